@@ -1,0 +1,187 @@
+"""Activations: elementwise maps a = σ(z) with diagonal Jacobians diag(σ′(z)), and softmax.
+
+Every formula is written to be stable for |z| up to 1e4 and more (no overflow warning, no NaN) and
+to stay analytic, so complex-step differentiation can check it: the sign tests read the real part,
+and exp is only ever taken of a number whose real part is ≤ 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from reshape import as_array
+
+from ._checks import column, option
+from ._jacobian import Dense, Diagonal, Identity, Jacobian
+from ._registry import Operation, operation
+
+
+def _exp_neg_abs(z: np.ndarray) -> np.ndarray:
+    """exp(−|z|) for real z, continued analytically (exp(−z) or exp(z) by the sign of Re z)."""
+    return np.exp(np.where(np.real(z) >= 0, -z, z))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = _exp_neg_abs(z)
+    return np.where(np.real(z) >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    return np.where(np.real(z) > 0, z, 0) + np.log1p(_exp_neg_abs(z))
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.where(np.real(z) > 0, z, 0)
+
+
+def _relu_deriv(z: np.ndarray) -> np.ndarray:
+    return np.where(np.real(z) > 0, 1, 0).astype(z.dtype)
+
+
+def _leaky(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    return np.where(np.real(z) > 0, z, alpha * z)
+
+
+def _leaky_deriv(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    return np.where(np.real(z) > 0, 1, alpha).astype(z.dtype)
+
+
+def _elementwise(
+    name: str,
+    formula: tuple[str, str],
+    fn: Callable[..., np.ndarray],
+    deriv: Callable[..., np.ndarray],
+    deriv_form: tuple[str, str],
+    doc: str,
+    analytic: bool = True,
+    options: dict[str, Any] | None = None,
+) -> Operation:
+    """Declare a = σ(z) with ∂a/∂z = diag(σ′(z)), σ′ given by ``deriv``."""
+
+    def prepare(z: np.ndarray, **opts: Any) -> SimpleNamespace:
+        z = as_array(z, name, "z")
+        opts = {k: option(name, k, v) for k, v in opts.items()}
+        return SimpleNamespace(value=fn(z, **opts), given={"z": z}, z=z, opts=opts)
+
+    prepare.__name__ = name
+    prepare.__doc__ = (
+        f"{doc}\n\n    Shapes: z of any shape (n,) | (n, d) -> a of the same shape; ∂a/∂z is "
+        f"n×n, diagonal.\n\n    >>> {name}(np.zeros(2)).jacobian.kind\n    "
+        f"{'identity' if name == 'identity' else 'diagonal'!r}\n"
+    )
+    op = operation("activation", "a", *formula, {"z": "n"}, "n", options)(prepare)
+    text, latex = deriv_form
+
+    if name == "identity":
+        build: Callable[[SimpleNamespace], Jacobian] = lambda c: Identity(c.z.shape, c.z.dtype)
+        op.rule("z", "I_n", "I_n", "n×n", "identity")(build)
+    else:
+        build = lambda c: Diagonal(deriv(c.z, **c.opts) * np.ones_like(c.z))  # noqa: E731
+        op.rule(
+            "z", f"diag({text})", rf"\operatorname{{diag}}\left({latex}\right)", "n×n", "diagonal",
+            analytic,
+        )(build)
+    op.fn, op.deriv = fn, deriv
+    return op
+
+
+# ----- elementwise activations: a = σ(z), ∂a/∂z = diag(σ′(z)) -----
+sigmoid = _elementwise(
+    "sigmoid",
+    ("a = σ(z) = 1/(1 + e^(−z))", r"a = \sigma(z) = \frac{1}{1 + e^{-z}}"),
+    _sigmoid,
+    lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
+    ("σ(z) ⊙ (1 − σ(z))", r"\sigma(z) \odot (1 - \sigma(z))"),
+    "The logistic sigmoid, stable for large |z|.",
+)
+tanh = _elementwise(
+    "tanh",
+    ("a = tanh(z)", r"a = \tanh(z)"),
+    np.tanh,
+    lambda z: 1 - np.tanh(z) ** 2,
+    ("1 − tanh²(z)", r"1 - \tanh^2(z)"),
+    "The hyperbolic tangent.",
+)
+relu = _elementwise(
+    "relu",
+    ("a = max(z, 0)", r"a = \max(z, 0)"),
+    _relu,
+    _relu_deriv,
+    ("1[z > 0]", r"\mathbb{1}[z > 0]"),
+    "The rectifier. At z = 0 its derivative is the subgradient 0 (as in PyTorch and JAX).",
+    analytic=False,
+)
+leaky_relu = _elementwise(
+    "leaky_relu",
+    ("a = max(z, αz)", r"a = \max(z, \alpha z)"),
+    _leaky,
+    _leaky_deriv,
+    ("1[z > 0] + α·1[z ≤ 0]", r"\mathbb{1}[z > 0] + \alpha \mathbb{1}[z \le 0]"),
+    "The leaky rectifier with slope ``alpha`` (default 0.01) for z ≤ 0; at 0 the slope is alpha.",
+    analytic=False,
+    options={"alpha": 0.01},
+)
+softplus = _elementwise(
+    "softplus",
+    ("a = log(1 + e^z)", r"a = \log(1 + e^{z})"),
+    _softplus,
+    _sigmoid,
+    ("σ(z)", r"\sigma(z)"),
+    "softplus(z) = log(1 + eᶻ), stable for large |z|; its derivative is the sigmoid.",
+)
+identity = _elementwise(
+    "identity",
+    ("a = z", "a = z"),
+    lambda z: z,
+    lambda z: np.ones_like(z),
+    ("1", "1"),
+    "The identity activation (a linear output layer).",
+)
+
+
+# ----- softmax: a = e^z / 1ᵀe^z, ∂a/∂z = diag(a) − a aᵀ -----
+def stable_softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax over axis 0 (the entries of each column), shifted by the real maximum."""
+    e = np.exp(z - np.max(np.real(z), axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@operation(
+    "activation",
+    "a",
+    "a = softmax(z) = e^z / Σ_j e^(z_j)",
+    r"a = \operatorname{softmax}(z) = \frac{e^{z}}{\sum_j e^{z_j}}",
+    {"z": "n"},
+    "n",
+)
+def softmax(z: np.ndarray) -> SimpleNamespace:
+    """Softmax of a vector, or of each column of a batch (n, d); stable for large |z|.
+
+    Its Jacobian is dense: ∂a_i/∂z_j = a_i(δ_ij − a_j), i.e. a_i(1 − a_i) when i = j and −a_i a_j
+    when i ≠ j; for a batch it is block-diagonal over samples (in row-major vec order).
+
+    Shapes: z (n,) | (n, d) -> a of the same shape; ∂a/∂z is n×n (nd×nd).
+
+    >>> softmax(np.zeros(2)).jacobian.matrix
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    z = column("softmax", "z", z)
+    return SimpleNamespace(value=stable_softmax(z), given={"z": z}, z=z)
+
+
+@softmax.rule("z", "diag(a) − a aᵀ", r"\operatorname{diag}(a) - a a^{\top}", "n×n", "dense")
+def _(c: SimpleNamespace) -> Jacobian:
+    s = c.value.reshape(c.z.shape[0], -1)  # (n, d)
+    n, d = s.shape
+    blocks = np.einsum("ik,ij->kij", s, np.eye(n)) - np.einsum("ik,jk->kij", s, s)  # (d, n, n)
+    if d == 1:
+        return Dense(blocks[0])
+    J = np.zeros((n, d, n, d), dtype=s.dtype)
+    k = np.arange(d)
+    J[:, k, :, k] = blocks  # advanced axes first: J[:, k, :, k] has shape (d, n, n)
+    return Dense(J.reshape(n * d, n * d))
+

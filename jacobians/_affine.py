@@ -1,0 +1,142 @@
+"""Affine and bilinear maps: linear (z = Wx + b), matmul (P = AB) and hadamard (w = u ⊙ v).
+
+With the row-major vec of this project, vec(AXB) = (A ⊗ Bᵀ) vec(X), so ∂(Wx)/∂W = I_n ⊗ xᵀ and, for a
+batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)/∂X = W ⊗ I_d.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from reshape import ShapeError, as_array
+
+from ._checks import column, like, matrix
+from ._jacobian import Dense, Diagonal, Identity, Jacobian, Kronecker
+from ._registry import operation
+
+# ----- z = Wx + b -----
+
+
+@operation(
+    "affine",
+    "z",
+    "z = Wx + b",
+    r"z = W x + b",
+    {"W": "n×m", "x": "m", "b": "n"},
+    "n",
+)
+def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
+    """z = Wx + b, with its Jacobians with respect to W, x and b.
+
+    x may be a vector (m,), a column (m, 1) or a batch whose d columns are samples (m, d); z has the
+    matching shape (n,), (n, 1) or (n, d), and b is added to every column.
+
+    Shapes: W (n, m), x (m,) | (m, d), b (n,) | (n, 1) -> z (n,) | (n, d);
+    ∂z/∂W is n×nm (nd×nm for a batch), ∂z/∂x is n×m, ∂z/∂b is n×n.
+
+    >>> r = linear(np.ones((3, 4)), np.arange(4.0), np.zeros(3))
+    >>> r.value.shape, r.jacobians["W"].shape, r.jacobians["W"].tensor.shape
+    ((3,), (3, 12), (3, 3, 4))
+    """
+    W = matrix("linear", "W", W)
+    n, m = W.shape
+    x = column("linear", "x", x, m, f" with m = {m}, the number of columns of W")
+    b = column("linear", "b", b, n, f" with n = {n}, the number of rows of W")
+    if b.ndim == 2 and b.shape[1] != 1:
+        raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
+    X = x.reshape(m, -1)
+    Z = W @ X + b.reshape(n, 1)
+    value = Z.reshape(n) if x.ndim == 1 else Z
+    return SimpleNamespace(value=value, given={"W": W, "x": x, "b": b}, W=W, X=X, n=n, d=X.shape[1])
+
+
+@linear.rule("W", "I_n ⊗ xᵀ", r"I_n \otimes x^{\top}", "n×nm", "kronecker")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Kronecker(c.n, c.X.T)
+
+
+@linear.rule("x", "W", "W", "n×m", "dense")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Dense(c.W) if c.d == 1 else Kronecker(c.W, c.d)
+
+
+@linear.rule("b", "I_n", "I_n", "n×n", "identity")
+def _(c: SimpleNamespace) -> Jacobian:
+    if c.d == 1:
+        return Identity((c.n,), dtype=c.value.dtype)
+    return Kronecker(c.n, np.ones((c.d, 1), dtype=c.value.dtype))
+
+
+# ----- P = AB -----
+
+
+@operation(
+    "bilinear",
+    "P",
+    "P = AB",
+    r"P = A B",
+    {"A": "n×m", "B": "m×p"},
+    "n×p",
+)
+def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
+    """P = AB, with its Jacobians with respect to both factors (row-major vec).
+
+    Shapes: A (n, m), B (m, p) or (m,) -> P (n, p) or (n,); ∂P/∂A = I_n ⊗ Bᵀ is np×nm and
+    ∂P/∂B = A ⊗ I_p is np×mp.
+
+    >>> matmul(np.ones((2, 3)), np.ones((3, 4))).jacobians["B"].shape
+    (8, 12)
+    """
+    A = matrix("matmul", "A", A)
+    n, m = A.shape
+    B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A")
+    B2 = B.reshape(m, -1)
+    P = A @ B2
+    value = P.reshape(n) if B.ndim == 1 else P
+    return SimpleNamespace(value=value, given={"A": A, "B": B}, A=A, B=B2, n=n, p=B2.shape[1])
+
+
+@matmul.rule("A", "I_n ⊗ Bᵀ", r"I_n \otimes B^{\top}", "np×nm", "kronecker")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Kronecker(c.n, c.B.T)
+
+
+@matmul.rule("B", "A ⊗ I_p", r"A \otimes I_p", "np×mp", "kronecker")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Dense(c.A) if c.p == 1 else Kronecker(c.A, c.p)
+
+
+# ----- w = u ⊙ v -----
+
+
+@operation(
+    "bilinear",
+    "w",
+    "w = u ⊙ v",
+    r"w = u \odot v",
+    {"u": "n", "v": "n"},
+    "n",
+)
+def hadamard(u: np.ndarray, v: np.ndarray) -> SimpleNamespace:
+    """w = u ⊙ v (entrywise product of two arrays of the same shape).
+
+    Shapes: u (n,), v (n,) -> w (n,); ∂w/∂u = diag(v) and ∂w/∂v = diag(u), both n×n.
+
+    >>> hadamard(np.array([1.0, 2.0]), np.array([3.0, 4.0])).jacobians["u"].matrix
+    array([[3., 0.],
+           [0., 4.]])
+    """
+    u = as_array(u, "hadamard", "u")
+    v = like("hadamard", "v", v, u, "u")
+    return SimpleNamespace(value=u * v, given={"u": u, "v": v}, u=u, v=v)
+
+
+@hadamard.rule("u", "diag(v)", r"\operatorname{diag}(v)", "n×n", "diagonal")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Diagonal(c.v * np.ones_like(c.u))
+
+
+@hadamard.rule("v", "diag(u)", r"\operatorname{diag}(u)", "n×n", "diagonal")
+def _(c: SimpleNamespace) -> Jacobian:
+    return Diagonal(c.u * np.ones_like(c.v))

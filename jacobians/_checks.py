@@ -1,0 +1,71 @@
+"""Argument checks for the operations: shapes are checked before any arithmetic, nothing broadcasts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from reshape import InputError, ShapeError, as_array
+
+from ._jacobian import _squeezed
+
+
+def matrix(op: str, arg: str, A: Any) -> np.ndarray:
+    """A 2-D numeric array."""
+    A = as_array(A, op, arg)
+    if A.ndim != 2:
+        raise ShapeError(op, arg, "a 2-D matrix", f"shape {A.shape}")
+    return A
+
+
+def column(op: str, arg: str, x: Any, size: int | None = None, what: str = "") -> np.ndarray:
+    """A vector (n,), a column (n, 1), or a batch of columns (n, d); n must be ``size`` if given."""
+    x = as_array(x, op, arg)
+    if x.ndim not in (1, 2) or (size is not None and x.shape[0] != size):
+        n = "n" if size is None else str(size)
+        raise ShapeError(
+            op,
+            arg,
+            f"shape ({n},), ({n}, 1) or a batch ({n}, d){what}",
+            f"shape {x.shape}",
+            "vectors are columns: give x as (m,) or (m, 1), a batch as the columns of (m, d)",
+        )
+    return x
+
+
+def like(op: str, arg: str, y: Any, ref: np.ndarray, ref_name: str) -> np.ndarray:
+    """``y`` with the shape of ``ref``: the same shape up to axes of size 1 ((n,) meets (n, 1))."""
+    y = as_array(y, op, arg)
+    if y.size != ref.size or _squeezed(y.shape) != _squeezed(ref.shape):
+        raise ShapeError(
+            op,
+            arg,
+            f"the shape of {ref_name}, {ref.shape}",
+            f"shape {y.shape}",
+            "nothing is broadcast: give one entry per entry of " + ref_name,
+        )
+    return y.reshape(ref.shape)
+
+
+def option(op: str, arg: str, value: Any) -> float:
+    """A finite real number (a keyword option such as leaky_relu's slope)."""
+    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value) or not np.isreal(value):
+        raise InputError(op, arg, "a real number", repr(value))
+    value = float(value)
+    if not np.isfinite(value):
+        raise InputError(op, arg, "a finite real number", repr(value))
+    return value
+
+
+def positive_where(op: str, arg: str, a: np.ndarray, mask: np.ndarray, why: str, hint: str) -> None:
+    """Require a > 0 (real part) wherever mask holds."""
+    bad = mask & ~(np.real(a) > 0)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise InputError(
+            op,
+            arg,
+            f"entries > 0 {why}",
+            f"{int(bad.sum())} entries ≤ 0, the first at index {first} ({a[first]})",
+            hint,
+        )

@@ -1,0 +1,530 @@
+"""The `Jacobian` type: a linear map with the structure the mathematics gives it.
+
+A Jacobian ∂f/∂x of an output of shape ``out_shape`` with respect to an input of shape ``in_shape``
+is, in numerator layout, the prod(out_shape) × prod(in_shape) matrix whose rows index the output's
+entries and whose columns index the input's, both flattened row-major. It is kept in one of four
+structures and made dense only when ``.matrix`` is asked for:
+
+============  ===============================  ===================================
+structure     class                            example
+============  ===============================  ===================================
+identity      :class:`Identity`                ∂z/∂b = I_n
+diagonal      :class:`Diagonal`                ∂a/∂z = diag(σ′(z))
+kronecker     :class:`Kronecker` (L ⊗ R)       ∂z/∂W = I_n ⊗ xᵀ
+dense         :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
+============  ===============================  ===================================
+
+Products keep the structure where it has a closed form (row · diagonal is the Hadamard product,
+row · (I_n ⊗ xᵀ) is an outer product) and fall back to dense otherwise. Every product is planned by
+:func:`plan` from the structures alone, so the multiply-add count that :func:`jacobians.chain_costs`
+reports is the count of what :func:`compose` then does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import prod
+from typing import ClassVar
+
+import numpy as np
+from reshape import ShapeError, unflatten
+
+__all__ = [
+    "Dense",
+    "Diagonal",
+    "Identity",
+    "Jacobian",
+    "Kronecker",
+    "Structure",
+    "compose",
+    "plan",
+]
+
+# A Kronecker factor is a 2-D array or an int k meaning the identity I_k.
+Factor = np.ndarray | int
+
+
+def _fdims(F: Factor) -> tuple[int, int, bool]:
+    """(rows, cols, is_identity) of a Kronecker factor."""
+    return (F, F, True) if isinstance(F, int) else (F.shape[0], F.shape[1], False)
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(s for s in shape if s != 1)
+
+
+def _fmt(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape)) if shape else "scalar"
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What the product planner needs to know of a Jacobian: its kind and dimensions, no data."""
+
+    kind: str
+    rows: int
+    cols: int
+    left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
+    right: tuple[int, int, bool] | None = None  # Kronecker R
+
+
+class Jacobian:
+    """The derivative ∂of/∂wrt as a structured linear map (abstract; see the four subclasses).
+
+    Attributes:
+        out_shape: shape of the differentiated output.
+        in_shape: shape of the input it is differentiated by.
+        of, wrt: names of output and input, giving the symbol ``∂of/∂wrt``.
+        closed_form, latex: the closed form as text (``I_n ⊗ xᵀ``) and as LaTeX.
+
+    Shapes: ``.matrix`` is (prod(out_shape), prod(in_shape)); ``.tensor`` is out_shape + in_shape.
+    """
+
+    kind: ClassVar[str] = "abstract"
+
+    def __init__(
+        self,
+        out_shape: Sequence[int],
+        in_shape: Sequence[int],
+        *,
+        of: str = "f",
+        wrt: str = "x",
+        closed_form: str | None = None,
+        latex: str | None = None,
+    ) -> None:
+        self.out_shape = tuple(int(s) for s in out_shape)
+        self.in_shape = tuple(int(s) for s in in_shape)
+        self.of, self.wrt = of, wrt
+        self.closed_form = closed_form if closed_form is not None else self.symbol
+        self.latex = latex if latex is not None else rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
+
+    # ----- shape and labels -----
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) of the matrix: (prod(out_shape), prod(in_shape))."""
+        return (prod(self.out_shape), prod(self.in_shape))
+
+    @property
+    def symbol(self) -> str:
+        """The symbol for tables, e.g. ``∂z/∂W``."""
+        return f"∂{self.of}/∂{self.wrt}"
+
+    @property
+    def structure(self) -> Structure:
+        return Structure(self.kind, *self.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        raise NotImplementedError
+
+    def labelled(
+        self, of: str, wrt: str, closed_form: str | None = None, latex: str | None = None
+    ) -> Jacobian:
+        """A copy with other labels (same numbers, same structure)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        Jacobian.__init__(
+            new, self.out_shape, self.in_shape, of=of, wrt=wrt, closed_form=closed_form, latex=latex
+        )
+        return new
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.symbol} = {self.closed_form}: "
+            f"{self.shape[0]}×{self.shape[1]} ({_fmt(self.out_shape)} by {_fmt(self.in_shape)})>"
+        )
+
+    # ----- dense views -----
+    @property
+    def matrix(self) -> np.ndarray:
+        """The dense numerator-layout matrix, prod(out_shape) × prod(in_shape), built on demand."""
+        return self._dense()
+
+    @property
+    def tensor(self) -> np.ndarray:
+        """The Jacobian as a tensor of shape out_shape + in_shape (``reshape.unflatten`` of .matrix)."""
+        return unflatten(self.matrix, self.out_shape or (1,), self.in_shape or (1,)).reshape(
+            self.out_shape + self.in_shape
+        )
+
+    def _dense(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:  # noqa: ANN001 - numpy protocol
+        return self.matrix if dtype is None else self.matrix.astype(dtype)
+
+    # ----- action on dense matrices (what products fall back to) -----
+    def left(self, M: np.ndarray) -> np.ndarray:
+        """self · M for a dense M with prod(in_shape) rows."""
+        raise NotImplementedError
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        """M · self for a dense M with prod(out_shape) columns."""
+        raise NotImplementedError
+
+    def __matmul__(self, other: Jacobian) -> Jacobian:
+        if not isinstance(other, Jacobian):
+            return NotImplemented
+        return compose(self, other)
+
+
+class Identity(Jacobian):
+    """The identity I_n on an array of shape ``shape`` (n = prod(shape))."""
+
+    kind = "identity"
+
+    def __init__(self, shape: Sequence[int], dtype: np.dtype = np.float64, **labels: str) -> None:
+        shape = tuple(shape)
+        n = prod(shape)
+        labels.setdefault("closed_form", f"I_{n}")
+        labels.setdefault("latex", f"I_{{{n}}}")
+        super().__init__(shape, shape, **labels)
+        self._dtype = np.dtype(dtype)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    def _dense(self) -> np.ndarray:
+        return np.eye(self.shape[0], dtype=self._dtype)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return M
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M
+
+
+class Diagonal(Jacobian):
+    """diag(d) on an array of the shape of ``d``: the Jacobian of every elementwise map."""
+
+    kind = "diagonal"
+
+    def __init__(self, d: np.ndarray, **labels: str) -> None:
+        super().__init__(d.shape, d.shape, **labels)
+        self.d = d
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.d.dtype
+
+    @property
+    def diagonal(self) -> np.ndarray:
+        """The diagonal, flattened row-major."""
+        return self.d.reshape(-1)
+
+    def _dense(self) -> np.ndarray:
+        return np.diag(self.diagonal)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return self.diagonal[:, None] * M
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M * self.diagonal
+
+
+class Kronecker(Jacobian):
+    """L ⊗ R, each factor a matrix or an int k standing for I_k; rows a·p, columns b·q.
+
+    ∂z/∂W for z = Wx + b is ``Kronecker(n, x[None, :])`` = I_n ⊗ xᵀ (row-major vec), and its action
+    on a row g is the outer product: gᵀ(I_n ⊗ xᵀ) = vec(g xᵀ)ᵀ.
+    """
+
+    kind = "kronecker"
+
+    def __init__(
+        self,
+        L: Factor,
+        R: Factor,
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
+        **labels: str,
+    ) -> None:
+        (a, b, _), (p, q, _) = _fdims(L), _fdims(R)
+        out_shape = (a * p,) if out_shape is None else tuple(out_shape)
+        in_shape = (b * q,) if in_shape is None else tuple(in_shape)
+        if prod(out_shape) != a * p or prod(in_shape) != b * q:
+            raise ShapeError(
+                "Kronecker",
+                "out_shape/in_shape",
+                f"{a * p} outputs and {b * q} inputs for L {a}×{b} ⊗ R {p}×{q}",
+                f"out_shape {out_shape}, in_shape {in_shape}",
+            )
+        super().__init__(out_shape, in_shape, **labels)
+        self.L, self.R = L, R
+
+    @property
+    def dtype(self) -> np.dtype:
+        arrays = [F for F in (self.L, self.R) if not isinstance(F, int)]
+        return np.result_type(*arrays) if arrays else np.dtype(np.float64)
+
+    @property
+    def structure(self) -> Structure:
+        return Structure(self.kind, *self.shape, left=_fdims(self.L), right=_fdims(self.R))
+
+    def _dense(self) -> np.ndarray:
+        (a, b, li), (p, q, ri) = _fdims(self.L), _fdims(self.R)
+        if li or ri:
+            # I_a ⊗ R (or L ⊗ I_p): write only the non-zero blocks into zeroed memory.
+            out = np.zeros((a, p, b, q), dtype=self.dtype)
+            if li:
+                idx = np.arange(a)
+                out[idx, :, idx, :] = self.R if not ri else np.eye(p, dtype=self.dtype)
+            else:
+                idx = np.arange(p)
+                out[:, idx, :, idx] = self.L  # advanced axes first: (p, a, b) gets L broadcast
+            return out.reshape(a * p, b * q)
+        return np.kron(self.L, self.R)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        (a, b, li), (p, q, ri) = _fdims(self.L), _fdims(self.R)
+        k = M.shape[1]
+        X = M.reshape(b, q, k)
+        if li and ri:
+            return M
+        if li:
+            return _apply_R_left(self.R, X).reshape(a * p, k)
+        if ri:
+            return _apply_L_left(self.L, X).reshape(a * p, k)
+        if _left_l_first(a, b, p, q):
+            return _apply_R_left(self.R, _apply_L_left(self.L, X)).reshape(a * p, k)
+        return _apply_L_left(self.L, _apply_R_left(self.R, X)).reshape(a * p, k)
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        (a, b, li), (p, q, ri) = _fdims(self.L), _fdims(self.R)
+        k = M.shape[0]
+        G = M.reshape(k, a, p)
+        if li and ri:
+            return M
+        if li:
+            return _apply_R_right(self.R, G).reshape(k, b * q)
+        if ri:
+            return _apply_L_right(self.L, G).reshape(k, b * q)
+        if _right_l_first(a, b, p, q):
+            return _apply_R_right(self.R, _apply_L_right(self.L, G)).reshape(k, b * q)
+        return _apply_L_right(self.L, _apply_R_right(self.R, G)).reshape(k, b * q)
+
+
+# Each apply is one BLAS call on a reshaped view; its multiply-adds are counted in _left_cost and
+# _right_cost below. X is (b, q, k) for (L ⊗ R)·X, G is (k, a, p) for G·(L ⊗ R).
+def _apply_L_left(L: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Y[a, q, k] = Σ_b L[a, b] X[b, q, k]: a·b·q·k multiply-adds."""
+    b, q, k = X.shape
+    return (L @ X.reshape(b, q * k)).reshape(L.shape[0], q, k)
+
+
+def _apply_R_left(R: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Y[b, p, k] = Σ_q R[p, q] X[b, q, k]: b·p·q·k multiply-adds."""
+    b, q, k = X.shape
+    Y = R @ X.transpose(1, 0, 2).reshape(q, b * k)
+    return Y.reshape(R.shape[0], b, k).transpose(1, 0, 2)
+
+
+def _apply_L_right(L: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """Y[k, b, p] = Σ_a G[k, a, p] L[a, b]: k·a·b·p multiply-adds."""
+    k, a, p = G.shape
+    Y = L.T @ G.transpose(1, 0, 2).reshape(a, k * p)
+    return Y.reshape(L.shape[1], k, p).transpose(1, 0, 2)
+
+
+def _apply_R_right(R: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """Y[k, a, q] = Σ_p G[k, a, p] R[p, q]: k·a·p·q multiply-adds."""
+    k, a, p = G.shape
+    return (G.reshape(k * a, p) @ R).reshape(k, a, R.shape[1])
+
+
+class Dense(Jacobian):
+    """A dense matrix; called a row when it has one row (the Jacobian of a scalar cost)."""
+
+    def __init__(
+        self,
+        M: np.ndarray,
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
+        **labels: str,
+    ) -> None:
+        M = M if M.ndim == 2 else M.reshape(1, -1)
+        out_shape = (M.shape[0],) if out_shape is None else tuple(out_shape)
+        in_shape = (M.shape[1],) if in_shape is None else tuple(in_shape)
+        if (prod(out_shape), prod(in_shape)) != M.shape:
+            raise ShapeError(
+                "Dense",
+                "M",
+                f"a {prod(out_shape)}×{prod(in_shape)} matrix for {out_shape} by {in_shape}",
+                f"shape {M.shape}",
+            )
+        super().__init__(out_shape, in_shape, **labels)
+        self.M = M
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "row" if self.M.shape[0] == 1 else "dense"
+
+    @property
+    def structure(self) -> Structure:
+        return Structure("dense", *self.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.M.dtype
+
+    def _dense(self) -> np.ndarray:
+        return self.M
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return self.M @ M
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M @ self.M
+
+
+# ----- the product planner: one table of (structure, structure) -> cost, result, method -----
+
+
+def _left_l_first(a: int, b: int, p: int, q: int) -> bool:
+    """For (L ⊗ R)·X with two general factors: is applying L first the cheaper way?"""
+    return a * b * q + a * p * q <= b * p * q + a * b * p
+
+
+def _right_l_first(a: int, b: int, p: int, q: int) -> bool:
+    """For G·(L ⊗ R) with two general factors: is applying L first the cheaper way?"""
+    return a * b * p + b * p * q <= a * p * q + a * b * q
+
+
+def _left_cost(s: Structure, k: int) -> int:
+    """Multiply-adds of (L ⊗ R) · M for M with k columns, as Kronecker.left does it."""
+    (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
+    if li and ri:
+        return 0
+    if li:
+        return b * p * q * k
+    if ri:
+        return a * b * q * k
+    return min(a * b * q + a * p * q, b * p * q + a * b * p) * k
+
+
+def _right_cost(s: Structure, k: int) -> int:
+    """Multiply-adds of M · (L ⊗ R) for M with k rows, as Kronecker.right does it."""
+    (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
+    if li and ri:
+        return 0
+    if li:
+        return k * a * p * q
+    if ri:
+        return k * a * b * p
+    return min(a * b * p + b * p * q, a * p * q + a * b * q) * k
+
+
+def _dense_cost(s: Structure) -> int:
+    """Multiply-adds to materialise: only a Kronecker product of two general factors multiplies."""
+    if s.kind == "kronecker" and not (s.left[2] or s.right[2]):  # type: ignore[index]
+        return s.rows * s.cols
+    return 0
+
+
+def _factor_product(F: tuple[int, int, bool], G: tuple[int, int, bool]) -> tuple[int, tuple]:
+    (a, b, fi), (_, c, gi) = F, G
+    if fi:
+        return 0, G
+    if gi:
+        return 0, F
+    return a * b * c, (a, c, False)
+
+
+def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
+    """Plan A · B from structures alone: (multiply-adds, structure of the product, method).
+
+    The method names the routine :func:`compose` runs, so the cost is the cost of what is done.
+    """
+    r, c = sa.rows, sb.cols
+    dense = Structure("dense", r, c)
+    ka, kb = sa.kind, sb.kind
+    if ka == "identity":
+        return 0, sb, "keep_right"
+    if kb == "identity":
+        return 0, sa, "keep_left"
+    if ka == "diagonal" and kb == "diagonal":
+        return r, sa, "diag_diag"
+    if ka == "kronecker" and kb == "kronecker":
+        (a1, b1, _), (p1, q1, _) = sa.left, sa.right  # type: ignore[misc]
+        (a2, _, _), (p2, _, _) = sb.left, sb.right  # type: ignore[misc]
+        if b1 == a2 and q1 == p2:
+            cl, L = _factor_product(sa.left, sb.left)  # type: ignore[arg-type]
+            cr, R = _factor_product(sa.right, sb.right)  # type: ignore[arg-type]
+            return cl + cr, Structure("kronecker", r, c, left=L, right=R), "kron_kron"
+        return _dense_cost(sb) + _left_cost(sa, c), dense, "kron_left"
+    if ka == "diagonal":
+        return _dense_cost(sb) + sb.rows * c, dense, "diag_left"
+    if kb == "diagonal":
+        return _dense_cost(sa) + r * sa.cols, dense, "diag_right"
+    if kb == "kronecker":  # ka dense
+        return _right_cost(sb, r), dense, "kron_right"
+    if ka == "kronecker":  # kb dense
+        return _left_cost(sa, c), dense, "kron_left"
+    return r * sa.cols * c, dense, "dense_dense"
+
+
+_Method = Callable[["Jacobian", "Jacobian"], "Jacobian"]
+
+
+def _kron_kron(A: Kronecker, B: Kronecker) -> Kronecker:
+    def mul(F: Factor, G: Factor) -> Factor:
+        return G if isinstance(F, int) else F if isinstance(G, int) else F @ G
+
+    return Kronecker(mul(A.L, B.L), mul(A.R, B.R))
+
+
+_METHODS: dict[str, _Method] = {
+    "keep_right": lambda A, B: B,
+    "keep_left": lambda A, B: A,
+    "diag_diag": lambda A, B: Diagonal(A.d * B.d.reshape(A.d.shape)),  # type: ignore[attr-defined]
+    "kron_kron": _kron_kron,  # type: ignore[dict-item]
+    "kron_left": lambda A, B: Dense(A.left(B.matrix)),
+    "kron_right": lambda A, B: Dense(B.right(A.matrix)),
+    "diag_left": lambda A, B: Dense(A.left(B.matrix)),
+    "diag_right": lambda A, B: Dense(B.right(A.matrix)),
+    "dense_dense": lambda A, B: Dense(A.matrix @ B.matrix),
+}
+
+
+def _wrap(text: str) -> str:
+    """Parenthesise a closed form that is a sum or a Kronecker product, for a readable product."""
+    depth = 0
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and ch in "+−-⊗":
+            return f"({text})"
+    return text
+
+
+def _wrap_latex(text: str) -> str:
+    return rf"\left({text}\right)" if any(t in text for t in ("+", "-", r"\otimes")) else text
+
+
+def compose(A: Jacobian, B: Jacobian) -> Jacobian:
+    """A · B: the Jacobian of the composition, keeping structure where the product has one.
+
+    A's input must be B's output: the same number of entries, and the same shape up to axes of
+    size 1 (so a column (n, 1) meets a vector (n,)).
+
+    Shapes: (p × n) · (n × m) -> (p × m), with out_shape of A and in_shape of B.
+    """
+    if A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape):
+        raise ShapeError(
+            "compose",
+            "B",
+            f"a factor whose output ({A.wrt}) has A's input shape {A.in_shape} "
+            f"({A.shape[1]} entries), to follow A = {A.symbol} ({A.shape[0]}×{A.shape[1]})",
+            f"B = {B.symbol} ({B.shape[0]}×{B.shape[1]}) with output shape {B.out_shape}",
+            "the inner sizes of a product must meet: check the order of the factors",
+        )
+    _, _, method = plan(A.structure, B.structure)
+    P = _METHODS[method](A, B)
+    of, wrt = A.of, B.wrt
+    cf = f"{_wrap(A.closed_form)} · {_wrap(B.closed_form)}"
+    tex = rf"{_wrap_latex(A.latex)} \, {_wrap_latex(B.latex)}"
+    P = P.labelled(of, wrt, cf, tex)
+    P.out_shape, P.in_shape = A.out_shape, B.in_shape
+    return P

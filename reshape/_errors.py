@@ -1,0 +1,82 @@
+"""Errors and argument checks shared by every layer.
+
+Every message names the operation, the argument, what was expected and what came, in the two-layer
+form of einops: the first line says where it happened, the rest says what was wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["InputError", "ShapeError", "as_array", "describe"]
+
+
+class InputError(ValueError):
+    """Bad input to an operation: names the operation, the argument, the expectation and what came."""
+
+    def __init__(self, op: str, arg: str, expected: str, got: str, hint: str | None = None) -> None:
+        self.op, self.arg, self.expected, self.got, self.hint = op, arg, expected, got, hint
+        lines = [f"{op}: bad argument {arg!r}.", f" Expected {expected}.", f" Received {got}."]
+        if hint:
+            lines.append(f" Hint: {hint}")
+        super().__init__("\n".join(lines))
+
+
+class ShapeError(InputError):
+    """An argument whose shape does not fit: the message gives the expected and received shapes."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument of the wrong kind (boolean, object, text, not an array at all)."""
+
+
+def describe(x: Any) -> str:
+    """A short description of a value for error messages: its type, and shape and dtype for arrays."""
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"a {type(x).__name__}"
+
+
+def as_array(x: Any, op: str, arg: str) -> np.ndarray:
+    """Validate ``x`` as a finite, non-empty numeric array and return it.
+
+    Integers are promoted to float64; float and complex dtypes are kept (complex inputs exist for
+    complex-step differentiation). Booleans, objects and text are refused, as are NaN, infinities
+    and empty arrays.
+
+    Shapes: any.
+
+    >>> as_array([1, 2], "vec", "A").dtype
+    dtype('float64')
+    """
+    if isinstance(x, (str, bytes)):
+        raise InputTypeError(op, arg, "a numeric array", describe(x))
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise InputTypeError(op, arg, "a numeric array", f"{describe(x)} ({exc})") from None
+    kind = a.dtype.kind
+    if kind == "b":
+        raise InputTypeError(
+            op, arg, "a numeric array", describe(a), "convert with .astype(float) if 0/1 is meant"
+        )
+    if kind not in "iufc":
+        raise InputTypeError(op, arg, "a numeric array (integer, float or complex)", describe(a))
+    if kind in "iu":
+        a = a.astype(np.float64)
+    if a.size == 0:
+        raise ShapeError(op, arg, "a non-empty array", describe(a))
+    finite = np.isfinite(a)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        first = tuple(int(i) for i in bad[0])
+        raise InputError(
+            op,
+            arg,
+            "finite entries",
+            f"{describe(a)} with {len(bad)} NaN or infinite entries, the first at index {first}"
+            f" ({a[first] if a.ndim else a.item()})",
+        )
+    return a

@@ -1,0 +1,200 @@
+"""The vector-space isomorphism R^{n×m} ≅ R^{nm}, as einops patterns so the axes are visible.
+
+Row-major (``order="C"``, numpy's and this project's default) reads a matrix row by row:
+``"n m -> (n m)"``. Column-major (``order="F"``, the vec of Magnus & Neudecker) reads it column by
+column: ``"n m -> (m n)"``. With row-major vec, vec(AXB) = (A ⊗ Bᵀ) vec(X); with column-major,
+vec(AXB) = (Bᵀ ⊗ A) vec(X). Mixing the two is the classic silent mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+
+import numpy as np
+from einops import rearrange
+
+from ._errors import InputError, ShapeError, as_array
+
+__all__ = [
+    "commutation",
+    "flatten",
+    "kron_matrix",
+    "reorder",
+    "unflatten",
+    "unvec",
+    "vec",
+]
+
+_ORDERS = ("C", "F")
+
+
+def _axes(prefix: str, ndim: int) -> list[str]:
+    return [f"{prefix}{k}" for k in range(ndim)]
+
+
+def _group(names: Sequence[str], order: str) -> str:
+    """The einops group that flattens these axes: ``(a0 a1)`` row-major, ``(a1 a0)`` column-major."""
+    return "(" + " ".join(names if order == "C" else reversed(names)) + ")"
+
+
+def _check_order(order: str, op: str) -> None:
+    if order not in _ORDERS:
+        raise InputError(op, "order", "'C' (row-major) or 'F' (column-major)", repr(order))
+
+
+def _check_shape(shape: Sequence[int], op: str, arg: str) -> tuple[int, ...]:
+    try:
+        out = tuple(int(s) for s in shape)
+    except TypeError:
+        raise InputError(op, arg, "a tuple of sizes", repr(shape)) from None
+    if any(s < 1 for s in out):
+        raise ShapeError(op, arg, "positive sizes", repr(shape))
+    return out
+
+
+def vec(A: np.ndarray, order: str = "C") -> np.ndarray:
+    """Stack the entries of ``A`` into a vector, row-major (``"C"``) or column-major (``"F"``).
+
+    Shapes: (n, m) -> (n·m,); any number of axes is accepted.
+
+    >>> vec(np.array([[1, 2], [3, 4]]))
+    array([1., 2., 3., 4.])
+    >>> vec(np.array([[1, 2], [3, 4]]), order="F")
+    array([1., 3., 2., 4.])
+    """
+    _check_order(order, "vec")
+    A = as_array(A, "vec", "A")
+    names = _axes("a", A.ndim)
+    return rearrange(A, f"{' '.join(names)} -> {_group(names, order)}")
+
+
+def unvec(v: np.ndarray, shape: Sequence[int], order: str = "C") -> np.ndarray:
+    """The inverse of :func:`vec`: fold a vector back into an array of ``shape``.
+
+    Shapes: (n·m,) -> (n, m).
+
+    >>> unvec(np.arange(4), (2, 2), order="F")
+    array([[0., 2.],
+           [1., 3.]])
+    """
+    _check_order(order, "unvec")
+    v = as_array(v, "unvec", "v")
+    shape = _check_shape(shape, "unvec", "shape")
+    if v.ndim != 1 or v.size != prod(shape):
+        raise ShapeError(
+            "unvec", "v", f"a vector of {prod(shape)} entries to fold into {shape}", f"shape {v.shape}"
+        )
+    names = _axes("a", len(shape))
+    sizes = dict(zip(names, shape, strict=True))
+    return rearrange(v, f"{_group(names, order)} -> {' '.join(names)}", **sizes)
+
+
+def flatten(T: np.ndarray, out_ndim: int, order: str = "C") -> np.ndarray:
+    """Flatten a Jacobian tensor of shape out_shape + in_shape to its matrix.
+
+    The first ``out_ndim`` axes index the output, the rest the input; each group is flattened
+    (row-major by default), so ∂z/∂W of shape n×(n×m) becomes the n×nm matrix.
+
+    Shapes: out_shape + in_shape -> (prod(out_shape), prod(in_shape)).
+
+    >>> flatten(np.zeros((3, 3, 4)), out_ndim=1).shape
+    (3, 12)
+    """
+    _check_order(order, "flatten")
+    T = as_array(T, "flatten", "T")
+    if not 0 <= out_ndim <= T.ndim:
+        raise ShapeError(
+            "flatten", "out_ndim", f"between 0 and T.ndim = {T.ndim}", f"{out_ndim} for T {T.shape}"
+        )
+    outs, ins = _axes("o", out_ndim), _axes("i", T.ndim - out_ndim)
+    pattern = f"{' '.join(outs + ins)} -> {_group(outs, order)} {_group(ins, order)}"
+    return rearrange(T, pattern)
+
+
+def unflatten(
+    M: np.ndarray, out_shape: Sequence[int], in_shape: Sequence[int], order: str = "C"
+) -> np.ndarray:
+    """The inverse of :func:`flatten`: a Jacobian matrix back to its tensor out_shape + in_shape.
+
+    Shapes: (prod(out_shape), prod(in_shape)) -> out_shape + in_shape.
+
+    >>> unflatten(np.zeros((3, 12)), (3,), (3, 4)).shape
+    (3, 3, 4)
+    """
+    _check_order(order, "unflatten")
+    M = as_array(M, "unflatten", "M")
+    out_shape = _check_shape(out_shape, "unflatten", "out_shape")
+    in_shape = _check_shape(in_shape, "unflatten", "in_shape")
+    want = (prod(out_shape), prod(in_shape))
+    if M.shape != want:
+        raise ShapeError(
+            "unflatten",
+            "M",
+            f"a {want[0]}×{want[1]} matrix for out_shape {out_shape} and in_shape {in_shape}",
+            f"shape {M.shape}",
+        )
+    outs, ins = _axes("o", len(out_shape)), _axes("i", len(in_shape))
+    sizes = dict(zip(outs + ins, out_shape + in_shape, strict=True))
+    pattern = f"{_group(outs, order)} {_group(ins, order)} -> {' '.join(outs + ins)}"
+    return rearrange(M, pattern, **sizes)
+
+
+def commutation(m: int, n: int) -> np.ndarray:
+    """The commutation matrix K_{m,n}: K · vec_F(A) = vec_F(Aᵀ) for every A of shape m×n.
+
+    It is a permutation matrix with K_{m,n}ᵀ = K_{n,m}. Since vec_F(Aᵀ) = vec_C(A), it also maps
+    the column-major vec of A to the row-major one: vec_C(A) = K_{m,n} · vec_F(A).
+
+    Shapes: (mn, mn).
+
+    >>> commutation(2, 3) @ vec(np.arange(6).reshape(2, 3), "F")
+    array([0., 1., 2., 3., 4., 5.])
+    """
+    m, n = _check_shape((m, n), "commutation", "(m, n)")
+    # position k of vec_F(A) holds A[k % m, k // m]; lay the positions out as A, transpose, re-read.
+    positions = unvec(np.arange(m * n), (m, n), order="F")
+    perm = vec(positions.T, order="F").astype(np.intp)
+    return np.eye(m * n)[perm]
+
+
+def kron_matrix(A: np.ndarray, B: np.ndarray, order: str = "C") -> np.ndarray:
+    """The matrix M with vec(A X B) = M · vec(X), for the chosen vec order.
+
+    Row-major: M = A ⊗ Bᵀ. Column-major (Magnus & Neudecker): M = Bᵀ ⊗ A.
+
+    Shapes: A (p, n), B (m, q) -> (p·q, n·m).
+
+    >>> kron_matrix(np.eye(2), np.ones((3, 1))).shape
+    (2, 6)
+    """
+    _check_order(order, "kron_matrix")
+    A, B = as_array(A, "kron_matrix", "A"), as_array(B, "kron_matrix", "B")
+    for name, X in (("A", A), ("B", B)):
+        if X.ndim != 2:
+            raise ShapeError("kron_matrix", name, "a 2-D matrix", f"shape {X.shape}")
+    return np.kron(A, B.T) if order == "C" else np.kron(B.T, A)
+
+
+def reorder(
+    M: np.ndarray,
+    out_shape: Sequence[int],
+    in_shape: Sequence[int],
+    src: str = "C",
+    dst: str = "F",
+) -> np.ndarray:
+    """Convert a Jacobian matrix between flattening orders.
+
+    A Jacobian flattened row-major on both sides becomes the one flattened column-major on both
+    sides (and back): the same tensor, read with the other ``vec``. For a matrix argument this is
+    multiplication by commutation matrices on each side.
+
+    Shapes: (prod(out_shape), prod(in_shape)) -> the same.
+
+    >>> J = np.arange(12.0).reshape(2, 6)  # a 2 × (2×3) Jacobian, row-major
+    >>> reorder(J, (2,), (2, 3))[0]
+    array([0., 3., 1., 4., 2., 5.])
+    """
+    _check_order(src, "reorder")
+    _check_order(dst, "reorder")
+    return flatten(unflatten(M, out_shape, in_shape, order=src), len(tuple(out_shape)), order=dst)
