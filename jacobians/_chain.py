@@ -142,7 +142,7 @@ def chain_costs(*factors: Jacobian) -> dict[str, int]:
 
     >>> from jacobians import Dense
     >>> chain_costs(Dense(np.ones((1, 5))), Dense(np.ones((5, 5))), Dense(np.ones((5, 20))))
-    {'left': 125, 'right': 525, 'cheapest': 125}
+    {'left': 125, 'right': 600, 'cheapest': 125}
     """
     _check_factors(factors)
     structs = [F.structure for F in factors]
