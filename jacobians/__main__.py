@@ -33,7 +33,8 @@ def tour(n: int = 3, m: int = 4, seed: int = 0) -> str:
         "gradient (n×m):",
         np.array2string(grad, precision=6, suppress_small=True),
         "",
-        f"max |chain − Hadamard shortcut ((a − y) ⊙ σ′(z)) xᵀ| = {np.abs(grad - shortcut).max():.1e}",
+        "max |chain − Hadamard shortcut ((a − y) ⊙ σ′(z)) xᵀ| = "
+        f"{np.abs(grad - shortcut).max():.1e}",
         f"max |chain − complex-step numeric|                 = {np.abs(grad - num).max():.1e}",
         f"multiply-adds by order: {chain_costs(*factors)}",
     ]

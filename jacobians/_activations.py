@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+
 from reshape import as_array
 
 from ._checks import column, option
@@ -79,9 +80,13 @@ def _elementwise(
         build: Callable[[SimpleNamespace], Jacobian] = lambda c: Identity(c.z.shape, c.z.dtype)
         op.rule("z", "I_n", "I_n", "n×n", "identity")(build)
     else:
-        build = lambda c: Diagonal(deriv(c.z, **c.opts) * np.ones_like(c.z))  # noqa: E731
+        build = lambda c: Diagonal(deriv(c.z, **c.opts) * np.ones_like(c.z))
         op.rule(
-            "z", f"diag({text})", rf"\operatorname{{diag}}\left({latex}\right)", "n×n", "diagonal",
+            "z",
+            f"diag({text})",
+            rf"\operatorname{{diag}}\left({latex}\right)",
+            "n×n",
+            "diagonal",
             analytic,
         )(build)
     op.fn, op.deriv = fn, deriv
@@ -177,11 +182,12 @@ def softmax(z: np.ndarray) -> SimpleNamespace:
 def _(c: SimpleNamespace) -> Jacobian:
     s = c.value.reshape(c.z.shape[0], -1)  # (n, d)
     n, d = s.shape
-    blocks = np.einsum("ik,ij->kij", s, np.eye(n)) - np.einsum("ik,jk->kij", s, s)  # (d, n, n)
+    blocks = np.einsum("ik,ij->kij", s, np.eye(n, dtype=s.dtype)) - np.einsum(
+        "ik,jk->kij", s, s
+    )  # (d, n, n)
     if d == 1:
         return Dense(blocks[0])
     J = np.zeros((n, d, n, d), dtype=s.dtype)
     k = np.arange(d)
     J[:, k, :, k] = blocks  # advanced axes first: J[:, k, :, k] has shape (d, n, n)
     return Dense(J.reshape(n * d, n * d))
-

@@ -1,7 +1,7 @@
 """Affine and bilinear maps: linear (z = Wx + b), matmul (P = AB) and hadamard (w = u ⊙ v).
 
-With the row-major vec of this project, vec(AXB) = (A ⊗ Bᵀ) vec(X), so ∂(Wx)/∂W = I_n ⊗ xᵀ and, for a
-batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)/∂X = W ⊗ I_d.
+With the row-major vec of this project, vec(AXB) = (A ⊗ Bᵀ) vec(X), so ∂(Wx)/∂W = I_n ⊗ xᵀ and,
+for a batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)/∂X = W ⊗ I_d.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+
 from reshape import ShapeError, as_array
 
 from ._checks import column, like, matrix

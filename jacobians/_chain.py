@@ -1,4 +1,4 @@
-"""The chain rule as a product of Jacobians, in a chosen order, and the isomorphism back to a gradient.
+"""The chain rule as a product of Jacobians in a chosen order, and the way back to a gradient.
 
 ``chain(dC_da, da_dz, dz_dW)`` multiplies (1×n)(n×n)(n×nm) = 1×nm; ``to_gradient`` folds the 1×nm
 row back to the n×m gradient. The order is a choice with a cost: left to right is reverse mode (what
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import reduce
+from itertools import pairwise
 from math import prod
 
 import numpy as np
+
 from reshape import InputError, ShapeError, describe, unvec
 
 from ._jacobian import Jacobian, Structure, _squeezed, compose, plan
@@ -33,7 +35,7 @@ def _check_factors(factors: Sequence[Jacobian]) -> None:
                 "a Jacobian (from an operation's .jacobians, or jacobians.Dense(matrix))",
                 describe(F),
             )
-    for i, (A, B) in enumerate(zip(factors, factors[1:]), 1):
+    for i, (A, B) in enumerate(pairwise(factors), 1):
         if A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape):
             raise ShapeError(
                 "chain",

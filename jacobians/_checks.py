@@ -1,10 +1,11 @@
-"""Argument checks for the operations: shapes are checked before any arithmetic, nothing broadcasts."""
+"""Argument checks for the operations: shapes checked before any arithmetic, nothing broadcast."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+
 from reshape import InputError, ShapeError, as_array
 
 from ._jacobian import _squeezed
@@ -57,15 +58,14 @@ def option(op: str, arg: str, value: Any) -> float:
     return value
 
 
-def positive_where(op: str, arg: str, a: np.ndarray, mask: np.ndarray, why: str, hint: str) -> None:
-    """Require a > 0 (real part) wherever mask holds."""
-    bad = mask & ~(np.real(a) > 0)
+def domain(op: str, arg: str, a: np.ndarray, bad: np.ndarray, expected: str, hint: str) -> None:
+    """Refuse the entries of ``a`` where ``bad`` holds, naming how many and the first."""
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         raise InputError(
             op,
             arg,
-            f"entries > 0 {why}",
-            f"{int(bad.sum())} entries ≤ 0, the first at index {first} ({a[first]})",
+            expected,
+            f"{int(bad.sum())} entries outside it, the first at index {first} ({a[first]})",
             hint,
         )

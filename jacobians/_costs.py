@@ -2,8 +2,8 @@
 
 Each cost is summed over every entry (every sample of a batch); a mean over d samples is the cost
 times 1/d. The cross-entropies weigh log a by y, and a term whose weight is 0 is exactly 0 however
-small a is, so a softmax that underflows to 0 where y = 0 is harmless. Where y ≠ 0 and a = 0 the cost
-is infinite: that is refused with an error that points to the fused, stable form on logits.
+small a is, so a softmax that underflows to 0 where y = 0 is harmless. Where y ≠ 0 and a = 0 the
+cost is infinite: that is refused with an error that points to the fused, stable form on logits.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+
 from reshape import as_array
 
 from ._activations import _sigmoid, _softplus, stable_softmax
-from ._checks import column, like, positive_where
+from ._checks import column, domain, like
 from ._jacobian import Dense, Jacobian
 from ._registry import operation
 
@@ -45,7 +46,12 @@ def _neg_log(a: np.ndarray) -> np.ndarray:
 
 
 @operation(
-    "cost", "C", "C = ½‖a − y‖²", r"C = \tfrac{1}{2}\lVert a - y \rVert^2", {"a": "n", "y": "n"}, "1"
+    "cost",
+    "C",
+    "C = ½‖a − y‖²",
+    r"C = \tfrac{1}{2}\lVert a - y \rVert^2",
+    {"a": "n", "y": "n"},
+    "1",
 )
 def squared_error(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     """Half the squared error, summed over every entry.
@@ -90,12 +96,12 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     """
     a = as_array(a, "cross_entropy", "a")
     y = like("cross_entropy", "y", y, a, "a")
-    positive_where(
+    domain(
         "cross_entropy",
         "a",
         a,
-        y != 0,
-        "wherever the target y is not 0 (log a would be −∞)",
+        (y != 0) & ~(np.real(a) > 0),
+        "entries a > 0 wherever the target y ≠ 0 (log a would be −∞)",
         "pass the logits to softmax_cross_entropy(z, y), which is stable for any z",
     )
     return SimpleNamespace(value=-np.sum(_xlogy(y, a)), given={"a": a, "y": y}, a=a, y=y)
@@ -182,8 +188,8 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     a = as_array(a, op, "a")
     y = like(op, "y", y, a, "a")
     hint = "pass the logits to sigmoid_binary_cross_entropy(z, y), which is stable for any z"
-    positive_where(op, "a", a, y != 0, "wherever y ≠ 0 (log a would be −∞)", hint)
-    positive_where(op, "1 − a", 1 - a, y != 1, "wherever y ≠ 1 (log(1 − a) would be −∞)", hint)
+    domain(op, "a", a, (y != 0) & ~(np.real(a) > 0), "a > 0 wherever y ≠ 0 (log a = −∞)", hint)
+    domain(op, "a", a, (y != 1) & ~(np.real(a) < 1), "a < 1 wherever y ≠ 1 (log(1 − a) = −∞)", hint)
     value = -np.sum(_xlogy(y, a) + _xlogy(1 - y, 1 - a))
     return SimpleNamespace(value=value, given={"a": a, "y": y}, a=a, y=y)
 

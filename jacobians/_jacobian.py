@@ -28,6 +28,7 @@ from math import prod
 from typing import ClassVar
 
 import numpy as np
+
 from reshape import ShapeError, unflatten
 
 __all__ = [
@@ -143,7 +144,7 @@ class Jacobian:
 
     @property
     def tensor(self) -> np.ndarray:
-        """The Jacobian as a tensor of shape out_shape + in_shape (``reshape.unflatten`` of .matrix)."""
+        """The Jacobian as a tensor, out_shape + in_shape: ``reshape.unflatten(.matrix)``."""
         return unflatten(self.matrix, self.out_shape or (1,), self.in_shape or (1,)).reshape(
             self.out_shape + self.in_shape
         )
@@ -447,7 +448,7 @@ def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
     if ka == "diagonal" and kb == "diagonal":
         return r, sa, "diag_diag"
     if ka == "kronecker" and kb == "kronecker":
-        (a1, b1, _), (p1, q1, _) = sa.left, sa.right  # type: ignore[misc]
+        (_, b1, _), (_, q1, _) = sa.left, sa.right  # type: ignore[misc]
         (a2, _, _), (p2, _, _) = sb.left, sb.right  # type: ignore[misc]
         if b1 == a2 and q1 == p2:
             cl, L = _factor_product(sa.left, sb.left)  # type: ignore[arg-type]

@@ -2,8 +2,8 @@
 
 An :class:`Operation` holds the value (its prepare function validates the arguments and computes the
 output) and one :class:`Rule` per input: the Jacobian's closed form as text and LaTeX, its symbolic
-shape, its structure and the function that builds it. Adding an operation is one edit, and every test
-parametrized over :data:`OPERATIONS` covers it at once.
+shape, its structure and the function that builds it. Adding an operation is one edit, and every
+test parametrized over :data:`OPERATIONS` covers it at once.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+
 from reshape import InputError
 
 from ._jacobian import Jacobian
@@ -34,7 +35,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Rule:
-    """∂(output)/∂(wrt): closed form (text and LaTeX), symbolic shape, structure, and its builder."""
+    """∂(output)/∂(wrt): closed form (text and LaTeX), symbolic shape, structure, builder."""
 
     wrt: str
     closed_form: str
@@ -104,7 +105,7 @@ class Operation:
             raise InputError(
                 self.name, "arguments", f"at most {len(names)}: {', '.join(names)}", f"{len(args)}"
             )
-        given = dict(zip(names, args))
+        given = dict(zip(names, args, strict=False))
         for key, val in kwargs.items():
             if key in given:
                 raise InputError(self.name, key, "one value", "it both by position and by name")
@@ -124,7 +125,7 @@ class Operation:
             r = self.rules[name]
             J = r.build(ctx)
             J = J.labelled(self.output, name, r.closed_form, r.latex)
-            J.out_shape, J.in_shape = ctx.value.shape, np.shape(getattr(ctx, "given")[name])
+            J.out_shape, J.in_shape = ctx.value.shape, np.shape(ctx.given[name])
             jacs[name] = J
         return Result(self, ctx.value, jacs)
 
@@ -146,8 +147,8 @@ def operation(
     options: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., SimpleNamespace]], Operation]:
     """Declare an operation; the decorated function validates its inputs and returns a namespace
-    with ``value`` (the output), ``given`` (the validated inputs, shaped as the caller gave them) and
-    whatever its rules need."""
+    with ``value`` (the output), ``given`` (the validated inputs, shaped as the caller gave them)
+    and whatever its rules need."""
 
     def declare(prepare: Callable[..., SimpleNamespace]) -> Operation:
         op = Operation(

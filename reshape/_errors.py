@@ -1,7 +1,7 @@
 """Errors and argument checks shared by every layer.
 
 Every message names the operation, the argument, what was expected and what came, in the two-layer
-form of einops: the first line says where it happened, the rest says what was wrong and how to fix it.
+form of einops: the first line says where it happened, the rest what was wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["InputError", "ShapeError", "as_array", "describe"]
 
 
 class InputError(ValueError):
-    """Bad input to an operation: names the operation, the argument, the expectation and what came."""
+    """Bad input to an operation: names the operation, the argument, the expectation, what came."""
 
     def __init__(self, op: str, arg: str, expected: str, got: str, hint: str | None = None) -> None:
         self.op, self.arg, self.expected, self.got, self.hint = op, arg, expected, got, hint
@@ -33,7 +33,7 @@ class InputTypeError(InputError, TypeError):
 
 
 def describe(x: Any) -> str:
-    """A short description of a value for error messages: its type, and shape and dtype for arrays."""
+    """A short description of a value for error messages: its type; shape and dtype for arrays."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
     return f"a {type(x).__name__}"

@@ -34,7 +34,7 @@ def _axes(prefix: str, ndim: int) -> list[str]:
 
 
 def _group(names: Sequence[str], order: str) -> str:
-    """The einops group that flattens these axes: ``(a0 a1)`` row-major, ``(a1 a0)`` column-major."""
+    """The einops group flattening these axes: ``(a0 a1)`` row-major, ``(a1 a0)`` column-major."""
     return "(" + " ".join(names if order == "C" else reversed(names)) + ")"
 
 
@@ -83,7 +83,10 @@ def unvec(v: np.ndarray, shape: Sequence[int], order: str = "C") -> np.ndarray:
     shape = _check_shape(shape, "unvec", "shape")
     if v.ndim != 1 or v.size != prod(shape):
         raise ShapeError(
-            "unvec", "v", f"a vector of {prod(shape)} entries to fold into {shape}", f"shape {v.shape}"
+            "unvec",
+            "v",
+            f"a vector of {prod(shape)} entries to fold into {shape}",
+            f"shape {v.shape}",
         )
     names = _axes("a", len(shape))
     sizes = dict(zip(names, shape, strict=True))

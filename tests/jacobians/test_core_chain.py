@@ -1,0 +1,237 @@
+"""The chain: single layer vs the Hadamard shortcut, orders, structure vs dense, costs, gradient."""
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import jacobians as J
+from jacobians import Dense, Diagonal, Identity, Kronecker, chain, chain_costs, to_gradient
+
+seeds = st.integers(0, 2**32 - 1)
+sizes = st.integers(1, 8)
+
+
+# ----- the referee: the Hadamard shortcut, written without the registry -----
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+DERIV = {  # σ′(z), by hand
+    "sigmoid": lambda z: sig(z) * (1 - sig(z)),
+    "tanh": lambda z: 1 - np.tanh(z) ** 2,
+    "relu": lambda z: (z > 0).astype(float),
+    "leaky_relu": lambda z: np.where(z > 0, 1.0, 0.01),
+    "softplus": sig,
+    "identity": np.ones_like,
+}
+DCOST = {  # ∂C/∂a as a vector, by hand
+    "squared_error": lambda a, y: a - y,
+    "cross_entropy": lambda a, y: -y / a,
+    "binary_cross_entropy": lambda a, y: -y / a + (1 - y) / (1 - a),
+}
+COMBOS = (
+    [(act, "squared_error") for act in [*DERIV, "softmax"]]
+    + [(act, "cross_entropy") for act in ("sigmoid", "softplus", "softmax")]
+    + [(act, "binary_cross_entropy") for act in ("sigmoid", "softmax")]
+    + [("identity", "softmax_cross_entropy"), ("identity", "sigmoid_binary_cross_entropy")]
+)
+
+
+def shortcut_delta(act, cost, z, a, y):
+    """δ = ∂C/∂z as a vector: g ⊙ σ′(z), or the softmax's s ⊙ (g − gᵀs)."""
+    if cost == "softmax_cross_entropy":
+        s = np.exp(z - z.max())
+        return s / s.sum() - y
+    if cost == "sigmoid_binary_cross_entropy":
+        return sig(z) - y
+    g = DCOST[cost](a, y)
+    if act == "softmax":
+        return a * (g - g @ a)
+    return g * DERIV[act](z)
+
+
+def layer(act, cost, n, m, seed):
+    rng = np.random.default_rng(seed)
+    W, x, b = rng.normal(size=(n, m)), rng.normal(size=m), rng.normal(size=n)
+    y = rng.random(n)
+    if cost in ("cross_entropy", "softmax_cross_entropy"):
+        y /= y.sum()
+    if act in ("relu", "leaky_relu"):  # keep z away from the kink
+        z0 = W @ x + b
+        b = b + np.where(np.abs(z0) < 0.05, 0.1, 0.0)
+    return W, x, b, y
+
+
+@pytest.mark.parametrize(("act", "cost"), COMBOS)
+@given(n=sizes, m=sizes, seed=seeds, order=st.sampled_from(J.ORDERS))
+def test_single_layer_chain_equals_hadamard_shortcut(act, cost, n, m, seed, order):
+    assume(not (act == "softmax" and cost == "binary_cross_entropy" and n == 1))  # a = 1
+    W, x, b, y = layer(act, cost, n, m, seed)
+    z = J.linear(W, x, b)
+    a = J.OPERATIONS[act](z.value)
+    C = J.OPERATIONS[cost](a.value, y)
+    delta = shortcut_delta(act, cost, z.value, a.value, y)
+    want = {"W": np.outer(delta, x), "b": delta, "x": W.T @ delta}
+    for wrt, expected in want.items():
+        row = chain(C.jacobian, a.jacobian, z.jacobians[wrt], order=order)
+        assert row.shape == (1, expected.size)
+        grad = to_gradient(row, expected.shape)
+        scale = max(np.abs(expected).max(), 1e-300)
+        np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-12 * scale)
+
+
+def test_single_layer_shapes_1xn_nxn_nxnm():
+    n, m = 3, 4
+    W, x, b, y = layer("sigmoid", "squared_error", n, m, 0)
+    z = J.linear(W, x, b)
+    a = J.sigmoid(z.value)
+    C = J.squared_error(a.value, y)
+    assert [F.shape for F in (C.jacobian, a.jacobian, z.jacobians["W"])] == [
+        (1, n),
+        (n, n),
+        (n, n * m),
+    ]
+    row = chain(C.jacobian, a.jacobian, z.jacobians["W"])
+    assert row.kind == "row" and row.shape == (1, n * m)
+    assert row.symbol == "∂C/∂W"
+    assert row.closed_form == "(a − y)ᵀ · diag(σ(z) ⊙ (1 − σ(z))) · (I_n ⊗ xᵀ)"
+    assert to_gradient(row).shape == (n, m)  # the parameter's shape travels with the row
+    assert chain_costs(C.jacobian, a.jacobian, z.jacobians["W"]) == {
+        "left": n + n * m,  # row ⊙ diagonal, then the outer product
+        "right": n * n * m + n * n * m,  # diag · (I_n ⊗ xᵀ) made dense, then a dense row product
+        "cheapest": n + n * m,
+    }
+
+
+# ----- random chains of every structure: orders agree and equal the dense product -----
+def _divisors(k):
+    return [i for i in range(1, k + 1) if k % i == 0]
+
+
+@st.composite
+def chains(draw):
+    dims = draw(st.lists(st.sampled_from([1, 2, 3, 4, 6]), min_size=2, max_size=6))
+    rng = np.random.default_rng(draw(seeds))
+    factors = []
+    for r, c in pairwise(dims):
+        kinds = ["dense", "kron"] + (["identity", "diagonal"] if r == c else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "identity":
+            factors.append(Identity((r,)))
+        elif kind == "diagonal":
+            factors.append(Diagonal(rng.normal(size=r)))
+        elif kind == "dense":
+            factors.append(Dense(rng.normal(size=(r, c))))
+        else:
+            a, b = draw(st.sampled_from(_divisors(r))), draw(st.sampled_from(_divisors(c)))
+            L = a if a == b and draw(st.booleans()) else rng.normal(size=(a, b))
+            p, q = r // a, c // b
+            R = p if p == q and draw(st.booleans()) else rng.normal(size=(p, q))
+            factors.append(Kronecker(L, R))
+    return factors
+
+
+@given(factors=chains())
+def test_orders_agree_and_equal_the_dense_product(factors):
+    dense = factors[0].matrix
+    for F in factors[1:]:
+        dense = dense @ F.matrix
+    for order in J.ORDERS:
+        P = chain(*factors, order=order)
+        assert P.shape == dense.shape
+        np.testing.assert_allclose(
+            P.matrix, dense, rtol=1e-12, atol=1e-12 * max(1, np.abs(dense).max())
+        )
+    dense_path = chain(*[Dense(F.matrix) for F in factors])
+    np.testing.assert_allclose(
+        dense_path.matrix, dense, rtol=1e-12, atol=1e-12 * max(1, np.abs(dense).max())
+    )
+    costs = chain_costs(*factors)
+    assert costs["cheapest"] <= min(costs["left"], costs["right"])
+
+
+@given(dims=st.lists(sizes, min_size=2, max_size=6), seed=seeds)
+def test_costs_of_dense_chains_are_the_textbook_counts(dims, seed):
+    rng = np.random.default_rng(seed)
+    factors = [Dense(rng.normal(size=(r, c))) for r, c in pairwise(dims)]
+    left = sum(dims[0] * dims[k] * dims[k + 1] for k in range(1, len(dims) - 1))
+    right = sum(dims[k - 1] * dims[k] * dims[-1] for k in range(1, len(dims) - 1))
+    costs = chain_costs(*factors)
+    assert (costs["left"], costs["right"]) == (left, right)
+
+
+@given(
+    a=st.integers(1, 4),
+    b=st.integers(1, 4),
+    p=st.integers(1, 4),
+    q=st.integers(1, 4),
+    li=st.booleans(),
+    ri=st.booleans(),
+    k=st.integers(1, 3),
+    seed=seeds,
+)
+def test_kronecker_actions_equal_dense(a, b, p, q, li, ri, k, seed):
+    rng = np.random.default_rng(seed)
+    L = a if li else rng.normal(size=(a, b))
+    R = p if ri else rng.normal(size=(p, q))
+    b, q = (a if li else b), (p if ri else q)
+    K = Kronecker(L, R)
+    dense = np.kron(np.eye(a) if li else L, np.eye(p) if ri else R)
+    np.testing.assert_array_equal(K.matrix, dense)
+    M = rng.normal(size=(b * q, k))
+    np.testing.assert_allclose(K.left(M), dense @ M, atol=1e-12)
+    G = rng.normal(size=(k, a * p))
+    np.testing.assert_allclose(K.right(G), G @ dense, atol=1e-12)
+
+
+def test_batch_linear_keeps_kronecker_structure():
+    rng = np.random.default_rng(1)
+    n, m, d = 4, 3, 5
+    W, X, b = rng.normal(size=(n, m)), rng.normal(size=(m, d)), rng.normal(size=n)
+    r = J.linear(W, X, b)
+    assert r.value.shape == (n, d)
+    assert [r.jacobians[k].kind for k in "Wxb"] == ["kronecker"] * 3
+    assert r.jacobians["W"].shape == (n * d, n * m)
+    a = J.sigmoid(r.value)
+    C = J.squared_error(a.value, rng.normal(size=(n, d)))
+    row = chain(C.jacobian, a.jacobian, r.jacobians["W"], order="left")
+    assert row.kind == "row"  # never a dense nd×nm matrix on the way
+    g = (C.jacobian.matrix.reshape(n, d)) * a.value * (1 - a.value)
+    np.testing.assert_allclose(to_gradient(row, W.shape), g @ X.T, rtol=1e-12)
+
+
+def test_chain_error_names_both_factors_and_shapes():
+    z = J.linear(np.ones((3, 4)), np.ones(4), np.ones(3))
+    a = J.sigmoid(z.value)
+    with pytest.raises(J.ShapeError) as info:
+        chain(a.jacobian, z.jacobians["W"], a.jacobian)
+    msg = str(info.value)
+    for word in ("chain", "factors 2 and 3", "∂z/∂W", "3×12", "∂a/∂z", "3×3"):
+        assert word in msg, msg
+
+
+def test_chain_rejects_bad_arguments():
+    z = J.linear(np.ones((3, 4)), np.ones(4), np.ones(3))
+    with pytest.raises(J.InputError, match="order"):
+        chain(z.jacobians["W"], order="fastest")
+    with pytest.raises(J.InputError, match="factor 1"):
+        chain(np.eye(3))
+    with pytest.raises(J.InputError, match="at least one"):
+        chain()
+    with pytest.raises(J.ShapeError, match="inner sizes"):
+        _ = Dense(np.ones((2, 3))) @ Dense(np.ones((2, 3)))
+
+
+def test_to_gradient():
+    np.testing.assert_array_equal(
+        to_gradient(np.arange(6.0)[None], (2, 3)), np.arange(6.0).reshape(2, 3)
+    )
+    with pytest.raises(J.ShapeError, match="row"):
+        to_gradient(Dense(np.ones((2, 6))), (2, 3))
+    with pytest.raises(J.ShapeError, match="6 entries"):
+        to_gradient(np.ones((1, 6)), (4, 2))
+    with pytest.raises(J.InputError, match="shape"):
+        to_gradient(np.ones((1, 6)))
