@@ -24,7 +24,19 @@ from ._costs import (
     softmax_cross_entropy,
     squared_error,
 )
-from ._jacobian import Dense, Diagonal, Identity, Jacobian, Kronecker, Structure, compose, plan
+from ._jacobian import (
+    Dense,
+    DenseLimitError,
+    Diagonal,
+    Identity,
+    Jacobian,
+    Kronecker,
+    Structure,
+    compose,
+    dense_limit,
+    plan,
+    set_dense_limit,
+)
 from ._numeric import numeric
 from ._registry import OPERATIONS, Operation, Param, Result, Rule, catalog
 
@@ -37,6 +49,7 @@ __all__ = [
     "OPERATIONS",
     "ORDERS",
     "Dense",
+    "DenseLimitError",
     "Diagonal",
     "Identity",
     "InputError",
@@ -55,6 +68,7 @@ __all__ = [
     "chain_costs",
     "compose",
     "cross_entropy",
+    "dense_limit",
     "hadamard",
     "identity",
     "leaky_relu",
@@ -63,6 +77,7 @@ __all__ = [
     "numeric",
     "plan",
     "relu",
+    "set_dense_limit",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "softmax",

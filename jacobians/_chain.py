@@ -190,4 +190,4 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
         )
     if shape == ():
         return M[0, 0]
-    return unvec(M[0], shape)
+    return unvec(M[0], shape, check=False)

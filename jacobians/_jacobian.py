@@ -22,6 +22,7 @@ reports is the count of what :func:`compose` then does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import prod
@@ -29,18 +30,85 @@ from typing import ClassVar
 
 import numpy as np
 
-from reshape import ShapeError, unflatten
+from reshape import InputError, ShapeError, unflatten
 
 __all__ = [
     "Dense",
+    "DenseLimitError",
     "Diagonal",
     "Identity",
     "Jacobian",
     "Kronecker",
     "Structure",
     "compose",
+    "dense_limit",
     "plan",
+    "set_dense_limit",
 ]
+
+# ----- the limit on dense matrices -----
+DEFAULT_DENSE_LIMIT = 2 * 1024**3  # bytes
+_ENV = "JACOBIANS_DENSE_LIMIT"
+
+
+def _limit_from_env() -> int:
+    text = os.environ.get(_ENV)
+    if not text:
+        return DEFAULT_DENSE_LIMIT
+    try:
+        return int(float(text))
+    except ValueError:
+        raise InputError(_ENV, "environment", "a number of bytes such as 4e9", repr(text)) from None
+
+
+_dense_limit = _limit_from_env()
+
+
+def dense_limit() -> int:
+    """The largest dense Jacobian, in bytes, that ``.matrix`` builds (default 2 GiB).
+
+    Set it with :func:`set_dense_limit` or the environment variable ``JACOBIANS_DENSE_LIMIT``
+    (read at import), or per call with ``J.dense(limit=...)``.
+    """
+    return _dense_limit
+
+
+def set_dense_limit(nbytes: float | None) -> int:
+    """Set the limit on dense Jacobians in bytes (None restores 2 GiB); returns the previous one.
+
+    >>> previous = set_dense_limit(8 * 1024**3)
+    >>> _ = set_dense_limit(previous)
+    """
+    global _dense_limit
+    if nbytes is not None and (isinstance(nbytes, bool) or not float(nbytes) > 0):
+        raise InputError("set_dense_limit", "nbytes", "a positive number of bytes", repr(nbytes))
+    previous, _dense_limit = _dense_limit, int(nbytes or DEFAULT_DENSE_LIMIT)
+    return previous
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if nbytes < 1024 or unit == "TiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    raise AssertionError
+
+
+class DenseLimitError(MemoryError):
+    """Building a dense Jacobian would take more memory than the limit allows."""
+
+
+def _check_limit(what: str, rows: int, cols: int, dtype: np.dtype, limit: int | None) -> None:
+    limit = _dense_limit if limit is None else limit
+    need = rows * cols * np.dtype(dtype).itemsize
+    if need > limit:
+        raise DenseLimitError(
+            f"{what}: the dense {rows}×{cols} matrix ({np.dtype(dtype)}) would take {_size(need)},"
+            f" over the limit of {_size(limit)}.\n Raise it for one call with J.dense(limit=...),"
+            f" for the session with jacobians.set_dense_limit(nbytes), or with the environment"
+            f" variable {_ENV}; or keep the Jacobian structured (J.left, J.right, chain)."
+        )
+
 
 # A Kronecker factor is a 2-D array or an int k meaning the identity I_k.
 Factor = np.ndarray | int
@@ -139,7 +207,17 @@ class Jacobian:
     # ----- dense views -----
     @property
     def matrix(self) -> np.ndarray:
-        """The dense numerator-layout matrix, prod(out_shape) × prod(in_shape), built on demand."""
+        """The dense numerator-layout matrix, prod(out_shape) × prod(in_shape), built on demand.
+
+        Raises DenseLimitError where it would take more than :func:`dense_limit` bytes.
+        """
+        return self.dense()
+
+    def dense(self, limit: int | None = None) -> np.ndarray:
+        """The dense matrix, refused with DenseLimitError above ``limit`` bytes (default: the
+        session's :func:`dense_limit`)."""
+        if self.kind not in ("dense", "row"):
+            _check_limit(self.symbol, *self.shape, self.dtype, limit)
         return self._dense()
 
     @property
@@ -504,6 +582,10 @@ def _wrap_latex(text: str) -> str:
     return rf"\left({text}\right)" if any(t in text for t in ("+", "-", r"\otimes")) else text
 
 
+def _dtype(A: Jacobian, B: Jacobian) -> np.dtype:
+    return np.result_type(A.dtype, B.dtype)
+
+
 def compose(A: Jacobian, B: Jacobian) -> Jacobian:
     """A · B: the Jacobian of the composition, keeping structure where the product has one.
 
@@ -521,7 +603,9 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
             f"B = {B.symbol} ({B.shape[0]}×{B.shape[1]}) with output shape {B.out_shape}",
             "the inner sizes of a product must meet: check the order of the factors",
         )
-    _, _, method = plan(A.structure, B.structure)
+    _, result, method = plan(A.structure, B.structure)
+    if result.kind == "dense":
+        _check_limit(f"{A.symbol} · {B.symbol}", result.rows, result.cols, _dtype(A, B), None)
     P = _METHODS[method](A, B)
     of, wrt = A.of, B.wrt
     cf = f"{_wrap(A.closed_form)} · {_wrap(B.closed_form)}"

@@ -69,8 +69,13 @@ def vec(A: np.ndarray, order: str = "C") -> np.ndarray:
     return rearrange(A, f"{' '.join(names)} -> {_group(names, order)}")
 
 
-def unvec(v: np.ndarray, shape: Sequence[int], order: str = "C") -> np.ndarray:
+def unvec(
+    v: np.ndarray, shape: Sequence[int], order: str = "C", *, check: bool = True
+) -> np.ndarray:
     """The inverse of :func:`vec`: fold a vector back into an array of ``shape``.
+
+    ``check=False`` skips the checks of the entries (dtype, finiteness) for vectors the toolkit
+    made itself; the shapes are checked always.
 
     Shapes: (n·m,) -> (n, m).
 
@@ -79,7 +84,7 @@ def unvec(v: np.ndarray, shape: Sequence[int], order: str = "C") -> np.ndarray:
            [1., 3.]])
     """
     _check_order(order, "unvec")
-    v = as_array(v, "unvec", "v")
+    v = as_array(v, "unvec", "v") if check else np.asarray(v)
     shape = _check_shape(shape, "unvec", "shape")
     if v.ndim != 1 or v.size != prod(shape):
         raise ShapeError(

@@ -235,3 +235,63 @@ def test_to_gradient():
         to_gradient(np.ones((1, 6)), (4, 2))
     with pytest.raises(J.InputError, match="shape"):
         to_gradient(np.ones((1, 6)))
+
+
+def test_to_gradient_keeps_an_infinite_derivative():
+    C = J.cross_entropy(np.array([1.0, 0.0]), np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(to_gradient(C.jacobians["y"]), [-0.0, np.inf])
+
+
+# ----- the limit on dense matrices -----
+def test_dense_limit_refuses_with_the_size_and_how_to_raise_it():
+    z = J.linear(np.ones((64, 64)), np.ones(64), np.ones(64))
+    JW = z.jacobians["W"]  # 64 × 4096 float64 = 2 MiB
+    previous = J.set_dense_limit(1024**2)
+    try:
+        with pytest.raises(J.DenseLimitError) as info:
+            _ = JW.matrix
+        msg = str(info.value)
+        for word in (
+            "∂z/∂W",
+            "64×4096",
+            "2.0 MiB",
+            "1.0 MiB",
+            "set_dense_limit",
+            "limit=",
+            "JACOBIANS_DENSE_LIMIT",
+        ):
+            assert word in msg, msg
+        assert JW.dense(limit=4 * 1024**2).shape == (64, 4096)
+        # a product that would be dense and too large is refused before it is computed ...
+        a = J.sigmoid(z.value)
+        with pytest.raises(J.DenseLimitError, match="∂a/∂z · ∂z/∂W"):
+            chain(a.jacobian, JW, order="left")
+        # ... while the structured chain from the cost row needs no dense matrix at all
+        C = J.squared_error(a.value, np.zeros(64))
+        assert chain(C.jacobian, a.jacobian, JW).shape == (1, 4096)
+    finally:
+        J.set_dense_limit(previous)
+    assert J.dense_limit() == previous
+
+
+def test_set_dense_limit_validates():
+    with pytest.raises(J.InputError, match="positive"):
+        J.set_dense_limit(-1)
+    previous = J.set_dense_limit(None)
+    assert J.dense_limit() == 2 * 1024**3
+    J.set_dense_limit(previous)
+
+
+def test_dense_limit_from_the_environment():
+    import subprocess
+    import sys
+
+    code = "import jacobians; print(jacobians.dense_limit())"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "JACOBIANS_DENSE_LIMIT": "1e6"},
+    )
+    assert out.stdout.strip() == "1000000"
