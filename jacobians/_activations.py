@@ -22,12 +22,20 @@ from ._registry import Operation, operation
 
 def _exp_neg_abs(z: np.ndarray) -> np.ndarray:
     """exp(−|z|) for real z, continued analytically (exp(−z) or exp(z) by the sign of Re z)."""
-    return np.exp(np.where(np.real(z) >= 0, -z, z))
+    if np.iscomplexobj(z):
+        return np.exp(np.where(z.real >= 0, -z, z))
+    e = np.abs(z)
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """1/(1 + e^(−z)) as 1/(1 + e^(−|z|)) for z ≥ 0 and e^(−|z|)/(1 + e^(−|z|)) for z < 0."""
     e = _exp_neg_abs(z)
-    return np.where(np.real(z) >= 0, 1 / (1 + e), e / (1 + e))
+    r = 1 + e
+    np.reciprocal(r, out=r)
+    np.multiply(e, r, out=e)
+    return np.where(np.real(z) >= 0, r, e)
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -38,15 +46,15 @@ def _relu(z: np.ndarray) -> np.ndarray:
     return np.where(np.real(z) > 0, z, 0)
 
 
-def _relu_deriv(z: np.ndarray) -> np.ndarray:
-    return np.where(np.real(z) > 0, 1, 0).astype(z.dtype)
+def _relu_deriv(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return (np.real(z) > 0).astype(z.dtype)
 
 
 def _leaky(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return np.where(np.real(z) > 0, z, alpha * z)
 
 
-def _leaky_deriv(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+def _leaky_deriv(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return np.where(np.real(z) > 0, 1, alpha).astype(z.dtype)
 
 
@@ -60,7 +68,8 @@ def _elementwise(
     analytic: bool = True,
     options: dict[str, Any] | None = None,
 ) -> Operation:
-    """Declare a = σ(z) with ∂a/∂z = diag(σ′(z)), σ′ given by ``deriv``."""
+    """Declare a = σ(z) with ∂a/∂z = diag(σ′(z)); ``deriv(z, a)`` gives σ′(z) from z and a = σ(z),
+    so that σ′ reuses the value where it can (σ′ = a(1 − a) for the sigmoid)."""
 
     def prepare(z: np.ndarray, **opts: Any) -> SimpleNamespace:
         z = as_array(z, name, "z")
@@ -80,7 +89,7 @@ def _elementwise(
         build: Callable[[SimpleNamespace], Jacobian] = lambda c: Identity(c.z.shape, c.z.dtype)
         op.rule("z", "I_n", "I_n", "n×n", "identity")(build)
     else:
-        build = lambda c: Diagonal(deriv(c.z, **c.opts) * np.ones_like(c.z))
+        build = lambda c: Diagonal(deriv(c.z, c.value, **c.opts))
         op.rule(
             "z",
             f"diag({text})",
@@ -89,7 +98,8 @@ def _elementwise(
             "diagonal",
             analytic,
         )(build)
-    op.fn, op.deriv = fn, deriv
+    op.fn = fn
+    op.deriv = lambda z, **opts: deriv(z, fn(z, **opts), **opts)
     return op
 
 
@@ -98,7 +108,7 @@ sigmoid = _elementwise(
     "sigmoid",
     ("a = σ(z) = 1/(1 + e^(−z))", r"a = \sigma(z) = \frac{1}{1 + e^{-z}}"),
     _sigmoid,
-    lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
+    lambda z, a: a * (1 - a),
     ("σ(z) ⊙ (1 − σ(z))", r"\sigma(z) \odot (1 - \sigma(z))"),
     "The logistic sigmoid, stable for large |z|.",
 )
@@ -106,7 +116,7 @@ tanh = _elementwise(
     "tanh",
     ("a = tanh(z)", r"a = \tanh(z)"),
     np.tanh,
-    lambda z: 1 - np.tanh(z) ** 2,
+    lambda z, a: 1 - a * a,
     ("1 − tanh²(z)", r"1 - \tanh^2(z)"),
     "The hyperbolic tangent.",
 )
@@ -133,7 +143,7 @@ softplus = _elementwise(
     "softplus",
     ("a = log(1 + e^z)", r"a = \log(1 + e^{z})"),
     _softplus,
-    _sigmoid,
+    lambda z, a: _sigmoid(z),
     ("σ(z)", r"\sigma(z)"),
     "softplus(z) = log(1 + eᶻ), stable for large |z|; its derivative is the sigmoid.",
 )
@@ -141,7 +151,7 @@ identity = _elementwise(
     "identity",
     ("a = z", "a = z"),
     lambda z: z,
-    lambda z: np.ones_like(z),
+    lambda z, a: np.ones_like(z),
     ("1", "1"),
     "The identity activation (a linear output layer).",
 )

@@ -68,6 +68,12 @@ def as_array(x: Any, op: str, arg: str) -> np.ndarray:
         a = a.astype(np.float64)
     if a.size == 0:
         raise ShapeError(op, arg, "a non-empty array", describe(a))
+    # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an overflowing sum
+    # of finite entries falls through to the exact test.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    if np.isfinite(total):
+        return a
     finite = np.isfinite(a)
     if not finite.all():
         bad = np.argwhere(~finite)
