@@ -37,8 +37,9 @@ from ._jacobian import (
     plan,
     set_dense_limit,
 )
-from ._numeric import numeric
+from ._numeric import NumericJacobian, numeric
 from ._registry import OPERATIONS, Operation, Param, Result, Rule, catalog
+from ._verify import Diagnosis, Layer, Report, verify, verify_file
 
 ACTIVATIONS = {name: op for name, op in OPERATIONS.items() if op.family == "activation"}
 COSTS = {name: op for name, op in OPERATIONS.items() if op.family == "cost"}
@@ -49,6 +50,7 @@ __all__ = [
     "OPERATIONS",
     "ORDERS",
     "Dense",
+    "Diagnosis",
     "DenseLimitError",
     "Diagonal",
     "Identity",
@@ -56,8 +58,11 @@ __all__ = [
     "InputTypeError",
     "Jacobian",
     "Kronecker",
+    "Layer",
+    "NumericJacobian",
     "Operation",
     "Param",
+    "Report",
     "Result",
     "Rule",
     "ShapeError",
@@ -86,4 +91,6 @@ __all__ = [
     "squared_error",
     "tanh",
     "to_gradient",
+    "verify",
+    "verify_file",
 ]

@@ -1,0 +1,223 @@
+"""The report of :func:`jacobians.verify`: terminal text, Markdown and HTML, and a dict."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from ._jacobian import _fmt
+
+__all__ = ["Diagnosis", "Entry", "Report", "entry_label"]
+
+
+def entry_label(
+    row: int, col: int, out_shape: tuple, in_shape: tuple, of: str = "f", wrt: str = "x"
+) -> str:
+    """The entry (row, col) of a Jacobian matrix as ∂f[i]/∂W[j, k].
+
+    >>> entry_label(1, 5, (3,), (2, 4), "z", "W")
+    '∂z[1]/∂W[1, 1]'
+    """
+    o = np.unravel_index(row, out_shape) if out_shape else ()
+    i = np.unravel_index(col, in_shape) if in_shape else ()
+    so = f"{of}[{', '.join(str(int(t)) for t in o)}]" if o else of
+    si = f"{wrt}[{', '.join(str(int(t)) for t in i)}]" if i else wrt
+    return f"∂{so}/∂{si}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the Jacobian: matrix position, the output and input indices, both values."""
+
+    row: int
+    col: int
+    out_index: tuple[int, ...]
+    in_index: tuple[int, ...]
+    claimed: float
+    numeric: float
+
+    def label(self, of: str, wrt: str) -> str:
+        """∂f[i]/∂W[j, k]."""
+        o = f"{of}[{', '.join(map(str, self.out_index))}]" if self.out_index else of
+        i = f"{wrt}[{', '.join(map(str, self.in_index))}]" if self.in_index else wrt
+        return f"∂{o}/∂{i}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "col": self.col,
+            "out_index": list(self.out_index),
+            "in_index": list(self.in_index),
+            "claimed": self.claimed,
+            "numeric": self.numeric,
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A mistake that explains the difference exactly: its kind, a one-line summary and a fix."""
+
+    kind: str
+    summary: str
+    fix: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "summary": self.summary, "fix": self.fix, "data": self.data}
+
+
+@dataclass
+class Report:
+    """What :func:`verify` found. True in a boolean context exactly when the claim matches.
+
+    Attributes:
+        matches: whether the claimed Jacobian equals the numeric one within the tolerance.
+        diagnosis: the mistake that explains the difference exactly, or None.
+        max_abs_error, max_rel_error: the largest |claimed − numeric|, and that over max |numeric|.
+        entries: the first differing entries (row-major order); n_differing counts them all.
+        numeric, claimed: the two matrices compared (numerator layout, row-major).
+    """
+
+    matches: bool
+    of: str
+    wrt: str
+    out_shape: tuple[int, ...]
+    in_shape: tuple[int, ...]
+    claimed_shape: tuple[int, ...]
+    read_as: str
+    max_abs_error: float
+    max_rel_error: float
+    n_differing: int
+    entries: list[Entry]
+    diagnosis: Diagnosis | None
+    method: str
+    numeric_error: float
+    rtol: float
+    atol: float
+    notes: list[str] = field(default_factory=list)
+    numeric: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    claimed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+
+    def __bool__(self) -> bool:
+        return self.matches
+
+    @property
+    def symbol(self) -> str:
+        return f"∂{self.of}/∂{self.wrt}"
+
+    @property
+    def size(self) -> str:
+        r, c = prod(self.out_shape), prod(self.in_shape)
+        return (
+            f"{r}×{c}: {self.of} {_fmt(self.out_shape)}, {self.wrt} {_fmt(self.in_shape)}; "
+            f"claimed {_fmt(self.claimed_shape)}, read as {self.read_as}"
+        )
+
+    def headline(self) -> str:
+        verdict = "matches" if self.matches else "does NOT match"
+        return f"{self.symbol} {verdict} the numeric Jacobian ({self.size})"
+
+    def _errors(self) -> str:
+        return (
+            f"max |claimed − numeric| = {self.max_abs_error:.2e} (relative "
+            f"{self.max_rel_error:.2e}); {self.n_differing} of "
+            f"{prod(self.out_shape) * prod(self.in_shape)} entries differ"
+        )
+
+    def _reference(self) -> str:
+        return (
+            f"numeric: {self.method}, estimated error ≤ {self.numeric_error:.1e}; "
+            f"tolerance rtol = {self.rtol:.0e}, atol = {self.atol:.1e}"
+        )
+
+    def __str__(self) -> str:
+        lines = [("OK  " if self.matches else "FAIL ") + self.headline()]
+        if self.diagnosis:
+            lines += [
+                f"  diagnosis ({self.diagnosis.kind}): {self.diagnosis.summary}",
+                f"  fix: {self.diagnosis.fix}",
+            ]
+        elif not self.matches:
+            lines.append("  diagnosis: none of the common mistakes explains the difference")
+        lines.append("  " + self._errors())
+        if self.entries:
+            lines.append("  first differing entries:")
+            width = max(len(e.label(self.of, self.wrt)) for e in self.entries)
+            for e in self.entries:
+                lines.append(
+                    f"    {e.label(self.of, self.wrt):{width}}  claimed {e.claimed: .6g}"
+                    f"  numeric {e.numeric: .6g}"
+                )
+        lines += [f"  note: {n}" for n in self.notes]
+        lines.append("  " + self._reference())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        kind = f", {self.diagnosis.kind}" if self.diagnosis else ""
+        return f"<Report {self.symbol}: {'match' if self.matches else 'mismatch'}{kind}>"
+
+    def _repr_markdown_(self) -> str:
+        mark = "✅" if self.matches else "❌"
+        md = [f"**{mark} {self.headline()}**", ""]
+        if self.diagnosis:
+            md += [
+                f"- **diagnosis ({self.diagnosis.kind})**: {self.diagnosis.summary}",
+                f"- **fix**: {self.diagnosis.fix}",
+            ]
+        md.append(f"- {self._errors()}")
+        md += [f"- note: {n}" for n in self.notes]
+        md.append(f"- {self._reference()}")
+        if self.entries:
+            md += ["", "| entry | claimed | numeric |", "|---|---:|---:|"]
+            md += [
+                f"| {e.label(self.of, self.wrt)} | {e.claimed:.6g} | {e.numeric:.6g} |"
+                for e in self.entries
+            ]
+        return "\n".join(md)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        color = "#1a7f37" if self.matches else "#cf222e"
+        out = [f'<p><b style="color:{color}">{esc(self.headline())}</b></p><ul>']
+        if self.diagnosis:
+            out.append(
+                f"<li><b>diagnosis ({esc(self.diagnosis.kind)})</b>: "
+                f"{esc(self.diagnosis.summary)}</li><li><b>fix</b>: {esc(self.diagnosis.fix)}</li>"
+            )
+        out.append(f"<li>{esc(self._errors())}</li>")
+        out += [f"<li>note: {esc(n)}</li>" for n in self.notes]
+        out.append(f"<li>{esc(self._reference())}</li></ul>")
+        if self.entries:
+            out.append("<table><tr><th>entry</th><th>claimed</th><th>numeric</th></tr>")
+            out += [
+                f"<tr><td>{esc(e.label(self.of, self.wrt))}</td><td>{e.claimed:.6g}</td>"
+                f"<td>{e.numeric:.6g}</td></tr>"
+                for e in self.entries
+            ]
+            out.append("</table>")
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (JSON-serialisable); the two matrices are left out."""
+        return {
+            "matches": self.matches,
+            "symbol": self.symbol,
+            "out_shape": list(self.out_shape),
+            "in_shape": list(self.in_shape),
+            "claimed_shape": list(self.claimed_shape),
+            "read_as": self.read_as,
+            "max_abs_error": self.max_abs_error,
+            "max_rel_error": self.max_rel_error,
+            "n_differing": self.n_differing,
+            "entries": [e.to_dict() for e in self.entries],
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "method": self.method,
+            "numeric_error": self.numeric_error,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "notes": list(self.notes),
+        }
