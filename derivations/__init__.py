@@ -1,3 +1,27 @@
-"""Derivation tables and their renderers, the `jacobians` command, and the worked derivations."""
+"""Derivation tables and their renderers, the `jacobians` command, and the worked derivations.
 
-__all__: list[str] = []
+A derivation table walks through ∂C/∂(parameter) factor by factor: each Jacobian's symbol, closed
+form, symbolic and instance shape; the running product; the reshape back to the gradient; and the
+checks against the Hadamard shortcut, numeric differentiation and the cost of each chain order.
+
+>>> from derivations import single_layer
+>>> d = single_layer(n=3, m=4)
+>>> [F.symbol for F in d.factors], d.row_shape, d.gradient.shape
+(['∂C/∂a', '∂a/∂z', '∂z/∂W'], ('1×nm', (1, 12)), (3, 4))
+"""
+
+from ._model import Case, Catalog, CatalogRow, Check, Derivation, Factor, Step
+from ._sources import catalog, single_layer, softmax_cross_entropy
+
+__all__ = [
+    "Case",
+    "Catalog",
+    "CatalogRow",
+    "Check",
+    "Derivation",
+    "Factor",
+    "Step",
+    "catalog",
+    "single_layer",
+    "softmax_cross_entropy",
+]

@@ -1,0 +1,27 @@
+"""``jacobians catalog``: every operation's Jacobian with respect to each input (the registry)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._cmd_common import add_format, emit
+from ._sources import catalog
+
+NAME = "catalog"
+HELP = "every operation's Jacobians: closed form, shape and structure per input"
+EPILOG = """examples:
+  jacobians catalog
+  jacobians catalog --format markdown > CATALOG.md
+  jacobians catalog --format latex --document > catalog.tex
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The format options."""
+    add_format(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the catalogue."""
+    emit(catalog().render(args.format, **({"document": True} if args.document else {})), args)
+    return 0

@@ -1,0 +1,195 @@
+"""What a derivation table holds: factors, the running product, the reshape, the checks.
+
+A :class:`Derivation` is plain data (strings, shapes, numbers) plus the :class:`jacobians.Jacobian`
+objects it was read from, so every renderer (Markdown, LaTeX, text, JSON, the figure) draws on one
+object and none recomputes anything. :class:`Catalog` is the table of every operation's Jacobians.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from jacobians import Jacobian
+
+__all__ = ["Case", "Catalog", "CatalogRow", "Check", "Derivation", "Factor", "Step"]
+
+FORMATS = ("text", "markdown", "latex", "json")
+FORMAT_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text"}
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """(3, 12) -> "3×12"; a vector (3,) -> "3"; a scalar () -> "1"."""
+    return "×".join(map(str, shape)) if shape else "1"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of the chain: ∂C/∂a = (a − y)ᵀ, 1×n symbolically, 1×3 here, a row."""
+
+    symbol: str
+    symbol_latex: str
+    closed_form: str
+    closed_form_latex: str
+    shape: str
+    instance: tuple[int, int]
+    structure: str
+    jacobian: Jacobian = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One multiplication of the running product, left to right: ∂C/∂a · ∂a/∂z = ∂C/∂z (1×n)."""
+
+    left: str
+    right: str
+    result: str
+    result_latex: str
+    shape: str
+    instance: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A largest difference against an independent computation, with the tolerance it must meet."""
+
+    name: str
+    description: str
+    value: float | None  # None: not run (the reason is in ``skipped``)
+    tolerance: float
+    skipped: str = ""
+    latex: str = ""  # the description as LaTeX text (math in $…$); empty: converted from the text
+
+    @property
+    def passed(self) -> bool:
+        """True when the difference is within the tolerance (or the check was not run)."""
+        return self.value is None or bool(self.value <= self.tolerance)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case of an entrywise formula, e.g. softmax's ∂a_i/∂z_j = a_i(1 − a_i) when i = j."""
+
+    condition: str
+    formula: str
+    formula_latex: str
+    condition_latex: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derivation table for ∂C/∂(parameter) as a chain of Jacobians.
+
+    Render it with :meth:`render` (``"text"``, ``"markdown"``, ``"latex"``, ``"json"``); in a
+    notebook it shows itself as Markdown or LaTeX.
+
+    Shapes: factors (1×n)(n×k)…(l×N) multiply to the 1×N row, folded to the parameter's shape.
+    """
+
+    source: str
+    title: str
+    title_latex: str
+    setup: tuple[tuple[str, str], ...]  # (text, latex) definitions: z = Wx + b, …
+    sizes: dict[str, int]
+    options: dict[str, Any]
+    wrt: str
+    wrt_latex: str
+    param_shape: str
+    factors: tuple[Factor, ...]
+    steps: tuple[Step, ...]
+    gradient: np.ndarray = field(repr=False, compare=False)
+    checks: tuple[Check, ...]
+    multiply_adds: dict[str, int]
+    cases: tuple[Case, ...] = ()
+    cases_of: str = ""
+    notes: tuple[str, ...] = ()
+    show_matrices: bool = False
+
+    @property
+    def row_shape(self) -> tuple[str, tuple[int, int]]:
+        """The 1×N row the chain multiplies to: (symbolic shape, instance shape)."""
+        last = self.steps[-1] if self.steps else self.factors[0]
+        return last.shape, last.instance
+
+    @property
+    def passed(self) -> bool:
+        """True when every check meets its tolerance."""
+        return all(c.passed for c in self.checks)
+
+    def render(self, fmt: str = "text", **options: Any) -> str:
+        """The table as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``.
+
+        >>> from derivations import single_layer
+        >>> print(single_layer().render("markdown").splitlines()[0])
+        ### ∂C/∂W for z = Wx + b, a = σ(z), C = ½‖a − y‖² (n = 3, m = 4)
+        """
+        from . import _render
+
+        return _render.render(self, fmt, **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (schema ``derivations/schema.json``) as a dict."""
+        from . import _render
+
+        return _render.derivation_dict(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        return self.render("latex", mathjax=True)
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """One operation's Jacobian with respect to one input, read from the registry."""
+
+    operation: str
+    family: str
+    formula: str
+    formula_latex: str
+    symbol: str
+    symbol_latex: str
+    closed_form: str
+    closed_form_latex: str
+    shape: str
+    structure: str
+    params: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every operation of :data:`jacobians.OPERATIONS`: each Jacobian's closed form and shape.
+
+    >>> from derivations import catalog
+    >>> catalog().rows[0].symbol, catalog().rows[0].shape
+    ('∂a/∂z', 'n×n')
+    """
+
+    rows: tuple[CatalogRow, ...]
+
+    def render(self, fmt: str = "text", **options: Any) -> str:
+        """The catalogue as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``."""
+        from . import _render
+
+        return _render.render(self, fmt, **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (schema ``derivations/schema.json``) as a dict."""
+        from . import _render
+
+        return _render.catalog_dict(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        return self.render("latex", mathjax=True)
+
+    def __str__(self) -> str:
+        return self.render("text")

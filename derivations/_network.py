@@ -1,0 +1,154 @@
+"""The deep chain: ∂C/∂W⁽ᵏ⁾ (or b⁽ᵏ⁾) of a ``net.MLP`` for one sample, through every layer above k.
+
+The factors are the network's own :meth:`net.MLP.factors` (Jacobians from the ``jacobians``
+operations, labelled in the second write-up's notation); the shortcut is the network's backprop with
+Hadamard products and the numeric gradient its own numeric method, so each check compares the chain
+with a computation that shares none of its code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from jacobians import Jacobian
+from net import MLP
+
+from . import _tex
+from ._model import Check, Derivation
+from ._sources import NUMERIC_LIMIT, _size, build, difference_check, factor_row
+
+__all__ = ["mlp"]
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_LAYER = re.compile(r"^([A-Za-zℓ]+)(?:⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾)?$")
+
+_COSTS = {
+    "squared_error": ("C = ½‖y⁽{L}⁾ − t‖²", r"C = \tfrac{{1}}{{2}}\lVert y^{{({L})}} - t \rVert^2"),
+    "softmax_cross_entropy": (
+        "C = −Σ_i t_i log softmax(y⁽{L}⁾)_i",
+        r"C = -\sum_i t_i \log \operatorname{{softmax}}(y^{{({L})}})_i",
+    ),
+    "cross_entropy": ("C = −Σ_i t_i log y⁽{L}⁾_i", r"C = -\sum_i t_i \log y^{{({L})}}_i"),
+}
+_SUPER = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _l(k: int) -> str:
+    return f"l{str(k).translate(_SUB)}"
+
+
+def _symbolic_size(name: str) -> str:
+    """The symbolic number of entries of a variable: y⁽²⁾ -> l₂, W⁽²⁾ -> l₂l₁, x -> l₀, C -> 1."""
+    m = _LAYER.match(name)
+    if m is None:
+        raise AssertionError(f"unexpected variable {name!r} in a network chain")
+    var, k = m.group(1), m.group(2)
+    if k is None:
+        return {"x": _l(0)}.get(var, "1")
+    j = int(k.translate(_SUPER_DIGITS))
+    return f"{_l(j)}{_l(j - 1)}" if var == "W" else _l(j)
+
+
+def _symbolic_shape(J: Jacobian) -> str:
+    return f"{_symbolic_size(J.of)}×{_symbolic_size(J.wrt)}"
+
+
+def mlp(
+    sizes: Sequence[int] = (2, 3, 3, 1),
+    activations: Sequence[str] | None = None,
+    loss: str = "squared_error",
+    wrt: str = "W1",
+    seed: int = 0,
+    show_matrices: bool = False,
+) -> Derivation:
+    """∂C/∂(parameter) of a ``net.MLP`` for one sample, as the chain through every layer above it.
+
+    For W⁽ᵏ⁾ of an L-layer network: ∂C/∂y⁽ᴸ⁾ · ∇σ_L · W⁽ᴸ⁾ · … · W⁽ᵏ⁺¹⁾ · ∇σ_k · ∂z⁽ᵏ⁾/∂W⁽ᵏ⁾, with
+    symbolic shapes in the layer widths l₀ … l_L.
+
+    Args:
+        sizes: layer widths, input first.
+        activations: one per layer (default: tanh, and identity for the last).
+        loss: ``squared_error``, ``softmax_cross_entropy`` or ``cross_entropy``.
+        wrt: ``W1``, ``b1``, … ``WL``, ``bL``.
+        seed: the network's initialisation and the sample's draw.
+        show_matrices: put the factors' numbers in the table (small sizes only).
+
+    Shapes: 1×l_L · l_L×l_L · l_L×l_{L−1} · … · l_k×l_k l_{k−1} = 1×l_k l_{k−1} -> l_k×l_{k−1}.
+
+    >>> d = mlp([2, 3, 3, 1], wrt="W1")
+    >>> [F.shape for F in d.factors][-2:], d.gradient.shape, d.passed
+    (['l₁×l₁', 'l₁×l₁l₀'], (3, 2), True)
+    """
+    sizes = [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes needs at least two widths (input and output), got {sizes}")
+    acts = list(activations) if activations else ["tanh"] * (len(sizes) - 2) + ["identity"]
+    net = MLP(sizes, acts, loss, seed=seed)
+    if wrt not in net.shapes:
+        raise ValueError(f"unknown parameter {wrt!r}: choose one of {', '.join(net.shapes)}")
+    rng = np.random.default_rng(seed + 1)
+    x = rng.normal(size=sizes[0])
+    if loss == "squared_error":
+        t = rng.normal(size=sizes[-1])
+    else:
+        t = np.eye(sizes[-1])[rng.integers(sizes[-1])]
+    chain = net.factors(x, t, wrt)
+    factors = [factor_row(J, _symbolic_shape(J)) for J in chain]
+    L = net.depth
+
+    def checks(grad: np.ndarray, row: Jacobian) -> list[Check]:
+        shortcut = net.gradients(x, t, "shortcut")[wrt]
+        out = [
+            difference_check(
+                "shortcut",
+                "max |chain − backprop with Hadamard products|",
+                grad,
+                shortcut,
+                latex=r"$\max \lvert$chain $-$ backprop with Hadamard products$\rvert$",
+            )
+        ]
+        label = "complex step" if net.analytic else "central differences"
+        description = f"max |chain − numeric ({label})|"
+        latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
+        total = sum(int(np.prod(s)) for s in net.shapes.values())
+        if total > NUMERIC_LIMIT:
+            reason = f"{total} parameters, more than the {NUMERIC_LIMIT} numeric checks run on"
+            out.append(Check("numeric", description, None, 0.0, skipped=reason, latex=latex))
+        else:
+            num = net.gradients(x, t, "numeric")[wrt]
+            rel = 1e-10 if net.analytic else 1e-6
+            out.append(difference_check("numeric", description, grad, num, rel, latex))
+        return out
+
+    cost_text, cost_latex = _COSTS[loss]
+    k = int(wrt[1:])
+    param_sym = f"{wrt[0]}⁽{str(k).translate(_SUPER)}⁾"
+    param_shape = f"{_l(k)}×{_l(k - 1)}" if wrt[0] == "W" else _l(k)
+    return build(
+        source="mlp",
+        setup=[
+            (
+                "y⁽ᵏ⁾ = σ_k(W⁽ᵏ⁾y⁽ᵏ⁻¹⁾ + b⁽ᵏ⁾)",
+                r"y^{(k)} = \sigma_k(W^{(k)} y^{(k-1)} + b^{(k)})",
+            ),
+            (f"σ = {', '.join(acts)}", rf"\sigma = \text{{{_tex.text(', '.join(acts))}}}"),
+            (cost_text.format(L=str(L).translate(_SUPER)), cost_latex.format(L=L)),
+        ],
+        sizes={_l(i): s for i, s in enumerate(sizes)},
+        options={"sizes": sizes, "activations": acts, "loss": loss, "wrt": wrt, "seed": seed},
+        wrt=param_sym,
+        param_shape=param_shape,
+        factors=factors,
+        gradient_shape=chain.shape,
+        checks=checks,
+        notes=(
+            "One sample; the factors are net.MLP.factors, W⁽ʲ⁾ standing for ∂z⁽ʲ⁾/∂y⁽ʲ⁻¹⁾ and "
+            "∇σ_j for ∂y⁽ʲ⁾/∂z⁽ʲ⁾.",
+        ),
+        show_matrices=show_matrices,
+    )
