@@ -115,7 +115,7 @@ def shape(s: str) -> str:
     """A shape such as ``n×nm`` or ``3×12`` in LaTeX math.
 
     >>> shape("n×nm")
-    'n \\\\times nm'
+    'n\\\\times nm'
     """
     return math(s)
 
