@@ -14,7 +14,9 @@ from types import ModuleType
 
 from reshape import InputError
 
-COMMANDS: list[ModuleType] = []  # each subcommand module appends itself here via _register
+from derivations import _cmd_verify
+
+COMMANDS: list[ModuleType] = [_cmd_verify]
 
 
 def build_parser() -> argparse.ArgumentParser:

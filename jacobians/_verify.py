@@ -601,8 +601,8 @@ def _diagnose(
 def verify_file(path: str | Path, **options: Any) -> Report:
     """Run a Python file that defines ``f``, ``x`` and ``claimed``, and :func:`verify` it.
 
-    The file may also define ``wrt``, ``layer``, ``form``, ``rtol`` and ``atol``; ``options``
-    (e.g. from the command line) take precedence over them.
+    The file may also define ``wrt``, ``layer``, ``form``, ``method``, ``rtol`` and ``atol``;
+    ``options`` (e.g. from the command line) take precedence over them.
 
     Shapes: as for :func:`verify`.
     """
@@ -626,6 +626,6 @@ def verify_file(path: str | Path, **options: Any) -> Report:
             "a file that defines f (the function), x (the point) and claimed (the Jacobian)",
             f"no {', '.join(missing)} defined",
         )
-    kwargs = {k: ns[k] for k in ("wrt", "layer", "form", "rtol", "atol") if k in ns}
+    kwargs = {k: ns[k] for k in ("wrt", "layer", "form", "method", "rtol", "atol") if k in ns}
     kwargs.update({k: v for k, v in options.items() if v is not None})
     return verify(ns["f"], ns["x"], ns["claimed"], **kwargs)
