@@ -38,6 +38,8 @@ class Comparison:
         gradients: method -> parameter -> gradient array.
         pairs: the compared pairs of methods, e.g. ("jacobian", "shortcut").
         table: parameter -> "a vs b" -> {"abs": …, "rel": …}.
+
+    Shapes: each gradient is shaped like its parameter; the figures are scalars.
     """
 
     gradients: dict[str, dict[str, np.ndarray]]

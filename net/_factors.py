@@ -62,6 +62,13 @@ class Factors:
         shape: the parameter's shape (the gradient's shape).
         jacobians: the factors, outermost first.
         names, latex_names: one short name per factor.
+
+    Shapes: factor i is rows_i × cols_i with cols_i = rows_(i+1); the product is 1 × size(param).
+
+    >>> from net import MLP
+    >>> f = MLP([2, 3, 1], ["relu", "identity"]).factors(np.ones(2), np.zeros(1), "b1")
+    >>> f.names[-1], f[-1].closed_form, f.product().shape
+    ('∂z⁽¹⁾/∂b⁽¹⁾', 'I_3', (1, 3))
     """
 
     param: str

@@ -70,7 +70,7 @@ class MLP:
         activations: one name per layer (L = len(sizes) − 1), from ``jacobians.ACTIVATIONS``.
         loss: ``"squared_error"``, ``"softmax_cross_entropy"`` or ``"cross_entropy"`` (see the
             module docstring for how losses and last activations combine).
-        seed: the initialisation seed: W⁽ᵏ⁾ ~ N(0, 1/l⁽ᵏ⁻¹⁾) and b⁽ᵏ⁾ ~ N(0, 0.01), drawn in
+        seed: the initialisation seed: W⁽ᵏ⁾ ~ N(0, 1/l⁽ᵏ⁻¹⁾) and b⁽ᵏ⁾ ~ N(0, 0.1²), drawn in
             order W1, b1, W2, … from ``numpy.random.default_rng(seed)``.
 
     Parameters are W1, b1, …, WL, bL with W⁽ᵏ⁾ of shape (l⁽ᵏ⁾, l⁽ᵏ⁻¹⁾) and b⁽ᵏ⁾ of shape (l⁽ᵏ⁾,);
