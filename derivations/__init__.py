@@ -10,10 +10,26 @@ checks against the Hadamard shortcut, numeric differentiation and the cost of ea
 (['∂C/∂a', '∂a/∂z', '∂z/∂W'], ('1×nm', (1, 12)), (3, 4))
 """
 
-from ._model import Case, Catalog, CatalogRow, Check, Derivation, Factor, Step
+import json
+from importlib import resources
+from typing import Any
+
+from ._model import FORMATS, Case, Catalog, CatalogRow, Check, Derivation, Factor, Step
+from ._network import mlp
 from ._sources import catalog, single_layer, softmax_cross_entropy
 
+
+def schema() -> dict[str, Any]:
+    """The JSON schema (draft 2020-12) of what ``render("json")`` prints, from ``schema.json``.
+
+    >>> schema()["$defs"]["derivation"]["properties"]["kind"]
+    {'const': 'derivation'}
+    """
+    return json.loads(resources.files(__name__).joinpath("schema.json").read_text("utf-8"))
+
+
 __all__ = [
+    "FORMATS",
     "Case",
     "Catalog",
     "CatalogRow",
@@ -22,6 +38,8 @@ __all__ = [
     "Factor",
     "Step",
     "catalog",
+    "mlp",
+    "schema",
     "single_layer",
     "softmax_cross_entropy",
 ]

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from net import sine_data, sine_demo
+from net import NonFiniteLossError, sine_data, sine_demo
 
 NAME = "train"
 HELP = "fit sin(x) with a small tanh network (the second write-up's demo); saves a picture"
@@ -49,16 +49,20 @@ def run(args: argparse.Namespace) -> int:
 
         _check_path(args.output)
         _pyplot()  # say how to install matplotlib before training, not after
-    net, history = sine_demo(
-        epochs=args.epochs,
-        lr=args.lr,
-        method=args.method,
-        clip=args.clip,
-        sizes=args.sizes,
-        seed=args.seed,
-        d=args.samples,
-        quiet=args.quiet,
-    )
+    try:
+        net, history = sine_demo(
+            epochs=args.epochs,
+            lr=args.lr,
+            method=args.method,
+            clip=args.clip,
+            sizes=args.sizes,
+            seed=args.seed,
+            d=args.samples,
+            quiet=args.quiet,
+        )
+    except NonFiniteLossError as exc:  # the run diverged: not bad input, but no traceback either
+        print(f"jacobians train: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     X, T = sine_data(args.samples)
     fit = net.forward(X)
     mse = float(((fit - T) ** 2).mean())

@@ -11,16 +11,37 @@ import argparse
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
+from derivations import (
+    _cmd_catalog,
+    _cmd_check,
+    _cmd_derive,
+    _cmd_plot,
+    _cmd_train,
+    _cmd_verify,
+)
 from reshape import InputError
 
-from derivations import _cmd_verify
+COMMANDS: list[ModuleType] = [
+    _cmd_derive,
+    _cmd_catalog,
+    _cmd_check,
+    _cmd_train,
+    _cmd_plot,
+    _cmd_verify,
+]
 
-COMMANDS: list[ModuleType] = [_cmd_verify]
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors as one line on stderr (exit 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="jacobians",
         description="Full Jacobians of backpropagation, factor by factor.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
