@@ -162,11 +162,14 @@ class Jacobian:
         closed_form: str | None = None,
         latex: str | None = None,
     ) -> None:
-        self.out_shape = tuple(int(s) for s in out_shape)
-        self.in_shape = tuple(int(s) for s in in_shape)
+        self.out_shape = tuple(map(int, out_shape))
+        self.in_shape = tuple(map(int, in_shape))
         self.of, self.wrt = of, wrt
-        self.closed_form = closed_form if closed_form is not None else self.symbol
-        self.latex = latex if latex is not None else rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
+        # A label is a string, None (the symbol), or for a product the pair of its factors' labels,
+        # rendered on first use: a chain pays for no text it does not show, and a product keeps
+        # its factors' labels, never the factors themselves (their matrices can be freed).
+        self._cf: _Label = closed_form
+        self._tex: _Label = latex
 
     # ----- shape and labels -----
     @property
@@ -180,7 +183,44 @@ class Jacobian:
         return f"∂{self.of}/∂{self.wrt}"
 
     @property
+    def closed_form(self) -> str:
+        """The closed form as text, e.g. ``I_n ⊗ xᵀ``; a product's is its factors' joined by ·."""
+        if self._cf is None:
+            return self.symbol
+        if not isinstance(self._cf, str):
+            self._cf = _render(self._cf, " · ", _wrap)
+        return self._cf
+
+    @closed_form.setter
+    def closed_form(self, text: str | None) -> None:
+        self._cf = text
+
+    @property
+    def latex(self) -> str:
+        """The closed form as LaTeX, e.g. ``I_n \\otimes x^{\\top}``."""
+        if self._tex is None:
+            return rf"\frac{{\partial {self.of}}}{{\partial {self.wrt}}}"
+        if not isinstance(self._tex, str):
+            self._tex = _render(self._tex, r" \, ", _wrap_latex)
+        return self._tex
+
+    @latex.setter
+    def latex(self, text: str | None) -> None:
+        self._tex = text
+
+    def _label_node(self) -> tuple[_Label, _Label]:
+        """What a product keeps of this factor: its labels (strings or pairs), no data."""
+        cf = self.symbol if self._cf is None else self._cf
+        return cf, self.latex if self._tex is None else self._tex
+
+    @property
     def structure(self) -> Structure:
+        s = self.__dict__.get("_structure")
+        if s is None:
+            s = self.__dict__["_structure"] = self._structure_of()
+        return s
+
+    def _structure_of(self) -> Structure:
         return Structure(self.kind, *self.shape)
 
     @property
@@ -191,11 +231,13 @@ class Jacobian:
         self, of: str, wrt: str, closed_form: str | None = None, latex: str | None = None
     ) -> Jacobian:
         """A copy with other labels (same numbers, same structure)."""
+        new = self._copy()
+        new.of, new.wrt, new._cf, new._tex = of, wrt, closed_form, latex
+        return new
+
+    def _copy(self) -> Jacobian:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        Jacobian.__init__(
-            new, self.out_shape, self.in_shape, of=of, wrt=wrt, closed_form=closed_form, latex=latex
-        )
         return new
 
     def __repr__(self) -> str:
@@ -338,8 +380,7 @@ class Kronecker(Jacobian):
         arrays = [F for F in (self.L, self.R) if not isinstance(F, int)]
         return np.result_type(*arrays) if arrays else np.dtype(np.float64)
 
-    @property
-    def structure(self) -> Structure:
+    def _structure_of(self) -> Structure:
         return Structure(self.kind, *self.shape, left=_fdims(self.L), right=_fdims(self.R))
 
     def _dense(self) -> np.ndarray:
@@ -440,8 +481,7 @@ class Dense(Jacobian):
     def kind(self) -> str:  # type: ignore[override]
         return "row" if self.M.shape[0] == 1 else "dense"
 
-    @property
-    def structure(self) -> Structure:
+    def _structure_of(self) -> Structure:
         return Structure("dense", *self.shape)
 
     @property
@@ -582,6 +622,16 @@ def _wrap_latex(text: str) -> str:
     return rf"\left({text}\right)" if any(t in text for t in ("+", "-", r"\otimes")) else text
 
 
+_Label = str | tuple | None
+
+
+def _render(node: _Label, sep: str, wrap: Callable[[str], str]) -> str:
+    """A product's label: its factors' labels, each parenthesised where needed, joined by sep."""
+    if isinstance(node, str):
+        return node
+    return sep.join(wrap(_render(part, sep, wrap)) for part in node)  # type: ignore[union-attr]
+
+
 def _dtype(A: Jacobian, B: Jacobian) -> np.dtype:
     return np.result_type(A.dtype, B.dtype)
 
@@ -594,7 +644,9 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
 
     Shapes: (p × n) · (n × m) -> (p × m), with out_shape of A and in_shape of B.
     """
-    if A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape):
+    if A.in_shape != B.out_shape and (
+        A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape)
+    ):
         raise ShapeError(
             "compose",
             "B",
@@ -604,12 +656,12 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
             "the inner sizes of a product must meet: check the order of the factors",
         )
     _, result, method = plan(A.structure, B.structure)
-    if result.kind == "dense":
+    if result.kind == "dense" and result.rows * result.cols * 16 > _dense_limit:
         _check_limit(f"{A.symbol} · {B.symbol}", result.rows, result.cols, _dtype(A, B), None)
     P = _METHODS[method](A, B)
-    of, wrt = A.of, B.wrt
-    cf = f"{_wrap(A.closed_form)} · {_wrap(B.closed_form)}"
-    tex = rf"{_wrap_latex(A.latex)} \, {_wrap_latex(B.latex)}"
-    P = P.labelled(of, wrt, cf, tex)
+    if P is A or P is B:
+        P = P._copy()
+    (a_cf, a_tex), (b_cf, b_tex) = A._label_node(), B._label_node()
+    P.of, P.wrt, P._cf, P._tex = A.of, B.wrt, (a_cf, b_cf), (a_tex, b_tex)
     P.out_shape, P.in_shape = A.out_shape, B.in_shape
     return P

@@ -123,9 +123,9 @@ class Operation:
         jacs = {}
         for name in names:
             r = self.rules[name]
-            J = r.build(ctx)
-            J = J.labelled(self.output, name, r.closed_form, r.latex)
-            J.out_shape, J.in_shape = ctx.value.shape, np.shape(ctx.given[name])
+            J = r.build(ctx)  # a fresh object: label it in place
+            J.of, J.wrt, J.closed_form, J.latex = self.output, name, r.closed_form, r.latex
+            J.out_shape, J.in_shape = np.shape(ctx.value), np.shape(ctx.given[name])
             jacs[name] = J
         return Result(self, ctx.value, jacs)
 
