@@ -20,7 +20,7 @@ from . import _tex
 from ._model import Check, Derivation
 from ._sources import NUMERIC_LIMIT, _size, build, difference_check, factor_row
 
-__all__ = ["mlp"]
+__all__ = ["mlp", "sample"]
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -57,6 +57,16 @@ def _symbolic_shape(J: Jacobian) -> str:
     return f"{_symbolic_size(J.of)}×{_symbolic_size(J.wrt)}"
 
 
+def sample(sizes: Sequence[int], loss: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The one sample (x, t) a network table uses: normal x; normal t, or one-hot for the
+    cross-entropies."""
+    rng = np.random.default_rng(seed + 1)
+    x = rng.normal(size=sizes[0])
+    if loss == "squared_error":
+        return x, rng.normal(size=sizes[-1])
+    return x, np.eye(sizes[-1])[rng.integers(sizes[-1])]
+
+
 def mlp(
     sizes: Sequence[int] = (2, 3, 3, 1),
     activations: Sequence[str] | None = None,
@@ -91,12 +101,7 @@ def mlp(
     net = MLP(sizes, acts, loss, seed=seed)
     if wrt not in net.shapes:
         raise ValueError(f"unknown parameter {wrt!r}: choose one of {', '.join(net.shapes)}")
-    rng = np.random.default_rng(seed + 1)
-    x = rng.normal(size=sizes[0])
-    if loss == "squared_error":
-        t = rng.normal(size=sizes[-1])
-    else:
-        t = np.eye(sizes[-1])[rng.integers(sizes[-1])]
+    x, t = sample(sizes, loss, seed)
     chain = net.factors(x, t, wrt)
     factors = [factor_row(J, _symbolic_shape(J)) for J in chain]
     L = net.depth
