@@ -36,6 +36,8 @@ def _check_factors(factors: Sequence[Jacobian]) -> None:
                 describe(F),
             )
     for i, (A, B) in enumerate(pairwise(factors), 1):
+        if A.in_shape == B.out_shape:
+            continue
         if A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape):
             raise ShapeError(
                 "chain",

@@ -32,6 +32,9 @@ class InputTypeError(InputError, TypeError):
     """An argument of the wrong kind (boolean, object, text, not an array at all)."""
 
 
+_ONE_PASS = 4096  # above this size the sum test is cheaper than np.errstate's set-up
+
+
 def describe(x: Any) -> str:
     """A short description of a value for error messages: its type; shape and dtype for arrays."""
     if isinstance(x, np.ndarray):
@@ -68,21 +71,22 @@ def as_array(x: Any, op: str, arg: str) -> np.ndarray:
         a = a.astype(np.float64)
     if a.size == 0:
         raise ShapeError(op, arg, "a non-empty array", describe(a))
-    # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an overflowing sum
-    # of finite entries falls through to the exact test.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(a, axis=None)
-    if np.isfinite(total):
-        return a
+    if a.size > _ONE_PASS:
+        # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an
+        # overflowing sum of finite entries falls through to the exact test below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(a, axis=None)
+        if np.isfinite(total):
+            return a
     finite = np.isfinite(a)
-    if not finite.all():
-        bad = np.argwhere(~finite)
-        first = tuple(int(i) for i in bad[0])
-        raise InputError(
-            op,
-            arg,
-            "finite entries",
-            f"{describe(a)} with {len(bad)} NaN or infinite entries, the first at index {first}"
-            f" ({a[first] if a.ndim else a.item()})",
-        )
-    return a
+    if finite.all():
+        return a
+    bad = np.argwhere(~finite)
+    first = tuple(int(i) for i in bad[0])
+    raise InputError(
+        op,
+        arg,
+        "finite entries",
+        f"{describe(a)} with {len(bad)} NaN or infinite entries, the first at index {first}"
+        f" ({a[first] if a.ndim else a.item()})",
+    )
