@@ -294,6 +294,24 @@ class MLP:
             Y = ar.value
         return lin, act, COSTS[self.loss](Y, T2)
 
+    def _unlabelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
+        """Every factor of every chain as the operations return them, for the gradient, which
+        shows no labels (building them costs more than the arithmetic of a small network)."""
+        head = [(cr.jacobian, "", "")]
+        if d > 1:
+            head.insert(0, (Dense(np.array([[1.0 / d]]), (), ()), "", ""))
+        layers = {
+            k: {
+                "act": (act[k].jacobian, "", ""),
+                **{
+                    p: (lin[k].jacobians[q], "", "")
+                    for p, q in (("W", "W"), ("b", "b"), ("x", "x"))
+                },
+            }
+            for k in range(1, self.depth + 1)
+        }
+        return {"head": head, "layers": layers}
+
     def _labelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
         """Every factor of every chain, labelled in the network's notation."""
         L = self.depth
@@ -412,7 +430,7 @@ class MLP:
         extended by W⁽ᵏ⁾ · ∇σ_{k−1}; each product is ``chain(..., order="left")``, a row times a
         structured factor, so nothing nd×nm is ever made dense."""
         lin, act, cr = self._ops(X2, T2)
-        lab = self._labelled(lin, act, cr, X2.shape[1])
+        lab = self._unlabelled(lin, act, cr, X2.shape[1])
         prefix = chain(*(h[0] for h in lab["head"]), order="left")
         grads = {}
         for k in range(self.depth, 0, -1):
