@@ -43,7 +43,9 @@ _COST_GRADIENT: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "cross_entropy": lambda a, y: -y / a,
     "binary_cross_entropy": lambda a, y: (1 - y) / (1 - a) - y / a,
 }
-_PROBABILITY_COSTS = ("cross_entropy", "binary_cross_entropy")
+# costs of probabilities, and the activations that give them (binary cross-entropy is per entry,
+# so softmax, whose entries are tied together, is not one of them)
+_PROBABILITY_COSTS = {"cross_entropy": ("sigmoid", "softmax"), "binary_cross_entropy": ("sigmoid",)}
 _WRT = ("W", "b", "x")
 
 
@@ -247,10 +249,11 @@ def single_layer(
         "for softmax with cross-entropy on logits use the softmax source",
     )
     _choice("parameter", wrt, _WRT)
-    if cost in _PROBABILITY_COSTS and activation not in ("sigmoid", "softmax"):
+    allowed = _PROBABILITY_COSTS.get(cost)
+    if allowed is not None and activation not in allowed:
         raise ValueError(
-            f"cost {cost!r} needs probabilities a in (0, 1): use activation sigmoid or softmax, "
-            f"not {activation!r}"
+            f"cost {cost!r} needs probabilities a in (0, 1): use activation "
+            f"{' or '.join(allowed)}, not {activation!r}"
         )
     act, cst = OPERATIONS[activation], COSTS[cost]
     W, x, b, y = _layer_data(n, m, cost, seed)

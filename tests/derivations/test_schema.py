@@ -1,0 +1,62 @@
+"""The JSON output validates against derivations/schema.json (draft 2020-12), and the schema
+refuses what it should."""
+
+import copy
+import json
+
+import jsonschema
+import pytest
+
+from derivations import catalog, mlp, schema, single_layer, softmax_cross_entropy
+
+
+@pytest.fixture(scope="module")
+def validator():
+    s = schema()
+    jsonschema.Draft202012Validator.check_schema(s)
+    return jsonschema.Draft202012Validator(s)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: single_layer(),
+        lambda: single_layer(2, 2, "softmax", "cross_entropy", "x", show_matrices=True),
+        lambda: single_layer(3, 2, "relu", wrt="b"),
+        lambda: softmax_cross_entropy(wrt="b"),
+        lambda: mlp([2, 3, 2], ["tanh", "identity"], "softmax_cross_entropy", wrt="b2"),
+        lambda: catalog(),
+    ],
+)
+def test_output_validates(validator, make):
+    doc = json.loads(make().render("json"))
+    errors = [e.message for e in validator.iter_errors(doc)]
+    assert not errors, errors
+
+
+def test_skipped_numeric_check_validates(validator, monkeypatch):
+    import derivations._sources as src
+
+    monkeypatch.setattr(src, "NUMERIC_LIMIT", 1)
+    doc = json.loads(single_layer().render("json"))
+    assert doc["checks"][1]["max_difference"] is None and "skipped" in doc["checks"][1]
+    assert validator.is_valid(doc)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.pop("factors"),
+        lambda d: d.update(version=2),
+        lambda d: d["factors"][0].update(instance=[1]),
+        lambda d: d["factors"][0].update(structure="sparse"),
+        lambda d: d["checks"][0].update(max_difference=-1.0),
+        lambda d: d.update(extra=1),
+        lambda d: d["multiply_adds"].pop("cheapest"),
+    ],
+)
+def test_schema_refuses_broken_documents(validator, mutate):
+    doc = json.loads(single_layer().render("json"))
+    bad = copy.deepcopy(doc)
+    mutate(bad)
+    assert not validator.is_valid(bad)
