@@ -9,6 +9,7 @@ import numpy as np
 from net import MLP, compare
 
 from ._cmd_common import csv_ints, csv_names
+from ._network import default_activations
 
 NAME = "check"
 HELP = "compare the full-Jacobian chain, backprop and numeric gradients; exit 1 if they disagree"
@@ -48,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the comparison table and the verdict; 1 when any pair disagrees."""
     sizes = args.sizes
-    acts = args.activations or ["tanh"] * (len(sizes) - 2) + ["identity"]
+    acts = args.activations or default_activations(len(sizes) - 1, args.loss)
     if args.samples < 1:
         raise ValueError(f"--samples must be at least 1, got {args.samples}")
     net = MLP(sizes, acts, args.loss, seed=args.seed)

@@ -98,10 +98,9 @@ def derivation_from_args(args: argparse.Namespace, show_matrices: bool = False) 
         from ._network import mlp
 
         sizes = args.sizes or [2, 3, 3, 1]
-        acts = args.activations or ["tanh"] * (len(sizes) - 2) + ["identity"]
         return mlp(
             sizes,
-            acts,
+            args.activations,
             args.loss or "squared_error",
             wrt=args.wrt or "W1",
             seed=args.seed,

@@ -20,7 +20,7 @@ from . import _tex
 from ._model import Check, Derivation
 from ._sources import NUMERIC_LIMIT, _size, build, difference_check, factor_row
 
-__all__ = ["mlp", "sample"]
+__all__ = ["default_activations", "mlp", "sample"]
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -57,6 +57,16 @@ def _symbolic_shape(J: Jacobian) -> str:
     return f"{_symbolic_size(J.of)}×{_symbolic_size(J.wrt)}"
 
 
+def default_activations(layers: int, loss: str) -> list[str]:
+    """tanh for the hidden layers; the last is softmax for cross_entropy (which needs
+    probabilities), identity otherwise (squared error, or logits for softmax_cross_entropy).
+
+    >>> default_activations(3, "cross_entropy")
+    ['tanh', 'tanh', 'softmax']
+    """
+    return ["tanh"] * (layers - 1) + ["softmax" if loss == "cross_entropy" else "identity"]
+
+
 def sample(sizes: Sequence[int], loss: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The one sample (x, t) a network table uses: normal x; normal t, or one-hot for the
     cross-entropies."""
@@ -82,7 +92,8 @@ def mlp(
 
     Args:
         sizes: layer widths, input first.
-        activations: one per layer (default: tanh, and identity for the last).
+        activations: one per layer (default: tanh, and identity last; softmax last for
+            cross_entropy).
         loss: ``squared_error``, ``softmax_cross_entropy`` or ``cross_entropy``.
         wrt: ``W1``, ``b1``, … ``WL``, ``bL``.
         seed: the network's initialisation and the sample's draw.
@@ -97,7 +108,7 @@ def mlp(
     sizes = [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least two widths (input and output), got {sizes}")
-    acts = list(activations) if activations else ["tanh"] * (len(sizes) - 2) + ["identity"]
+    acts = list(activations) if activations else default_activations(len(sizes) - 1, loss)
     net = MLP(sizes, acts, loss, seed=seed)
     if wrt not in net.shapes:
         raise ValueError(f"unknown parameter {wrt!r}: choose one of {', '.join(net.shapes)}")

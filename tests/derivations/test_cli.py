@@ -53,6 +53,10 @@ def test_console_script():
         (["derive", "--activation", "tanh", "--wrt", "b"], "1×n → n"),
         (["derive", "softmax"], "i ≠ j"),
         (["derive", "mlp", "--sizes", "2,4,3", "--wrt", "b1"], "∂z⁽¹⁾/∂b⁽¹⁾"),
+        (
+            ["derive", "mlp", "--loss", "cross_entropy", "--sizes", "2,3,3"],
+            "diag(y⁽²⁾) − y⁽²⁾ y⁽²⁾ᵀ",
+        ),
         (["catalog"], "I_n ⊗ Bᵀ"),
         (["catalog", "--format", "md"], "`softmax_cross_entropy`"),
     ],
