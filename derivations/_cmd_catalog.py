@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._cmd_common import add_format, emit
+from ._cmd_common import add_format, emit, render_options
 from ._sources import catalog
 
 NAME = "catalog"
@@ -23,5 +23,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the catalogue."""
-    emit(catalog().render(args.format, **({"document": True} if args.document else {})), args)
+    emit(catalog().render(args.format, **render_options(args)), args)
     return 0

@@ -127,6 +127,15 @@ def derivation_from_args(args: argparse.Namespace, show_matrices: bool = False) 
     )
 
 
+def render_options(args: argparse.Namespace) -> dict[str, bool]:
+    """The renderer options --format allows: --document only with LaTeX."""
+    if args.document and FORMAT_ALIASES.get(args.format, args.format) != "latex":
+        raise ValueError(
+            f"--document makes a complete LaTeX file: use it with --format latex, not {args.format}"
+        )
+    return {"document": True} if args.document else {}
+
+
 def emit(text: str, args: argparse.Namespace) -> None:
     """Print ``text``, or write it to ``--output``."""
     if getattr(args, "output", None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._cmd_common import add_format, add_source, derivation_from_args, emit
+from ._cmd_common import add_format, add_source, derivation_from_args, emit, render_options
 
 NAME = "derive"
 HELP = "a derivation table: each factor's closed form and shape, the product, the checks"
@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0 (the checks are reported in the table; `check` fails on them)."""
+    options = render_options(args)
     d = derivation_from_args(args, show_matrices=args.matrices)
-    emit(d.render(args.format, **({"document": True} if args.document else {})), args)
+    emit(d.render(args.format, **options), args)
     return 0

@@ -133,7 +133,7 @@ def mlp(
         latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
         total = sum(int(np.prod(s)) for s in net.shapes.values())
         if total > NUMERIC_LIMIT:
-            reason = f"{total} parameters, more than the {NUMERIC_LIMIT} numeric checks run on"
+            reason = f"{total} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
             out.append(Check("numeric", description, None, 0.0, skipped=reason, latex=latex))
         else:
             num = net.gradients(x, t, "numeric")[wrt]

@@ -139,7 +139,15 @@ def _derivation_text(d: Derivation, floor: float | None = None) -> str:
     out += [""]
     out += _text_table(
         ["check", "max difference", "tolerance", "result"],
-        [[c.description, _diff(c.value, floor), _sci(c.tolerance), _result(c)] for c in d.checks],
+        [
+            [
+                c.description,
+                _diff(c.value, floor),
+                _sci(None if c.value is None else c.tolerance),
+                _result(c),
+            ]
+            for c in d.checks
+        ],
     )
     out += [""]
     out += _text_table(
@@ -247,7 +255,12 @@ def _derivation_markdown(d: Derivation, heading: str = "###", floor: float | Non
     out += _md_table(
         ["check", "max difference", "tolerance", "result"],
         [
-            [_md(c.description), _diff(c.value, floor), _sci(c.tolerance), _md(_result(c))]
+            [
+                _md(c.description),
+                _diff(c.value, floor),
+                _sci(None if c.value is None else c.tolerance),
+                _md(_result(c)),
+            ]
             for c in d.checks
         ],
     )
@@ -413,7 +426,7 @@ def _derivation_latex(
             [
                 ("text", c.latex or _tex.text(c.description)),
                 ("text", _tex.text(_diff(c.value, floor))),
-                ("text", _tex.text(_sci(c.tolerance))),
+                ("text", _tex.text(_sci(None if c.value is None else c.tolerance))),
                 ("text", _tex.text(_result(c))),
             ]
             for c in d.checks

@@ -135,7 +135,7 @@ def numeric_check(
     description = f"max |chain − numeric ({label})|"
     latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
     if param.size > NUMERIC_LIMIT:
-        reason = f"{param.size} parameters, more than the {NUMERIC_LIMIT} numeric checks run on"
+        reason = f"{param.size} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
         return Check("numeric", description, None, 0.0, skipped=reason, latex=latex)
     num = numeric(f, param, method=method).matrix.reshape(param.shape)
     rel = 1e-10 if complex_ok else 1e-6

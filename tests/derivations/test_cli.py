@@ -109,6 +109,7 @@ def test_check_fails_when_a_method_is_wrong(monkeypatch, capsys):
         ["derive", "--n", "0"],
         ["derive", "--n", "three"],
         ["derive", "--format", "xml"],
+        ["derive", "--document"],
         ["derive", "nonsense"],
         ["derive", "--activation", "swish"],
         ["derive", "--cost", "cross_entropy", "--activation", "relu"],
