@@ -166,3 +166,12 @@ def test_cross_entropies_are_stable_for_large_logits():
     assert r.value == 0.0
     np.testing.assert_array_equal(r.jacobian.matrix, [[-1.0, 0.0]])
     assert np.isposinf(r.jacobians["y"].matrix[0, 1])  # the true, unbounded ∂C/∂y
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "softplus", "tanh", "softmax"])
+def test_complex_step_at_the_branch_point_zero(name):
+    """The stable formulas switch branch at Re z = 0; complex step there must see one branch."""
+    z = np.array([0.0, 0.0, 1e-300, -1e-300])
+    J = OPERATIONS[name](z).jacobian.matrix
+    N = numeric(lambda v: OPERATIONS[name](v).value, z, method="complex").matrix
+    np.testing.assert_allclose(N, J, rtol=1e-15, atol=1e-15)
