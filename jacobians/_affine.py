@@ -12,7 +12,7 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._checks import column, like, matrix
+from ._checks import column, finite_product, like, matrix
 from ._jacobian import Dense, Diagonal, Identity, Jacobian, Kronecker
 from ._registry import operation
 
@@ -40,14 +40,16 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
     >>> r.value.shape, r.jacobians["W"].shape, r.jacobians["W"].tensor.shape
     ((3,), (3, 12), (3, 3, 4))
     """
-    W = matrix("linear", "W", W)
+    W = matrix("linear", "W", W, finite=False)
     n, m = W.shape
-    x = column("linear", "x", x, m, f" with m = {m}, the number of columns of W")
+    x = column("linear", "x", x, m, f" with m = {m}, the number of columns of W", finite=False)
     b = column("linear", "b", b, n, f" with n = {n}, the number of rows of W")
     if b.ndim == 2 and b.shape[1] != 1:
         raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
     X = x.reshape(m, -1)
-    Z = W @ X + b.reshape(n, 1)
+    WX = W @ X
+    finite_product("linear", ("W", W), ("x", x), WX)  # W is n×m, WX only n×d
+    Z = WX + b.reshape(n, 1)
     value = Z.reshape(n) if x.ndim == 1 else Z
     return SimpleNamespace(value=value, given={"W": W, "x": x, "b": b}, W=W, X=X, n=n, d=X.shape[1])
 
@@ -89,11 +91,12 @@ def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
     >>> matmul(np.ones((2, 3)), np.ones((3, 4))).jacobians["B"].shape
     (8, 12)
     """
-    A = matrix("matmul", "A", A)
+    A = matrix("matmul", "A", A, finite=False)
     n, m = A.shape
-    B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A")
+    B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
     B2 = B.reshape(m, -1)
     P = A @ B2
+    finite_product("matmul", ("A", A), ("B", B), P)
     value = P.reshape(n) if B.ndim == 1 else P
     return SimpleNamespace(value=value, given={"A": A, "B": B}, A=A, B=B2, n=n, p=B2.shape[1])
 

@@ -9,7 +9,7 @@ the factors' shapes and structures. :func:`chain_costs` reports the multiply-add
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import reduce
+from functools import lru_cache, reduce
 from itertools import pairwise
 from math import prod
 
@@ -80,7 +80,10 @@ def _tree(order: str, n: int) -> object:
     raise AssertionError(order)
 
 
-def _cheapest_tree(structs: Sequence[Structure]) -> object:
+@lru_cache(maxsize=1024)
+def _cheapest_tree(structs: tuple[Structure, ...]) -> object:
+    """The cheapest bracketing; cached, since it depends on the structures alone (a training loop
+    asks for the same chain at every step)."""
     split = _split_table(structs)
 
     def build(i: int, j: int) -> object:
@@ -101,7 +104,7 @@ def _check_order(order: str) -> None:
 
 def _bracketing(factors: Sequence[Jacobian], order: str) -> object:
     if order == "cheapest":
-        return _cheapest_tree([F.structure for F in factors])
+        return _cheapest_tree(tuple(F.structure for F in factors))
     return _tree(order, len(factors))
 
 

@@ -11,17 +11,19 @@ from reshape import InputError, ShapeError, as_array
 from ._jacobian import _squeezed
 
 
-def matrix(op: str, arg: str, A: Any) -> np.ndarray:
+def matrix(op: str, arg: str, A: Any, finite: bool = True) -> np.ndarray:
     """A 2-D numeric array."""
-    A = as_array(A, op, arg)
+    A = as_array(A, op, arg, finite=finite)
     if A.ndim != 2:
         raise ShapeError(op, arg, "a 2-D matrix", f"shape {A.shape}")
     return A
 
 
-def column(op: str, arg: str, x: Any, size: int | None = None, what: str = "") -> np.ndarray:
+def column(
+    op: str, arg: str, x: Any, size: int | None = None, what: str = "", finite: bool = True
+) -> np.ndarray:
     """A vector (n,), a column (n, 1), or a batch of columns (n, d); n must be ``size`` if given."""
-    x = as_array(x, op, arg)
+    x = as_array(x, op, arg, finite=finite)
     if x.ndim not in (1, 2) or (size is not None and x.shape[0] != size):
         n = "n" if size is None else str(size)
         raise ShapeError(
@@ -68,4 +70,29 @@ def domain(op: str, arg: str, a: np.ndarray, bad: np.ndarray, expected: str, hin
             expected,
             f"{int(bad.sum())} entries outside it, the first at index {first} ({a[first]})",
             hint,
+        )
+
+
+def finite_product(
+    op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray], P: np.ndarray
+) -> None:
+    """Check A and X finite through their product P = AX, which is far smaller than A.
+
+    A NaN or infinity in A meets a non-zero entry of X and makes P non-finite (IEEE arithmetic has
+    no way back to a finite number), so when X is finite with no zeros, a finite P proves A
+    finite. Otherwise, or when P is not finite, each argument is checked in full and the first bad
+    one is named.
+    """
+    (a_name, a), (x_name, x) = A, X
+    if np.isfinite(x).all() and x.all() and np.isfinite(P).all():
+        return
+    as_array(a, op, a_name)
+    as_array(x, op, x_name)
+    if not np.isfinite(P).all():
+        raise InputError(
+            op,
+            a_name,
+            f"entries whose product with {x_name} stays within floating-point range",
+            f"a product that overflows to ±inf (largest |{a_name}| = {np.abs(a).max():.3g}, "
+            f"largest |{x_name}| = {np.abs(x).max():.3g})",
         )

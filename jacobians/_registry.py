@@ -101,6 +101,8 @@ class Operation:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
         names = [p.name for p in self.params]
+        if not kwargs and len(args) == len(names) and not self.options:  # the common call
+            return self._result(self.prepare(*args), names)
         if len(args) > len(names):
             raise InputError(
                 self.name, "arguments", f"at most {len(names)}: {', '.join(names)}", f"{len(args)}"
@@ -119,13 +121,16 @@ class Operation:
                 self.name, missing[0], f"all of {', '.join(names)}", f"no value for {missing[0]!r}"
             )
         opts = {k: given.pop(k, v) for k, v in self.options.items()}
-        ctx = self.prepare(**given, **opts)
+        return self._result(self.prepare(**given, **opts), names)
+
+    def _result(self, ctx: SimpleNamespace, names: list[str]) -> Result:
         jacs = {}
+        out_shape = np.shape(ctx.value)
         for name in names:
             r = self.rules[name]
             J = r.build(ctx)  # a fresh object: label it in place
-            J.of, J.wrt, J.closed_form, J.latex = self.output, name, r.closed_form, r.latex
-            J.out_shape, J.in_shape = np.shape(ctx.value), np.shape(ctx.given[name])
+            J.of, J.wrt, J._cf, J._tex = self.output, name, r.closed_form, r.latex
+            J.out_shape, J.in_shape = out_shape, np.shape(ctx.given[name])
             jacs[name] = J
         return Result(self, ctx.value, jacs)
 

@@ -42,12 +42,13 @@ def describe(x: Any) -> str:
     return f"a {type(x).__name__}"
 
 
-def as_array(x: Any, op: str, arg: str) -> np.ndarray:
+def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
     """Validate ``x`` as a finite, non-empty numeric array and return it.
 
     Integers are promoted to float64; float and complex dtypes are kept (complex inputs exist for
     complex-step differentiation). Booleans, objects and text are refused, as are NaN, infinities
-    and empty arrays.
+    and empty arrays. ``finite=False`` leaves the finiteness test to a caller that can do it more
+    cheaply on a result (see ``jacobians.linear``).
 
     Shapes: any.
 
@@ -71,6 +72,8 @@ def as_array(x: Any, op: str, arg: str) -> np.ndarray:
         a = a.astype(np.float64)
     if a.size == 0:
         raise ShapeError(op, arg, "a non-empty array", describe(a))
+    if not finite:
+        return a
     if a.size > _ONE_PASS:
         # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an
         # overflowing sum of finite entries falls through to the exact test below.
