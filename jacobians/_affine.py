@@ -47,7 +47,8 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
     if b.ndim == 2 and b.shape[1] != 1:
         raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
     X = x.reshape(m, -1)
-    WX = W @ X
+    with np.errstate(invalid="ignore", over="ignore"):  # a bad W or x is named just below
+        WX = W @ X
     finite_product("linear", ("W", W), ("x", x), WX)  # W is n×m, WX only n×d
     Z = WX + b.reshape(n, 1)
     value = Z.reshape(n) if x.ndim == 1 else Z
@@ -95,7 +96,8 @@ def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
     n, m = A.shape
     B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
     B2 = B.reshape(m, -1)
-    P = A @ B2
+    with np.errstate(invalid="ignore", over="ignore"):  # a bad A or B is named just below
+        P = A @ B2
     finite_product("matmul", ("A", A), ("B", B), P)
     value = P.reshape(n) if B.ndim == 1 else P
     return SimpleNamespace(value=value, given={"A": A, "B": B}, A=A, B=B2, n=n, p=B2.shape[1])

@@ -21,6 +21,28 @@ CASES = [
     (lambda: J.linear(W, x, W=W, b=b), InputError, ["'W'", "both"]),
     (lambda: J.linear(W, np.array([1, 2, np.nan, 4]), b), InputError, ["'x'", "finite", "(2,)"]),
     (lambda: J.linear(W, np.array([1, 2, np.inf, 4]), b), InputError, ["'x'", "finite"]),
+    # a bad W is found through the small product Wx when x has no zeros ...
+    (
+        lambda: J.linear(np.where(np.eye(3, 4) > 0, np.nan, W), x, b),
+        InputError,
+        ["linear", "'W'", "finite", "(0, 0)"],
+    ),
+    # ... and by the full check when a zero of x would hide it from the product
+    (
+        lambda: J.linear(np.where(np.eye(3, 4) > 0, np.inf, W), np.array([0.0, 1, 1, 1]), b),
+        InputError,
+        ["linear", "'W'", "finite", "(0, 0)"],
+    ),
+    (
+        lambda: J.linear(np.full((3, 4), 1e200), np.full(4, 1e200), b),
+        InputError,
+        ["linear", "'W'", "overflows", "1e+200"],
+    ),
+    (
+        lambda: J.matmul(np.ones((2, 3)), np.array([1.0, np.nan, 1.0])),
+        InputError,
+        ["matmul", "'B'", "finite", "(1,)"],
+    ),
     (lambda: J.linear(W.astype(bool), x, b), InputTypeError, ["linear", "'W'", "bool"]),
     (lambda: J.linear(W.astype(object), x, b), InputTypeError, ["'W'", "object"]),
     (lambda: J.linear("W", x, b), InputTypeError, ["'W'", "str"]),
