@@ -170,7 +170,7 @@ identity = _elementwise(
 # ----- softmax: a = e^z / 1ᵀe^z, ∂a/∂z = diag(a) − a aᵀ -----
 def stable_softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over axis 0 (the entries of each column), shifted by the real maximum."""
-    e = np.exp(z - np.max(np.real(z), axis=0, keepdims=True))
+    e = np.exp(z - z.real.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 

@@ -64,7 +64,7 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     a = as_array(a, "squared_error", "a")
     y = like("squared_error", "y", y, a, "a")
     r = a - y
-    return SimpleNamespace(value=0.5 * np.sum(r * r), given={"a": a, "y": y}, r=r)
+    return SimpleNamespace(value=0.5 * (r * r).sum(), given={"a": a, "y": y}, r=r)
 
 
 @squared_error.rule("a", "(a − y)ᵀ", r"(a - y)^{\top}", "1×n", "row")
@@ -104,7 +104,7 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
         "entries a > 0 wherever the target y ≠ 0 (log a would be −∞)",
         "pass the logits to softmax_cross_entropy(z, y), which is stable for any z",
     )
-    return SimpleNamespace(value=-np.sum(_xlogy(y, a)), given={"a": a, "y": y}, a=a, y=y)
+    return SimpleNamespace(value=-_xlogy(y, a).sum(), given={"a": a, "y": y}, a=a, y=y)
 
 
 @cross_entropy.rule("a", "−(y ⊘ a)ᵀ", r"-(y \oslash a)^{\top}", "1×n", "row")
@@ -142,17 +142,20 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     z = column("softmax_cross_entropy", "z", z)
     y = like("softmax_cross_entropy", "y", y, z, "z")
     Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
-    shift = np.max(np.real(Z), axis=0, keepdims=True)
+    shift = Z.real.max(axis=0, keepdims=True)
     e = np.exp(Z - shift)
     total = e.sum(axis=0, keepdims=True)
     lse = shift + np.log(total)  # (1, d)
-    value = np.sum(Y.sum(axis=0, keepdims=True) * lse) - np.sum(Y * Z)
-    return SimpleNamespace(value=value, given={"z": z, "y": y}, s=e / total, Y=Y, Z=Z, lse=lse)
+    mass = Y.sum(axis=0, keepdims=True)  # 1 for each column of probabilities
+    value = (mass * lse).sum() - (Y * Z).sum()
+    return SimpleNamespace(
+        value=value, given={"z": z, "y": y}, e=e, total=total, mass=mass, Y=Y, Z=Z, lse=lse
+    )
 
 
 @softmax_cross_entropy.rule("z", "(s − y)ᵀ, s = softmax(z)", r"(s - y)^{\top}", "1×n", "row")
 def _(c: SimpleNamespace) -> Jacobian:
-    return _row(c.s * c.Y.sum(axis=0, keepdims=True) - c.Y)
+    return _row(c.e * (c.mass / c.total) - c.Y)  # s · 1ᵀy − y, s = e / 1ᵀe
 
 
 @softmax_cross_entropy.rule(
@@ -190,7 +193,7 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     hint = "pass the logits to sigmoid_binary_cross_entropy(z, y), which is stable for any z"
     domain(op, "a", a, (y != 0) & ~(np.real(a) > 0), "a > 0 wherever y ≠ 0 (log a = −∞)", hint)
     domain(op, "a", a, (y != 1) & ~(np.real(a) < 1), "a < 1 wherever y ≠ 1 (log(1 − a) = −∞)", hint)
-    value = -np.sum(_xlogy(y, a) + _xlogy(1 - y, 1 - a))
+    value = -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum()
     return SimpleNamespace(value=value, given={"a": a, "y": y}, a=a, y=y)
 
 
@@ -233,7 +236,7 @@ def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespac
     """
     z = as_array(z, "sigmoid_binary_cross_entropy", "z")
     y = like("sigmoid_binary_cross_entropy", "y", y, z, "z")
-    return SimpleNamespace(value=np.sum(_softplus(z) - y * z), given={"z": z, "y": y}, z=z, y=y)
+    return SimpleNamespace(value=(_softplus(z) - y * z).sum(), given={"z": z, "y": y}, z=z, y=y)
 
 
 @sigmoid_binary_cross_entropy.rule("z", "(σ(z) − y)ᵀ", r"(\sigma(z) - y)^{\top}", "1×n", "row")
