@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from math import prod
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -127,8 +126,7 @@ def _fmt(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape)) if shape else "scalar"
 
 
-@dataclass(frozen=True)
-class Structure:
+class Structure(NamedTuple):
     """What the product planner needs to know of a Jacobian: its kind and dimensions, no data."""
 
     kind: str

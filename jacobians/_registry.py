@@ -78,6 +78,13 @@ class Operation:
     fn: Callable[..., np.ndarray] | None = None  # elementwise maps: a = fn(z)
     deriv: Callable[..., np.ndarray] | None = None  # and σ′(z) = deriv(z)
 
+    @property
+    def _names(self) -> list[str]:
+        names = self.__dict__.get("_names_cache")
+        if names is None:
+            names = self.__dict__["_names_cache"] = [p.name for p in self.params]
+        return names
+
     def rule(
         self,
         wrt: str,
@@ -100,7 +107,7 @@ class Operation:
         return register
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
-        names = [p.name for p in self.params]
+        names = self._names
         if not kwargs and len(args) == len(names) and not self.options:  # the common call
             return self._result(self.prepare(*args), names)
         if len(args) > len(names):
