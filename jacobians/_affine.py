@@ -47,10 +47,8 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
     if b.ndim == 2 and b.shape[1] != 1:
         raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
     X = x.reshape(m, -1)
-    with np.errstate(invalid="ignore", over="ignore"):  # a bad W or x is named just below
-        WX = W @ X
-    finite_product("linear", ("W", W), ("x", x), WX)  # W is n×m, WX only n×d
-    Z = WX + b.reshape(n, 1)
+    Z = finite_product("linear", ("W", W), ("x", x))  # W is checked through Wx, only n×d
+    Z = Z + b.reshape(n, 1)  # not in place: b may be complex (complex step) where Wx is not
     value = Z.reshape(n) if x.ndim == 1 else Z
     return SimpleNamespace(value=value, given={"W": W, "x": x, "b": b}, W=W, X=X, n=n, d=X.shape[1])
 
@@ -96,9 +94,7 @@ def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
     n, m = A.shape
     B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
     B2 = B.reshape(m, -1)
-    with np.errstate(invalid="ignore", over="ignore"):  # a bad A or B is named just below
-        P = A @ B2
-    finite_product("matmul", ("A", A), ("B", B), P)
+    P = finite_product("matmul", ("A", A), ("B", B))
     value = P.reshape(n) if B.ndim == 1 else P
     return SimpleNamespace(value=value, given={"A": A, "B": B}, A=A, B=B2, n=n, p=B2.shape[1])
 

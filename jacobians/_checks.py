@@ -73,19 +73,20 @@ def domain(op: str, arg: str, a: np.ndarray, bad: np.ndarray, expected: str, hin
         )
 
 
-def finite_product(
-    op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray], P: np.ndarray
-) -> None:
-    """Check A and X finite through their product P = AX, which is far smaller than A.
+def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]) -> np.ndarray:
+    """The product P = AX (X a vector or the columns of a batch), with A and X checked finite
+    through P, which is far smaller than A.
 
     A NaN or infinity in A meets a non-zero entry of X and makes P non-finite (IEEE arithmetic has
     no way back to a finite number), so when X is finite with no zeros, a finite P proves A
-    finite. Otherwise, or when P is not finite, each argument is checked in full and the first bad
-    one is named.
+    finite; and a sum is finite only if every term is. Otherwise each argument is checked in full
+    and the first bad one is named, or the overflow of P is.
     """
     (a_name, a), (x_name, x) = A, X
-    if np.isfinite(x).all() and x.all() and np.isfinite(P).all():
-        return
+    with np.errstate(invalid="ignore", over="ignore"):
+        P = a @ x.reshape(a.shape[1], -1)
+        if np.isfinite(x.sum()) and np.isfinite(P.sum()) and x.all():
+            return P
     as_array(a, op, a_name)
     as_array(x, op, x_name)
     if not np.isfinite(P).all():
@@ -96,3 +97,4 @@ def finite_product(
             f"a product that overflows to ±inf (largest |{a_name}| = {np.abs(a).max():.3g}, "
             f"largest |{x_name}| = {np.abs(x).max():.3g})",
         )
+    return P
