@@ -25,6 +25,38 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape)) if shape else "1"
 
 
+class _Rendered:
+    """What every table does: render to a format, convert to the JSON dict, show in a notebook."""
+
+    _DICT: str  # the name of the _render function that makes this table's JSON dict
+
+    def render(self, fmt: str = "text", **options: Any) -> str:
+        """The table as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``.
+
+        >>> from derivations import single_layer
+        >>> print(single_layer().render("markdown").splitlines()[0])
+        ### ∂C/∂W for z = Wx + b, a = σ(z), C = ½‖a − y‖² (n = 3, m = 4)
+        """
+        from . import _render
+
+        return _render.render(self, fmt, **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (schema ``derivations/schema.json``) as a dict."""
+        from . import _render
+
+        return getattr(_render, self._DICT)(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        return self.render("latex", mathjax=True)
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
 @dataclass(frozen=True)
 class Factor:
     """One factor of the chain: ∂C/∂a = (a − y)ᵀ, 1×n symbolically, 1×3 here, a row."""
@@ -79,7 +111,7 @@ class Case:
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(_Rendered):
     """A derivation table for ∂C/∂(parameter) as a chain of Jacobians.
 
     Render it with :meth:`render` (``"text"``, ``"markdown"``, ``"latex"``, ``"json"``); in a
@@ -118,31 +150,7 @@ class Derivation:
         """True when every check meets its tolerance."""
         return all(c.passed for c in self.checks)
 
-    def render(self, fmt: str = "text", **options: Any) -> str:
-        """The table as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``.
-
-        >>> from derivations import single_layer
-        >>> print(single_layer().render("markdown").splitlines()[0])
-        ### ∂C/∂W for z = Wx + b, a = σ(z), C = ½‖a − y‖² (n = 3, m = 4)
-        """
-        from . import _render
-
-        return _render.render(self, fmt, **options)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema ``derivations/schema.json``) as a dict."""
-        from . import _render
-
-        return _render.derivation_dict(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.render("markdown")
-
-    def _repr_latex_(self) -> str:
-        return self.render("latex", mathjax=True)
-
-    def __str__(self) -> str:
-        return self.render("text")
+    _DICT = "derivation_dict"
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ class CatalogRow:
 
 
 @dataclass(frozen=True)
-class Catalog:
+class Catalog(_Rendered):
     """Every operation of :data:`jacobians.OPERATIONS`: each Jacobian's closed form and shape.
 
     >>> from derivations import catalog
@@ -173,23 +181,4 @@ class Catalog:
 
     rows: tuple[CatalogRow, ...]
 
-    def render(self, fmt: str = "text", **options: Any) -> str:
-        """The catalogue as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``."""
-        from . import _render
-
-        return _render.render(self, fmt, **options)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema ``derivations/schema.json``) as a dict."""
-        from . import _render
-
-        return _render.catalog_dict(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.render("markdown")
-
-    def _repr_latex_(self) -> str:
-        return self.render("latex", mathjax=True)
-
-    def __str__(self) -> str:
-        return self.render("text")
+    _DICT = "catalog_dict"
