@@ -17,7 +17,7 @@ import numpy as np
 
 from reshape import InputError, ShapeError, describe, unvec
 
-from ._jacobian import Jacobian, Structure, _squeezed, compose, plan
+from ._jacobian import Jacobian, Structure, compose, meets, plan
 
 __all__ = ["ORDERS", "chain", "chain_costs", "to_gradient"]
 
@@ -36,9 +36,7 @@ def _check_factors(factors: Sequence[Jacobian]) -> None:
                 describe(F),
             )
     for i, (A, B) in enumerate(pairwise(factors), 1):
-        if A.in_shape == B.out_shape:
-            continue
-        if A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape):
+        if not meets(A, B):
             raise ShapeError(
                 "chain",
                 f"factors {i} and {i + 1}",

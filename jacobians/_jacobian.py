@@ -635,6 +635,13 @@ def _render(node: _Label, sep: str, wrap: Callable[[str], str]) -> str:
     return sep.join(wrap(_render(part, sep, wrap)) for part in node)  # type: ignore[union-attr]
 
 
+def meets(A: Jacobian, B: Jacobian) -> bool:
+    """Whether B's output is A's input: the same shape, or the same up to axes of size 1."""
+    if A.in_shape == B.out_shape:
+        return True
+    return A.shape[1] == B.shape[0] and _squeezed(A.in_shape) == _squeezed(B.out_shape)
+
+
 def _dtype(A: Jacobian, B: Jacobian) -> np.dtype:
     return np.result_type(A.dtype, B.dtype)
 
@@ -647,9 +654,7 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
 
     Shapes: (p × n) · (n × m) -> (p × m), with out_shape of A and in_shape of B.
     """
-    if A.in_shape != B.out_shape and (
-        A.shape[1] != B.shape[0] or _squeezed(A.in_shape) != _squeezed(B.out_shape)
-    ):
+    if not meets(A, B):
         raise ShapeError(
             "compose",
             "B",
