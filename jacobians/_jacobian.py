@@ -263,9 +263,8 @@ class Jacobian:
     @property
     def tensor(self) -> np.ndarray:
         """The Jacobian as a tensor, out_shape + in_shape: ``reshape.unflatten(.matrix)``."""
-        return unflatten(self.matrix, self.out_shape or (1,), self.in_shape or (1,)).reshape(
-            self.out_shape + self.in_shape
-        )
+        M, out, inn = self.matrix, self.out_shape or (1,), self.in_shape or (1,)
+        return unflatten(M, out, inn, check=False).reshape(self.out_shape + self.in_shape)
 
     def _dense(self) -> np.ndarray:
         raise NotImplementedError

@@ -121,9 +121,17 @@ def flatten(T: np.ndarray, out_ndim: int, order: str = "C") -> np.ndarray:
 
 
 def unflatten(
-    M: np.ndarray, out_shape: Sequence[int], in_shape: Sequence[int], order: str = "C"
+    M: np.ndarray,
+    out_shape: Sequence[int],
+    in_shape: Sequence[int],
+    order: str = "C",
+    *,
+    check: bool = True,
 ) -> np.ndarray:
     """The inverse of :func:`flatten`: a Jacobian matrix back to its tensor out_shape + in_shape.
+
+    ``check=False`` skips the checks of the entries, for matrices the toolkit made itself (a
+    Jacobian may hold a true +inf); the shapes are checked always.
 
     Shapes: (prod(out_shape), prod(in_shape)) -> out_shape + in_shape.
 
@@ -131,7 +139,7 @@ def unflatten(
     (3, 3, 4)
     """
     _check_order(order, "unflatten")
-    M = as_array(M, "unflatten", "M")
+    M = as_array(M, "unflatten", "M") if check else np.asarray(M)
     out_shape = _check_shape(out_shape, "unflatten", "out_shape")
     in_shape = _check_shape(in_shape, "unflatten", "in_shape")
     want = (prod(out_shape), prod(in_shape))

@@ -240,6 +240,7 @@ def test_to_gradient():
 def test_to_gradient_keeps_an_infinite_derivative():
     C = J.cross_entropy(np.array([1.0, 0.0]), np.array([1.0, 0.0]))
     np.testing.assert_array_equal(to_gradient(C.jacobians["y"]), [-0.0, np.inf])
+    np.testing.assert_array_equal(C.jacobians["y"].tensor, [-0.0, np.inf])
 
 
 # ----- the limit on dense matrices -----
