@@ -204,7 +204,7 @@ def build(
 
 
 def _layer_data(n: int, m: int, cost: str, seed: int) -> tuple[np.ndarray, ...]:
-    """W, x, b, y drawn as in the tour (python -m jacobians), y fitted to the cost."""
+    """W, x, b, y drawn as in the README's tour, y fitted to the cost."""
     rng = np.random.default_rng(seed)
     W, x, b, y = rng.normal(size=(n, m)), rng.normal(size=m), rng.normal(size=n), rng.random(n)
     if cost == "cross_entropy":
@@ -230,7 +230,7 @@ def single_layer(
         activation: a name of :data:`jacobians.ACTIVATIONS`.
         cost: ``squared_error``, ``cross_entropy`` (one-hot y) or ``binary_cross_entropy``.
         wrt: the parameter, ``W``, ``b`` or ``x``.
-        seed: the random draw of W, x, b, y (the same draw as ``python -m jacobians``).
+        seed: the random draw of W, x, b, y (the same draw as the README's tour).
         show_matrices: put the factors' numbers in the table (small sizes only).
 
     Shapes: 1×n · n×n · n×nm = 1×nm -> n×m for W (1×n -> n for b, 1×m -> m for x).

@@ -47,7 +47,7 @@ def test_single_layer_is_the_first_write_up():
 
 
 def test_single_layer_numbers_are_the_tour():
-    """The same draw as `python -m jacobians`: the gradient is the tour's."""
+    """The same draw as the README's tour: the gradient is the tour's."""
     rng = np.random.default_rng(0)
     W, x, b, y = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3), rng.random(3)
     a = 1 / (1 + np.exp(-(W @ x + b)))
