@@ -31,23 +31,33 @@ import jacobians as J
 from net import MLP
 
 
-def median_time(
-    f: Callable[[], Any], quick: bool, budget: float = 0.3, max_reps: int = 200
-) -> float:
-    """Median wall time of f() in seconds, after one warm-up call."""
-    f()
-    if quick:
-        t = time.perf_counter()
+def median_times(fs: list[Callable[[], Any]], quick: bool, budget: float = 0.6) -> list[float]:
+    """Median wall time of each f() in seconds, the functions called in turn (so drift in the
+    machine's speed touches all alike), after a warm-up call each, with the collector paused."""
+    for f in fs:
         f()
-        return time.perf_counter() - t
-    times: list[float] = []
+    times: list[list[float]] = [[] for _ in fs]
     start = time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - start < budget and len(times) < max_reps):
-        gc.collect()
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        while True:
+            for f, ts in zip(fs, times, strict=True):
+                t = time.perf_counter()
+                f()
+                ts.append(time.perf_counter() - t)
+            done = time.perf_counter() - start > budget and len(times[0]) >= 5
+            if quick or done or len(times[0]) >= 400:
+                break
+    finally:
+        if enabled:
+            gc.enable()
+    return [float(np.median(ts)) for ts in times]
+
+
+def median_time(f: Callable[[], Any], quick: bool, budget: float = 0.6) -> float:
+    """Median wall time of f() in seconds (see median_times)."""
+    return median_times([f], quick, budget)[0]
 
 
 def peak_memory(f: Callable[[], Any]) -> int:
@@ -92,21 +102,28 @@ def _jax() -> Any:
 
 
 # ----- case 1: gradient of all parameters of 784-256-10 -----
-def case_network(rows: list[dict], quick: bool) -> None:
+def case_network(rows: list[dict], quick: bool, peers: bool, refs: dict) -> None:
+    """Case 1 and 5 (ours, peers=False), then case 4's gradient rows (peers=True)."""
     sizes = [784, 256, 10] if not quick else [12, 6, 3]
     mlp = MLP(sizes, ["sigmoid", "identity"], "softmax_cross_entropy", seed=0)
-    torch, jax = _torch(), _jax()
+    torch, jax = (_torch(), _jax()) if peers else (None, None)
     rng = np.random.default_rng(1)
     for d in (1, 32) if not quick else (1, 4):
         X = rng.normal(size=(sizes[0], d))
         T = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], d)]
         ref = mlp.gradients(X, T, "shortcut")
+        label = f"{'-'.join(map(str, sizes))} gradient, d = {d}"
+        if peers:
+            _network_peers(rows, quick, torch, jax, mlp.params, X, T, ref, label, refs[label])
+            continue
         got = mlp.gradients(X, T, "jacobian")
         for name in ref:
             _agree(got[name], ref[name], f"network d={d} {name}")
-        t_short = median_time(lambda: mlp.gradients(X, T, "shortcut"), quick)
-        t_jac = median_time(lambda: mlp.gradients(X, T, "jacobian"), quick)
-        label = f"{'-'.join(map(str, sizes))} gradient, d = {d}"
+        t_short, t_jac = median_times(
+            [lambda: mlp.gradients(X, T, "shortcut"), lambda: mlp.gradients(X, T, "jacobian")],
+            quick,
+        )
+        refs[label] = t_short
         rows.append(_row("1", label, "jacobian ÷ shortcut", t_jac, t_short, 1.3))
         m_short = peak_memory(lambda: mlp.gradients(X, T, "shortcut"))
         m_jac = peak_memory(lambda: mlp.gradients(X, T, "jacobian"))
@@ -122,125 +139,100 @@ def case_network(rows: list[dict], quick: bool) -> None:
                 "unit": "bytes",
             }
         )
-        P = mlp.params
-        if torch is not None:
-            tp = {k: torch.tensor(v, requires_grad=True) for k, v in P.items()}
-            tX, tT = torch.tensor(X), torch.tensor(T)
 
-            def torch_grad() -> Any:
-                z1 = tp["W1"] @ tX + tp["b1"][:, None]
-                z2 = tp["W2"] @ torch.sigmoid(z1) + tp["b2"][:, None]
-                loss = -(tT * torch.log_softmax(z2, dim=0)).sum() / d
-                return torch.autograd.grad(loss, list(tp.values()))
 
-            tg = torch_grad()
-            for (name, r), g in zip(ref.items(), tg, strict=True):
-                _agree(g.numpy(), r, f"torch d={d} {name}")
-            rows.append(
-                _row(
-                    "4",
-                    label,
-                    "torch autograd ÷ shortcut",
-                    median_time(torch_grad, quick),
-                    t_short,
-                    None,
-                )
-            )
-        else:
-            rows.append(_missing("4", label, "torch autograd", "pip install torch==2.13.0"))
-        if jax is not None:
-            jnp = jax.numpy
+def _network_peers(
+    rows: list[dict],
+    quick: bool,
+    torch: Any,
+    jax: Any,
+    P: dict,
+    X: np.ndarray,
+    T: np.ndarray,
+    ref: dict,
+    label: str,
+    t_short: float,
+) -> None:
+    """The same gradient through torch autograd and jax.jit(jax.grad), against our shortcut."""
+    d = X.shape[1]
+    if torch is None:
+        rows.append(_missing("4", label, "torch autograd", "pip install torch==2.13.0"))
+    else:
+        tp = {k: torch.tensor(v, requires_grad=True) for k, v in P.items()}
+        tX, tT = torch.tensor(X), torch.tensor(T)
 
-            def loss(p: dict, X: Any, T: Any) -> Any:
-                z1 = p["W1"] @ X + p["b1"][:, None]
-                z2 = p["W2"] @ jax.nn.sigmoid(z1) + p["b2"][:, None]
-                return -(T * jax.nn.log_softmax(z2, axis=0)).sum() / d
+        def torch_grad() -> Any:
+            z1 = tp["W1"] @ tX + tp["b1"][:, None]
+            z2 = tp["W2"] @ torch.sigmoid(z1) + tp["b2"][:, None]
+            loss = -(tT * torch.log_softmax(z2, dim=0)).sum() / d
+            return torch.autograd.grad(loss, list(tp.values()))
 
-            jp = {k: jnp.asarray(v) for k, v in P.items()}
-            jX, jT = jnp.asarray(X), jnp.asarray(T)
-            jgrad = jax.jit(jax.grad(loss))
-            jg = jgrad(jp, jX, jT)
-            for name, r in ref.items():
-                _agree(np.asarray(jg[name]), r, f"jax d={d} {name}")
+        for (name, r), g in zip(ref.items(), torch_grad(), strict=True):
+            _agree(g.numpy(), r, f"torch {label} {name}")
+        t = median_time(torch_grad, quick)
+        rows.append(_row("4", label, "torch autograd ÷ shortcut", t, t_short, None))
+    if jax is None:
+        rows.append(_missing("4", label, "jax.jit(jax.grad)", "pip install jax jaxlib"))
+    else:
+        jnp = jax.numpy
 
-            def jax_grad() -> Any:
-                return jax.block_until_ready(jgrad(jp, jX, jT))
+        def loss(p: dict, X: Any, T: Any) -> Any:
+            z1 = p["W1"] @ X + p["b1"][:, None]
+            z2 = p["W2"] @ jax.nn.sigmoid(z1) + p["b2"][:, None]
+            return -(T * jax.nn.log_softmax(z2, axis=0)).sum() / d
 
-            rows.append(
-                _row(
-                    "4",
-                    label,
-                    "jax.jit(jax.grad) ÷ shortcut",
-                    median_time(jax_grad, quick),
-                    t_short,
-                    None,
-                )
-            )
-        else:
-            rows.append(_missing("4", label, "jax.jit(jax.grad)", "pip install jax jaxlib"))
+        jp = {k: jnp.asarray(v) for k, v in P.items()}
+        jX, jT = jnp.asarray(X), jnp.asarray(T)
+        jgrad = jax.jit(jax.grad(loss))
+        jg = jgrad(jp, jX, jT)
+        for name, r in ref.items():
+            _agree(np.asarray(jg[name]), r, f"jax {label} {name}")
+        t = median_time(lambda: jax.block_until_ready(jgrad(jp, jX, jT)), quick)
+        rows.append(_row("4", label, "jax.jit(jax.grad) ÷ shortcut", t, t_short, None))
 
 
 # ----- case 2: dense ∂z/∂W against allocating and filling an array of its size -----
-def case_dense(rows: list[dict], quick: bool) -> None:
-    torch, jax = _torch(), _jax()
+def case_dense(rows: list[dict], quick: bool, peers: bool, refs: dict) -> None:
+    """Case 2 (ours, peers=False), then case 4's dense rows (peers=True)."""
+    torch, jax = (_torch(), _jax()) if peers else (None, None)
     for n in (64, 128, 256, 512) if not quick else (4, 8):
         rng = np.random.default_rng(n)
         W, x, b = rng.normal(size=(n, n)), rng.normal(size=n), rng.normal(size=n)
         M = J.linear(W, x, b).jacobians["W"].matrix
         _agree(M, np.kron(np.eye(n), x[None, :]) if n <= 256 else M, f"dense n={n}")
-
-        def fill() -> None:
-            a = np.empty((n, n * n))
-            a.fill(0.0)
-
-        def ours() -> None:
-            J.linear(W, x, b).jacobians["W"].matrix  # noqa: B018 - the work is the property
-
-        t_fill = median_time(fill, quick, max_reps=20)
         label = f"dense ∂z/∂W, n = m = {n} ({n}×{n * n}, {n**3 * 8 / 2**20:.0f} MiB)"
-        rows.append(
-            _row(
-                "2",
-                label,
-                "ours ÷ np.empty + fill",
-                median_time(ours, quick, max_reps=20),
-                t_fill,
-                1.0 if n == 512 else None,
-            )
-        )
-        if torch is not None:
+        if not peers:
+
+            def fill() -> None:
+                a = np.empty((n, n * n))
+                a.fill(0.0)
+
+            def ours() -> None:
+                J.linear(W, x, b).jacobians["W"].matrix  # noqa: B018 - the work is the property
+
+            t_fill, t = median_times([fill, ours], quick, budget=2.0)
+            refs[label] = t_fill
+            target = 1.0 if n == 512 else None
+            rows.append(_row("2", label, "ours ÷ np.empty + fill", t, t_fill, target))
+            continue
+        t_fill = refs[label]
+        if torch is None:
+            rows.append(_missing("4", label, "torch.func.jacrev", "pip install torch==2.13.0"))
+        else:
             tW, tx, tb = torch.tensor(W), torch.tensor(x), torch.tensor(b)
             jac = torch.func.jacrev(lambda W_: W_ @ tx + tb)
             _agree(jac(tW).reshape(n, n * n).numpy(), M, f"torch dense n={n}")
-            rows.append(
-                _row(
-                    "4",
-                    label,
-                    "torch.func.jacrev ÷ fill",
-                    median_time(lambda: jac(tW), quick, max_reps=20),
-                    t_fill,
-                    None,
-                )
-            )
+            t = median_time(lambda: jac(tW), quick, budget=2.0)
+            rows.append(_row("4", label, "torch.func.jacrev ÷ fill", t, t_fill, None))
+        if jax is None:
+            rows.append(_missing("4", label, "jax.jacrev", "pip install jax jaxlib"))
         else:
-            rows.append(_missing("4", label, "torch.func.jacrev", "pip install torch==2.13.0"))
-        if jax is not None:
             jnp = jax.numpy
             jW, jx, jb = jnp.asarray(W), jnp.asarray(x), jnp.asarray(b)
             jjac = jax.jit(jax.jacrev(lambda W_: W_ @ jx + jb))
             _agree(np.asarray(jjac(jW)).reshape(n, n * n), M, f"jax dense n={n}")
-            rows.append(
-                _row(
-                    "4",
-                    label,
-                    "jax.jit(jax.jacrev) ÷ fill",
-                    median_time(lambda: jax.block_until_ready(jjac(jW)), quick, max_reps=20),
-                    t_fill,
-                    None,
-                )
-            )
-        else:
-            rows.append(_missing("4", label, "jax.jacrev", "pip install jax jaxlib"))
+            t = median_time(lambda: jax.block_until_ready(jjac(jW)), quick, budget=2.0)
+            rows.append(_row("4", label, "jax.jit(jax.jacrev) ÷ fill", t, t_fill, None))
 
 
 # ----- case 3: the chain's order on dense factors, and its multiply-add counts -----
@@ -260,7 +252,8 @@ def case_orders(rows: list[dict], quick: bool) -> None:
         results = {o: J.chain(*factors, order=o).matrix for o in J.ORDERS}
         for o in J.ORDERS:
             _agree(results[o], results["left"], f"order {o} n={n}")
-        times = {o: median_time(lambda o=o: J.chain(*factors, order=o), quick) for o in J.ORDERS}
+        medians = median_times([lambda o=o: J.chain(*factors, order=o) for o in J.ORDERS], quick)
+        times = dict(zip(J.ORDERS, medians, strict=True))
         best = min(times["left"], times["right"])
         label = (
             f"chain 1×n · n×n · n×nm, dense, n = m = {n}; multiply-adds left {counts['left']:,},"
@@ -341,9 +334,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     rows: list[dict] = []
-    case_network(rows, args.quick)
-    case_dense(rows, args.quick)
+    refs: dict[str, float] = {}
+    # Ours first: PyTorch's and JAX's thread pools keep spinning after their calls and would slow
+    # whatever numpy does next in this process. The peers' rows reuse our references.
+    case_network(rows, args.quick, peers=False, refs=refs)
+    case_dense(rows, args.quick, peers=False, refs=refs)
     case_orders(rows, args.quick)
+    case_network(rows, args.quick, peers=True, refs=refs)
+    case_dense(rows, args.quick, peers=True, refs=refs)
     print(f"Machine: {machine()}\n")
     print(markdown(rows))
     if args.json:
