@@ -110,3 +110,11 @@ def test_bad_input_names_op_argument_expected_and_received(call, error, words):
 def test_integers_are_promoted_to_float64():
     assert reshape.vec(np.arange(4).reshape(2, 2)).dtype == np.float64
     assert reshape.vec(np.ones((2, 2), dtype=np.float32)).dtype == np.float32
+
+
+@given(n=sizes, m=sizes, seed=seeds, order=st.sampled_from("CF"))
+def test_unchecked_unvec_is_the_same_fold(n, m, seed, order):
+    v = rand(seed, n * m)
+    np.testing.assert_array_equal(
+        reshape.unvec(v, (n, m), order, check=False), reshape.unvec(v, (n, m), order)
+    )
