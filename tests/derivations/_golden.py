@@ -19,15 +19,20 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-def check_text(name: str, text: str) -> None:
-    """The text equals the golden file exactly (or rewrite the golden under UPDATE_GOLDEN=1)."""
+def _golden(name: str, text: str) -> str | None:
+    """The golden file's text, or None after rewriting it with ``text`` under UPDATE_GOLDEN=1."""
     path = GOLDEN / name
     if UPDATE:
         path.write_text(text, encoding="utf-8")
-        return
+        return None
     assert path.exists(), f"no golden {path}: run UPDATE_GOLDEN=1 pytest tests/derivations"
-    want = path.read_text(encoding="utf-8")
-    assert text == want, (
+    return path.read_text(encoding="utf-8")
+
+
+def check_text(name: str, text: str) -> None:
+    """The text equals the golden file exactly (or rewrite the golden under UPDATE_GOLDEN=1)."""
+    want = _golden(name, text)
+    assert want is None or text == want, (
         f"{name} differs from its golden; if the change is intended, regenerate with "
         f"UPDATE_GOLDEN=1 pytest tests/derivations and review the diff"
     )
@@ -52,9 +57,6 @@ def _close(a: Any, b: Any, where: str) -> None:
 
 def check_json(name: str, text: str) -> None:
     """The JSON equals the golden, numbers to 1e-9 relative (1e-12 absolute)."""
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"no golden {path}: run UPDATE_GOLDEN=1 pytest tests/derivations"
-    _close(json.loads(text), json.loads(path.read_text(encoding="utf-8")), name)
+    want = _golden(name, text)
+    if want is not None:
+        _close(json.loads(text), json.loads(want), name)
