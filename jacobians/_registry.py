@@ -77,13 +77,10 @@ class Operation:
     doc: str = ""
     fn: Callable[..., np.ndarray] | None = None  # elementwise maps: a = fn(z)
     deriv: Callable[..., np.ndarray] | None = None  # and σ′(z) = deriv(z)
+    _names: list[str] = field(init=False, repr=False)  # the inputs' names, in order
 
-    @property
-    def _names(self) -> list[str]:
-        names = self.__dict__.get("_names_cache")
-        if names is None:
-            names = self.__dict__["_names_cache"] = [p.name for p in self.params]
-        return names
+    def __post_init__(self) -> None:
+        self._names = [p.name for p in self.params]
 
     def rule(
         self,

@@ -303,10 +303,7 @@ class MLP:
         layers = {
             k: {
                 "act": (act[k].jacobian, "", ""),
-                **{
-                    p: (lin[k].jacobians[q], "", "")
-                    for p, q in (("W", "W"), ("b", "b"), ("x", "x"))
-                },
+                **{p: (lin[k].jacobians[p], "", "") for p in ("W", "b", "x")},
             }
             for k in range(1, self.depth + 1)
         }
