@@ -8,6 +8,7 @@ and exp is only ever taken of a number whose real part is ≤ 0.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,13 +30,19 @@ def _exp_neg_abs(z: np.ndarray) -> np.ndarray:
     return np.exp(e, out=e)
 
 
+@cache
+def _no_overflow_below(dtype: np.dtype) -> float:
+    """Above this z, e^(−z) is finite in ``dtype``: 1 − log(largest float)."""
+    return float(1 - np.log(np.finfo(dtype).max))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1/(1 + e^(−z)) as 1/(1 + e^(−|z|)) for z ≥ 0 and e^(−|z|)/(1 + e^(−|z|)) for z < 0.
 
     Where e^(−z) cannot overflow (every z above −log(max float) + 1) the plain formula is as
     accurate and three passes cheaper, so real arrays take it.
     """
-    if z.dtype.kind == "f" and z.min() > 1 - np.log(np.finfo(z.dtype).max):
+    if z.dtype.kind == "f" and z.min() > _no_overflow_below(z.dtype):
         e = np.exp(-z)
         e += 1
         return np.reciprocal(e, out=e)
