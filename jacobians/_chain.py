@@ -175,7 +175,7 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
         M = np.asarray(J)
         if shape is None:
             raise InputError("to_gradient", "shape", "the parameter's shape for an array", "None")
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(map(int, shape))
     if M.ndim == 1:
         M = M[None, :]
     if M.ndim != 2 or M.shape[0] != 1:

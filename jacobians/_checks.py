@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cmath
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,8 @@ def column(
 def like(op: str, arg: str, y: Any, ref: np.ndarray, ref_name: str) -> np.ndarray:
     """``y`` with the shape of ``ref``: the same shape up to axes of size 1 ((n,) meets (n, 1))."""
     y = as_array(y, op, arg)
+    if y.shape == ref.shape:
+        return y
     if y.size != ref.size or _squeezed(y.shape) != _squeezed(ref.shape):
         raise ShapeError(
             op,
@@ -85,7 +88,8 @@ def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]
     (a_name, a), (x_name, x) = A, X
     with np.errstate(invalid="ignore", over="ignore"):
         P = a @ x.reshape(a.shape[1], -1)
-        if np.isfinite(x.sum()) and np.isfinite(P.sum()) and x.all():
+        # One scalar test of both sums (inf − inf is NaN, so nothing cancels to a finite number).
+        if cmath.isfinite(np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)) and x.all():
             return P
     as_array(a, op, a_name)
     as_array(x, op, x_name)

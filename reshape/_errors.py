@@ -6,6 +6,7 @@ form of einops: the first line says where it happened, the rest what was wrong a
 
 from __future__ import annotations
 
+import cmath
 from typing import Any
 
 import numpy as np
@@ -55,12 +56,15 @@ def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
     >>> as_array([1, 2], "vec", "A").dtype
     dtype('float64')
     """
-    if isinstance(x, (str, bytes)):
+    if type(x) is np.ndarray:  # the common case, without the conversions below
+        a = x
+    elif isinstance(x, (str, bytes)):
         raise InputTypeError(op, arg, "a numeric array", describe(x))
-    try:
-        a = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nested lists
-        raise InputTypeError(op, arg, "a numeric array", f"{describe(x)} ({exc})") from None
+    else:
+        try:
+            a = np.asarray(x)
+        except (ValueError, TypeError) as exc:  # ragged nested lists
+            raise InputTypeError(op, arg, "a numeric array", f"{describe(x)} ({exc})") from None
     kind = a.dtype.kind
     if kind == "b":
         raise InputTypeError(
@@ -79,7 +83,7 @@ def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
         # overflowing sum of finite entries falls through to the exact test below.
         with np.errstate(over="ignore", invalid="ignore"):
             total = np.add.reduce(a, axis=None)
-        if np.isfinite(total):
+        if cmath.isfinite(total):  # a numpy scalar is a Python number: no ufunc call
             return a
     finite = np.isfinite(a)
     if finite.all():

@@ -45,10 +45,10 @@ def _check_order(order: str, op: str) -> None:
 
 def _check_shape(shape: Sequence[int], op: str, arg: str) -> tuple[int, ...]:
     try:
-        out = tuple(int(s) for s in shape)
+        out = tuple(map(int, shape))
     except TypeError:
         raise InputError(op, arg, "a tuple of sizes", repr(shape)) from None
-    if any(s < 1 for s in out):
+    if out and min(out) < 1:
         raise ShapeError(op, arg, "positive sizes", repr(shape))
     return out
 
