@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, chain, linear, numeric
+from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, linear, numeric
 from jacobians import to_gradient as _to_gradient
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
@@ -294,21 +295,6 @@ class MLP:
             Y = ar.value
         return lin, act, COSTS[self.loss](Y, T2)
 
-    def _unlabelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
-        """Every factor of every chain as the operations return them, for the gradient, which
-        shows no labels (building them costs more than the arithmetic of a small network)."""
-        head = [(cr.jacobian, "", "")]
-        if d > 1:
-            head.insert(0, (Dense(np.array([[1.0 / d]]), (), ()), "", ""))
-        layers = {
-            k: {
-                "act": (act[k].jacobian, "", ""),
-                **{p: (lin[k].jacobians[p], "", "") for p in ("W", "b", "x")},
-            }
-            for k in range(1, self.depth + 1)
-        }
-        return {"head": head, "layers": layers}
-
     def _labelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
         """Every factor of every chain, labelled in the network's notation."""
         L = self.depth
@@ -424,21 +410,21 @@ class MLP:
 
     def _jacobian(self, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
         """Reverse mode through the chain: the prefix ∂C/∂z⁽ᵏ⁾ is shared by W⁽ᵏ⁾ and b⁽ᵏ⁾ and
-        extended by W⁽ᵏ⁾ · ∇σ_{k−1}; each product is ``chain(..., order="left")``, a row times a
-        structured factor, so nothing nd×nm is ever made dense."""
+        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. Each product is one ``compose`` (``@``) of a row with a
+        structured factor, so nothing nd×nm is ever made dense. The factors are those of
+        :meth:`factors`, unlabelled: a gradient shows no labels, and building them costs more than
+        the arithmetic of a small network."""
         lin, act, cr = self._ops(X2, T2)
-        lab = self._unlabelled(lin, act, cr, X2.shape[1])
-        prefix = chain(*(h[0] for h in lab["head"]), order="left")
+        d = X2.shape[1]
+        prefix = cr.jacobian if d == 1 else _mean(d) @ cr.jacobian
         grads = {}
         for k in range(self.depth, 0, -1):
-            layer = lab["layers"][k]
-            dz = chain(prefix, layer["act"][0], order="left")
+            dz = prefix @ act[k].jacobian
             for p in ("W", "b"):
                 name = f"{p}{k}"
-                row = chain(dz, layer[p][0], order="left")
-                grads[name] = _to_gradient(row, self._params[name].shape)
+                grads[name] = _to_gradient(dz @ lin[k].jacobians[p], self._params[name].shape)
             if k > 1:
-                prefix = chain(dz, layer["x"][0], order="left")
+                prefix = dz @ lin[k].jacobians["x"]
         return {name: grads[name] for name in self._params}
 
     # ----- numeric: central differences or complex step over every entry -----
@@ -507,6 +493,13 @@ class MLP:
 
 
 # ----- argument checks -----
+
+
+@lru_cache(maxsize=64)
+def _mean(d: int) -> Dense:
+    """∂C/∂ℓ = 1/d, the 1×1 first factor of a batch's chain (a product never changes its
+    factors, so one object serves every gradient of batches of d)."""
+    return Dense(np.array([[1.0 / d]]), (), ())
 
 
 def _real(a: np.ndarray, op: str, arg: str) -> np.ndarray:
