@@ -12,7 +12,7 @@ kept structured (identity, diagonal, Kronecker, dense) until ``.matrix`` is aske
 (3, 4)
 """
 
-from reshape import InputError, InputTypeError, ShapeError
+from reshape import InputError, InputTypeError, ShapeError, assume_finite
 
 from ._activations import identity, leaky_relu, relu, sigmoid, softmax, softplus, tanh
 from ._affine import hadamard, linear, matmul
@@ -67,6 +67,7 @@ __all__ = [
     "Rule",
     "ShapeError",
     "Structure",
+    "assume_finite",
     "binary_cross_entropy",
     "catalog",
     "chain",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, ShapeError, as_array
+from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
 
 from ._jacobian import _squeezed
 
@@ -88,11 +88,14 @@ def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]
     (a_name, a), (x_name, x) = A, X
     with np.errstate(invalid="ignore", over="ignore"):
         P = a @ x.reshape(a.shape[1], -1)
+        if finite_assumed():  # A and X are known finite: only P can have overflowed
+            if cmath.isfinite(np.add.reduce(P, axis=None)):
+                return P
         # One scalar test of both sums (inf − inf is NaN, so nothing cancels to a finite number).
-        if cmath.isfinite(np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)) and x.all():
+        elif cmath.isfinite(np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)) and x.all():
             return P
-    as_array(a, op, a_name)
-    as_array(x, op, x_name)
+    check_finite(a, op, a_name)  # in full, assumed finite or not: name the bad argument
+    check_finite(x, op, x_name)
     if not np.isfinite(P).all():
         raise InputError(
             op,

@@ -28,7 +28,7 @@ import numpy as np
 
 from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, linear, numeric
 from jacobians import to_gradient as _to_gradient
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+from reshape import InputError, InputTypeError, ShapeError, as_array, assume_finite, describe
 
 from ._factors import Factors, rename, sub, var
 from ._layers import ACTIVATION_RULES, LOSSES
@@ -414,7 +414,8 @@ class MLP:
         structured factor, so nothing nd×nm is ever made dense. The factors are those of
         :meth:`factors`, unlabelled: a gradient shows no labels, and building them costs more than
         the arithmetic of a small network."""
-        lin, act, cr = self._ops(X2, T2)
+        with assume_finite():  # X, T and the parameters are checked, and each op feeds the next
+            lin, act, cr = self._ops(X2, T2)
         d = X2.shape[1]
         prefix = cr.jacobian if d == 1 else _mean(d) @ cr.jacobian
         grads = {}

@@ -4,7 +4,16 @@ The lowest layer: it imports only numpy and einops. It also holds the argument c
 types that every other layer raises.
 """
 
-from ._errors import InputError, InputTypeError, ShapeError, as_array, describe
+from ._errors import (
+    InputError,
+    InputTypeError,
+    ShapeError,
+    as_array,
+    assume_finite,
+    check_finite,
+    describe,
+    finite_assumed,
+)
 from ._vec import commutation, flatten, kron_matrix, reorder, unflatten, unvec, vec
 
 __all__ = [
@@ -12,8 +21,11 @@ __all__ = [
     "InputTypeError",
     "ShapeError",
     "as_array",
+    "assume_finite",
+    "check_finite",
     "commutation",
     "describe",
+    "finite_assumed",
     "flatten",
     "kron_matrix",
     "reorder",

@@ -7,11 +7,22 @@ form of einops: the first line says where it happened, the rest what was wrong a
 from __future__ import annotations
 
 import cmath
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
-__all__ = ["InputError", "ShapeError", "as_array", "describe"]
+__all__ = [
+    "InputError",
+    "ShapeError",
+    "as_array",
+    "assume_finite",
+    "check_finite",
+    "describe",
+    "finite_assumed",
+]
 
 
 class InputError(ValueError):
@@ -34,6 +45,33 @@ class InputTypeError(InputError, TypeError):
 
 
 _ONE_PASS = 4096  # above this size the sum test is cheaper than np.errstate's set-up
+
+
+_ASSUME_FINITE: ContextVar[bool] = ContextVar("assume_finite", default=False)
+
+
+@contextmanager
+def assume_finite() -> Iterator[None]:
+    """Within the block, skip the scans that prove array arguments finite.
+
+    For a caller that has already checked its data, like ``net.MLP``, whose inputs, targets and
+    parameters are checked once per call and whose operations feed each other arrays they made.
+    Everything else is still checked: types, dtypes, shapes, and outputs that overflow.
+
+    >>> with assume_finite():
+    ...     as_array([1.0, float("nan")], "op", "x")
+    array([ 1., nan])
+    """
+    token = _ASSUME_FINITE.set(True)
+    try:
+        yield
+    finally:
+        _ASSUME_FINITE.reset(token)
+
+
+def finite_assumed() -> bool:
+    """Whether the caller is inside :func:`assume_finite`."""
+    return _ASSUME_FINITE.get()
 
 
 def describe(x: Any) -> str:
@@ -76,8 +114,21 @@ def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
         a = a.astype(np.float64)
     if a.size == 0:
         raise ShapeError(op, arg, "a non-empty array", describe(a))
-    if not finite:
+    if not finite or _ASSUME_FINITE.get():
         return a
+    return check_finite(a, op, arg)
+
+
+def check_finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
+    """Refuse NaN and infinities in the numeric array ``a`` (even inside :func:`assume_finite`),
+    naming how many and the first; return ``a``.
+
+    >>> try:
+    ...     check_finite(np.array([1.0, np.inf]), "op", "x")
+    ... except InputError as e:
+    ...     print(e.got[-47:])
+    infinite entries, the first at index (1,) (inf)
+    """
     if a.size > _ONE_PASS:
         # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an
         # overflowing sum of finite entries falls through to the exact test below.
