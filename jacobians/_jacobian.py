@@ -361,7 +361,8 @@ class Kronecker(Jacobian):
         in_shape: Sequence[int] | None = None,
         **labels: str,
     ) -> None:
-        (a, b, _), (p, q, _) = _fdims(L), _fdims(R)
+        left, right = _fdims(L), _fdims(R)
+        (a, b, _), (p, q, _) = left, right
         out_shape = (a * p,) if out_shape is None else tuple(out_shape)
         in_shape = (b * q,) if in_shape is None else tuple(in_shape)
         if prod(out_shape) != a * p or prod(in_shape) != b * q:
@@ -373,6 +374,7 @@ class Kronecker(Jacobian):
             )
         super().__init__(out_shape, in_shape, **labels)
         self.L, self.R = L, R
+        self._structure = Structure(self.kind, a * p, b * q, left, right)
 
     @property
     def dtype(self) -> np.dtype:
@@ -398,7 +400,8 @@ class Kronecker(Jacobian):
         return np.kron(self.L, self.R)
 
     def left(self, M: np.ndarray) -> np.ndarray:
-        (a, b, li), (p, q, ri) = _fdims(self.L), _fdims(self.R)
+        s = self.structure
+        (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
         k = M.shape[1]
         X = M.reshape(b, q, k)
         if li and ri:
@@ -412,7 +415,8 @@ class Kronecker(Jacobian):
         return _apply_L_left(self.L, _apply_R_left(self.R, X)).reshape(a * p, k)
 
     def right(self, M: np.ndarray) -> np.ndarray:
-        (a, b, li), (p, q, ri) = _fdims(self.L), _fdims(self.R)
+        s = self.structure
+        (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
         k = M.shape[0]
         G = M.reshape(k, a, p)
         if li and ri:
