@@ -418,11 +418,11 @@ class Kronecker(Jacobian):
         s = self.structure
         (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
         k = M.shape[0]
-        G = M.reshape(k, a, p)
         if li and ri:
             return M
-        if li:
-            return _apply_R_right(self.R, G).reshape(k, b * q)
+        if li:  # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d)
+            return _mm(M.reshape(k * a, p), self.R).reshape(k, b * q)
+        G = M.reshape(k, a, p)
         if ri:
             return _apply_L_right(self.L, G).reshape(k, b * q)
         if _right_l_first(a, b, p, q):
