@@ -142,7 +142,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     z = column("softmax_cross_entropy", "z", z)
     y = like("softmax_cross_entropy", "y", y, z, "z")
     Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
-    shift = Z.real.max(axis=0, keepdims=True)
+    shift = (Z.real if Z.dtype.kind == "c" else Z).max(axis=0, keepdims=True)
     e = np.exp(Z - shift)
     total = e.sum(axis=0, keepdims=True)
     lse = shift + np.log(total)  # (1, d)
