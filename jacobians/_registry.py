@@ -66,6 +66,9 @@ class _Jacobians(Mapping[str, Jacobian]):
             self._built[name] = J
         return J
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._op._names  # without building it
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._op._names)
 

@@ -296,3 +296,13 @@ def test_dense_limit_from_the_environment():
         env={**__import__("os").environ, "JACOBIANS_DENSE_LIMIT": "1e6"},
     )
     assert out.stdout.strip() == "1000000"
+
+
+@given(factors=chains())
+def test_a_product_keeps_the_structure_its_plan_made(factors):
+    # compose stores the planner's structure instead of deriving it again: the two must agree.
+    for A, B in pairwise(factors):
+        P = J.compose(A, B)
+        assert P.structure == P._structure_of()
+        assert P.structure.kind == P.kind or (P.kind == "row" and P.structure.kind == "dense")
+        assert (P.out_shape, P.in_shape) == (A.out_shape, B.in_shape)

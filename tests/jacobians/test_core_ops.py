@@ -175,3 +175,55 @@ def test_complex_step_at_the_branch_point_zero(name):
     J = OPERATIONS[name](z).jacobian.matrix
     N = numeric(lambda v: OPERATIONS[name](v).value, z, method="complex").matrix
     np.testing.assert_allclose(N, J, rtol=1e-15, atol=1e-15)
+
+
+# ----- an operation's Jacobians are built on first access -----
+def test_jacobians_are_a_mapping_built_once_on_first_access(monkeypatch):
+    import dataclasses
+
+    built = []
+    rule = OPERATIONS["linear"].rules["x"]
+    counting = dataclasses.replace(rule, build=lambda c: built.append(1) or rule.build(c))
+    monkeypatch.setitem(OPERATIONS["linear"].rules, "x", counting)
+    W, x, b = np.ones((3, 4)), np.arange(4.0), np.zeros(3)
+    r = jacobians.linear(W, x, b)
+    assert list(r.jacobians) == ["W", "x", "b"] and len(r.jacobians) == 3
+    assert "x" in r.jacobians and "y" not in r.jacobians
+    r.jacobians["W"], r.jacobians["b"]
+    assert built == []  # never asked for: never built
+    Jx = r.jacobians["x"]
+    assert r.jacobians["x"] is Jx and built == [1]  # built once, then kept
+    assert Jx.symbol == "∂z/∂x" and (Jx.out_shape, Jx.in_shape) == ((3,), (4,))
+    np.testing.assert_array_equal(Jx.matrix, W)
+    assert dict(r.jacobians.items())["x"] is Jx
+    with pytest.raises(KeyError):
+        r.jacobians["y"]
+
+
+# ----- assume_finite: the scans are skipped, everything else is still checked -----
+def test_assume_finite_skips_only_the_scans_for_nan_and_inf():
+    W, x, b = np.ones((3, 4)), np.arange(1.0, 5.0), np.zeros(3)
+    b_nan = np.array([0.0, np.nan, 0.0])
+    with pytest.raises(reshape.InputError, match="'b'"):
+        jacobians.linear(W, x, b_nan)
+    with jacobians.assume_finite():
+        assert np.isnan(jacobians.linear(W, x, b_nan).value[1])  # not scanned: assumed
+        with pytest.raises(reshape.ShapeError, match="'x'"):
+            jacobians.linear(W, np.ones(5), b)  # shapes are still checked
+        with pytest.raises(reshape.InputTypeError):
+            jacobians.sigmoid(np.array([True]))  # and kinds
+        with pytest.raises(reshape.InputError, match="overflows"):
+            jacobians.linear(np.full((2, 2), 1e308), np.full(2, 1e308), np.zeros(2))
+        W_nan = W.copy()
+        W_nan[2, 1] = np.nan  # reaches the product: the full check then names the argument
+        with pytest.raises(reshape.InputError, match=r"'W'.*\n.*\n.*index \(2, 1\)"):
+            jacobians.linear(W_nan, x, b)
+    with pytest.raises(reshape.InputError, match="'b'"):  # the block's end restores the scans
+        jacobians.linear(W, x, b_nan)
+
+
+def test_assume_finite_ends_with_its_block_even_on_an_error():
+    with pytest.raises(RuntimeError), reshape.assume_finite():
+        assert reshape.finite_assumed()
+        raise RuntimeError
+    assert not reshape.finite_assumed()

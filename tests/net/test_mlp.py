@@ -152,6 +152,8 @@ def test_bad_data(X, T, err, pattern):
     net = _net()
     with pytest.raises(err, match=pattern):
         net.gradients(X, T)
+    with pytest.raises(err, match=pattern):  # its operations assume finite data: net checks it
+        net.gradients(X, T, "jacobian")
     with pytest.raises(err, match=pattern.replace("'X'", "'X'")):
         net.cost(X, T)
 
