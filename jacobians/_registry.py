@@ -81,7 +81,11 @@ class _Jacobians(Mapping[str, Jacobian]):
 
 @dataclass(frozen=True)
 class Result:
-    """What an operation returns: ``.value`` and ``.jacobians[name]`` for every input."""
+    """What an operation returns: ``.value`` and ``.jacobians[name]`` for every input.
+
+    ``.jacobians`` is a read-only mapping whose entries are built on first access from the arrays
+    of the call (not copies): change ``.value`` in place and a Jacobian not yet built sees it.
+    """
 
     op: Operation
     value: np.ndarray
