@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -410,22 +409,24 @@ class MLP:
 
     def _jacobian(self, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
         """Reverse mode through the chain: the prefix ∂C/∂z⁽ᵏ⁾ is shared by W⁽ᵏ⁾ and b⁽ᵏ⁾ and
-        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. Each product is one ``compose`` (``@``) of a row with a
-        structured factor, so nothing nd×nm is ever made dense. The factors are those of
-        :meth:`factors`, unlabelled: a gradient shows no labels, and building them costs more than
-        the arithmetic of a small network."""
+        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. The factors are those of :meth:`factors`, the operations'
+        structured Jacobians, unlabelled: a gradient shows no labels, and building them costs more
+        than the arithmetic of a small network. The prefix is a 1×N row, and each step is
+        ``J.right(row)`` = row · J, exactly what ``row @ J`` (compose) computes for a row, without
+        a Jacobian object per product; so nothing nd×nm is ever made dense."""
         with assume_finite():  # X, T and the parameters are checked, and each op feeds the next
             lin, act, cr = self._ops(X2, T2)
         d = X2.shape[1]
-        prefix = cr.jacobian if d == 1 else _mean(d) @ cr.jacobian
+        row = cr.jacobian.matrix  # ∂ℓ/∂y⁽ᴸ⁾ summed over the samples: C is its mean
+        prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
         grads = {}
         for k in range(self.depth, 0, -1):
-            dz = prefix @ act[k].jacobian
+            dz = act[k].jacobian.right(prefix)
             for p in ("W", "b"):
                 name = f"{p}{k}"
-                grads[name] = _to_gradient(dz @ lin[k].jacobians[p], self._params[name].shape)
+                grads[name] = _to_gradient(lin[k].jacobians[p].right(dz), self._params[name].shape)
             if k > 1:
-                prefix = dz @ lin[k].jacobians["x"]
+                prefix = lin[k].jacobians["x"].right(dz)
         return {name: grads[name] for name in self._params}
 
     # ----- numeric: central differences or complex step over every entry -----
@@ -494,13 +495,6 @@ class MLP:
 
 
 # ----- argument checks -----
-
-
-@lru_cache(maxsize=64)
-def _mean(d: int) -> Dense:
-    """∂C/∂ℓ = 1/d, the 1×1 first factor of a batch's chain (a product never changes its
-    factors, so one object serves every gradient of batches of d)."""
-    return Dense(np.array([[1.0 / d]]), (), ())
 
 
 def _real(a: np.ndarray, op: str, arg: str) -> np.ndarray:

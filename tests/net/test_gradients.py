@@ -53,6 +53,16 @@ def test_factors_multiply_to_the_gradient(case):
         _agree({name: f.gradient("right")}, {name: grads[name]}, 1e-10, "factors, forward")
 
 
+@given(networks(max_depth=3, max_width=5, max_batch=3))
+def test_jacobian_gradient_is_the_left_to_right_product_of_the_factors(case):
+    # The "jacobian" method applies each factor to the row (J.right) instead of composing
+    # Jacobian objects; it must be the same arithmetic, so the same numbers to the last bit.
+    net, X, T = case
+    grads = net.gradients(X, T, "jacobian")
+    for name in net.shapes:
+        np.testing.assert_array_equal(grads[name], net.factors(X, T, name).gradient("left"))
+
+
 def test_numeric_chooses_complex_step_only_when_every_layer_is_analytic():
     smooth = MLP([2, 3, 1], ["tanh", "identity"])
     kinked = MLP([2, 3, 1], ["relu", "identity"])
