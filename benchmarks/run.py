@@ -32,20 +32,23 @@ from net import MLP
 
 
 def median_times(fs: list[Callable[[], Any]], quick: bool, budget: float = 0.6) -> list[float]:
-    """Median wall time of each f() in seconds, the functions called in turn (so drift in the
-    machine's speed touches all alike), after a warm-up call each, with the collector paused."""
+    """Median wall time of each f() in seconds, after a warm-up call each, with the collector
+    paused. The functions are called in rounds, in a fresh random order each round: drift in the
+    machine's speed touches all alike, and none always runs after the same neighbour (a method
+    timed right after one that fills the cache would pay for it in every round)."""
     for f in fs:
         f()
     times: list[list[float]] = [[] for _ in fs]
+    shuffle = np.random.default_rng(0).permutation
     start = time.perf_counter()
     enabled = gc.isenabled()
     gc.disable()
     try:
         while True:
-            for f, ts in zip(fs, times, strict=True):
+            for i in shuffle(len(fs)):
                 t = time.perf_counter()
-                f()
-                ts.append(time.perf_counter() - t)
+                fs[i]()
+                times[i].append(time.perf_counter() - t)
             done = time.perf_counter() - start > budget and len(times[0]) >= 5
             if quick or done or len(times[0]) >= 400:
                 break

@@ -422,6 +422,8 @@ class Kronecker(Jacobian):
             return M
         if li:  # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d)
             return _mm(M.reshape(k * a, p), self.R).reshape(k, b * q)
+        if ri and k == 1:  # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
+            return _mm(self.L.T, M.reshape(a, p)).reshape(1, b * q)
         G = M.reshape(k, a, p)
         if ri:
             return _apply_L_right(self.L, G).reshape(k, b * q)
