@@ -12,6 +12,7 @@ Batches are (n, d) arrays whose d columns are samples; softmax works per column.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ def _exp_neg_abs(z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """1/(1 + e^(−z)): in one pass where e^(−z) cannot overflow (real z above 1 − log of the
+    largest float), else split by sign so that exp only ever sees Re ≤ 0."""
+    if z.dtype.kind == "f" and z.min() > 1 - math.log(np.finfo(z.dtype).max):
+        return 1 / (1 + np.exp(-z))
     e = _exp_neg_abs(z)
     return np.where(np.real(z) >= 0, 1 / (1 + e), e / (1 + e))
 
