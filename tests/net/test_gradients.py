@@ -171,6 +171,30 @@ def test_own_rules_match_the_registry(name):
     assert rule.analytic == OPERATIONS[name].rules["z"].analytic
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_one_pass_agrees_with_the_split_by_sign(dtype):
+    # net's sigmoid takes 1/(1 + e^(−z)) in one pass unless some z could overflow e^(−z); the
+    # two branches must give the same numbers (to rounding) and neither may warn.
+    rng = np.random.default_rng(5)
+    z = (rng.normal(scale=8, size=(6, 5))).astype(dtype)
+    far = np.concatenate([z, np.full((1, 5), -1e4, dtype=dtype)])  # forces the split branch
+    fn = ACTIVATION_RULES["sigmoid"].fn
+    one_pass, split = fn(z), fn(far)[:-1]
+    assert one_pass.dtype == split.dtype == dtype
+    np.testing.assert_allclose(one_pass, split, rtol=4 * np.finfo(dtype).eps, atol=0)
+    assert np.all(fn(far)[-1] == 0)
+
+
+def test_one_sample_weight_gradient_is_the_outer_product():
+    # For d = 1 the shortcut forms δ yᵀ by broadcasting, not by a matrix product: the same
+    # numbers exactly (each entry is one product).
+    net = MLP([5, 4, 3], ["tanh", "identity"], seed=2)
+    x, t = np.linspace(-1, 1, 5), np.array([0.2, -0.1, 0.4])
+    bp = net.backprop(x, t)
+    np.testing.assert_array_equal(bp.gradients["W1"], bp.dC_dz[1] @ bp.y[0].T)
+    np.testing.assert_array_equal(bp.gradients["W2"], bp.dC_dz[2] @ bp.y[1].T)
+
+
 def test_batch_gradient_is_the_mean_of_per_sample_gradients():
     rng = np.random.default_rng(5)
     net = MLP([3, 4, 2], ["sigmoid", "identity"])
