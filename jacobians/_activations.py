@@ -90,7 +90,8 @@ def _elementwise(
 
     def prepare(z: np.ndarray, **opts: Any) -> SimpleNamespace:
         z = as_array(z, name, "z")
-        opts = {k: option(name, k, v) for k, v in opts.items()}
+        if opts:
+            opts = {k: option(name, k, v) for k, v in opts.items()}
         return SimpleNamespace(value=fn(z, **opts), given={"z": z}, z=z, opts=opts)
 
     prepare.__name__ = name

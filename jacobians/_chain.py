@@ -102,7 +102,7 @@ def _check_order(order: str) -> None:
 
 def _bracketing(factors: Sequence[Jacobian], order: str) -> object:
     if order == "cheapest":
-        return _cheapest_tree(tuple(F.structure for F in factors))
+        return _cheapest_tree(tuple([F.structure for F in factors]))
     return _tree(order, len(factors))
 
 

@@ -76,6 +76,17 @@ def domain(op: str, arg: str, a: np.ndarray, bad: np.ndarray, expected: str, hin
         )
 
 
+@np.errstate(invalid="ignore", over="ignore")  # a decorator costs half what a with block does
+def _product(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, bool]:
+    """P = AX, and whether one scalar test proves A, X and P finite (see finite_product)."""
+    P = a @ x.reshape(a.shape[1], -1)
+    if finite_assumed():  # A and X are known finite: only P can have overflowed
+        return P, cmath.isfinite(np.add.reduce(P, axis=None))
+    # One scalar test of both sums (inf − inf is NaN, so nothing cancels to a finite number).
+    total = np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)
+    return P, cmath.isfinite(total) and bool(x.all())
+
+
 def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]) -> np.ndarray:
     """The product P = AX (X a vector or the columns of a batch), with A and X checked finite
     through P, which is far smaller than A.
@@ -86,14 +97,9 @@ def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]
     and the first bad one is named, or the overflow of P is.
     """
     (a_name, a), (x_name, x) = A, X
-    with np.errstate(invalid="ignore", over="ignore"):
-        P = a @ x.reshape(a.shape[1], -1)
-        if finite_assumed():  # A and X are known finite: only P can have overflowed
-            if cmath.isfinite(np.add.reduce(P, axis=None)):
-                return P
-        # One scalar test of both sums (inf − inf is NaN, so nothing cancels to a finite number).
-        elif cmath.isfinite(np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)) and x.all():
-            return P
+    P, finite = _product(a, x)
+    if finite:
+        return P
     check_finite(a, op, a_name)  # in full, assumed finite or not: name the bad argument
     check_finite(x, op, x_name)
     if not np.isfinite(P).all():

@@ -54,7 +54,8 @@ class _Jacobians(Mapping[str, Jacobian]):
 
     def __init__(self, op: Operation, ctx: SimpleNamespace) -> None:
         self._op, self._ctx, self._built = op, ctx, {}
-        self._out_shape = np.shape(ctx.value)
+        v = ctx.value  # an array, or a numpy scalar (a cost); np.shape costs two calls more
+        self._out_shape = v.shape if isinstance(v, (np.ndarray, np.generic)) else np.shape(v)
 
     def __getitem__(self, name: str) -> Jacobian:
         J = self._built.get(name)
