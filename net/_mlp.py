@@ -464,8 +464,7 @@ class MLP:
             method: ``"jacobian"`` (explicit product of full Jacobians, left to right as
                 ``J.right(row)``, then ``to_gradient``), ``"shortcut"`` (backprop with Hadamard
                 products), ``"numeric"`` (complex step if every layer is analytic, else central
-                differences), or
-                ``"central"`` / ``"complex"`` to choose.
+                differences), or ``"central"`` / ``"complex"`` to choose.
 
         Shapes: X (m,) | (m, d), T (n,) | (n, d) -> {"W1": (l1, l0), "b1": (l1,), …}.
 
