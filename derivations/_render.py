@@ -9,7 +9,7 @@ catalogue's indicator 1[z > 0]) and, with ``mathjax=True``, for a notebook (``ar
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -101,15 +101,51 @@ def _gradient_instance(d: Derivation) -> str:
     return shape_text(d.gradient.shape)
 
 
+# The rows of the four tables, shared by the text and Markdown renderers; ``esc`` escapes the
+# cells that hold symbols and prose (``str`` for text, ``_md`` for Markdown).
+_FACTOR_HEADERS = ["factor", "closed form", "shape", "here", "structure"]
+_STEP_HEADERS = ["product, left to right (reverse mode)", "shape", "here"]
+_CHECK_HEADERS = ["check", "max difference", "tolerance", "result"]
+_ORDER_HEADERS = ["chain order", "multiply-adds"]
+
+
+def _factor_rows(d: Derivation, esc: Callable[[str], str]) -> list[list[str]]:
+    return [
+        [esc(F.symbol), esc(F.closed_form), F.shape, shape_text(F.instance), F.structure]
+        for F in d.factors
+    ]
+
+
+def _step_rows(d: Derivation, esc: Callable[[str], str]) -> list[list[str]]:
+    """Each product of the chain, then the reshape of the row to the gradient."""
+    row_shape, row_inst = d.row_shape
+    reshape = [
+        esc(_reshape_label(d)),
+        f"{row_shape} → {d.param_shape}",
+        f"{shape_text(row_inst)} → {_gradient_instance(d)}",
+    ]
+    return [[esc(_step_text(s)), s.shape, shape_text(s.instance)] for s in d.steps] + [reshape]
+
+
+def _check_rows(d: Derivation, floor: float | None, esc: Callable[[str], str]) -> list[list[str]]:
+    return [
+        [
+            esc(c.description),
+            _diff(c.value, floor),
+            _sci(None if c.value is None else c.tolerance),
+            esc(_result(c)),
+        ]
+        for c in d.checks
+    ]
+
+
+def _order_rows(d: Derivation) -> list[list[str]]:
+    return [[ORDER_LABELS[k], str(v)] for k, v in d.multiply_adds.items()]
+
+
 def _derivation_text(d: Derivation, floor: float | None = None) -> str:
     out = [d.title, ""]
-    out += _text_table(
-        ["factor", "closed form", "shape", "here", "structure"],
-        [
-            [F.symbol, F.closed_form, F.shape, shape_text(F.instance), F.structure]
-            for F in d.factors
-        ],
-    )
+    out += _text_table(_FACTOR_HEADERS, _factor_rows(d, str))
     if d.show_matrices:
         for F in d.factors:
             out += ["", f"{F.symbol} = {F.closed_form} ({shape_text(F.instance)}):"]
@@ -117,19 +153,8 @@ def _derivation_text(d: Derivation, floor: float | None = None) -> str:
     if d.cases:
         out += ["", f"{d.cases_of}, entry by entry:"]
         out += [f"  {c.formula}  when {c.condition}" for c in d.cases]
-    row_shape, row_inst = d.row_shape
     out += [""]
-    out += _text_table(
-        ["product, left to right (reverse mode)", "shape", "here"],
-        [[_step_text(s), s.shape, shape_text(s.instance)] for s in d.steps]
-        + [
-            [
-                _reshape_label(d),
-                f"{row_shape} → {d.param_shape}",
-                f"{shape_text(row_inst)} → {_gradient_instance(d)}",
-            ]
-        ],
-    )
+    out += _text_table(_STEP_HEADERS, _step_rows(d, str))
     out += [""]
     if _gradient_shown(d):
         out += [f"gradient ∂C/∂{d.wrt} ({_gradient_instance(d)}):"]
@@ -137,23 +162,9 @@ def _derivation_text(d: Derivation, floor: float | None = None) -> str:
     else:
         out += [f"gradient ∂C/∂{d.wrt}: {d.gradient.size} entries (--format json lists them)"]
     out += [""]
-    out += _text_table(
-        ["check", "max difference", "tolerance", "result"],
-        [
-            [
-                c.description,
-                _diff(c.value, floor),
-                _sci(None if c.value is None else c.tolerance),
-                _result(c),
-            ]
-            for c in d.checks
-        ],
-    )
+    out += _text_table(_CHECK_HEADERS, _check_rows(d, floor, str))
     out += [""]
-    out += _text_table(
-        ["chain order", "multiply-adds"],
-        [[ORDER_LABELS[k], str(v)] for k, v in d.multiply_adds.items()],
-    )
+    out += _text_table(_ORDER_HEADERS, _order_rows(d))
     if d.notes:
         out += ["", *d.notes]
     return "\n".join(out) + "\n"
@@ -218,13 +229,7 @@ def _md_matrix(M: np.ndarray, digits: int = 4) -> list[str]:
 
 def _derivation_markdown(d: Derivation, heading: str = "###", floor: float | None = None) -> str:
     out = [f"{heading} {_md(d.title)}", ""]
-    out += _md_table(
-        ["factor", "closed form", "shape", "here", "structure"],
-        [
-            [_md(F.symbol), _md(F.closed_form), F.shape, shape_text(F.instance), F.structure]
-            for F in d.factors
-        ],
-    )
+    out += _md_table(_FACTOR_HEADERS, _factor_rows(d, _md))
     if d.show_matrices:
         for F in d.factors:
             out += ["", f"{_md(F.symbol)} = {_md(F.closed_form)} ({shape_text(F.instance)}):", ""]
@@ -232,19 +237,8 @@ def _derivation_markdown(d: Derivation, heading: str = "###", floor: float | Non
     if d.cases:
         out += ["", f"{_md(d.cases_of)}, entry by entry:", ""]
         out += _md_table(["case", "entry"], [[_md(c.condition), _md(c.formula)] for c in d.cases])
-    row_shape, row_inst = d.row_shape
     out += [""]
-    out += _md_table(
-        ["product, left to right (reverse mode)", "shape", "here"],
-        [[_md(_step_text(s)), s.shape, shape_text(s.instance)] for s in d.steps]
-        + [
-            [
-                _md(_reshape_label(d)),
-                f"{row_shape} → {d.param_shape}",
-                f"{shape_text(row_inst)} → {_gradient_instance(d)}",
-            ]
-        ],
-    )
+    out += _md_table(_STEP_HEADERS, _step_rows(d, _md))
     out += [""]
     if _gradient_shown(d):
         out += [f"Gradient {_md('∂C/∂' + d.wrt)} ({_gradient_instance(d)}):", ""]
@@ -252,23 +246,9 @@ def _derivation_markdown(d: Derivation, heading: str = "###", floor: float | Non
     else:
         out += [f"Gradient {_md('∂C/∂' + d.wrt)}: {d.gradient.size} entries (JSON lists them)."]
     out += [""]
-    out += _md_table(
-        ["check", "max difference", "tolerance", "result"],
-        [
-            [
-                _md(c.description),
-                _diff(c.value, floor),
-                _sci(None if c.value is None else c.tolerance),
-                _md(_result(c)),
-            ]
-            for c in d.checks
-        ],
-    )
+    out += _md_table(_CHECK_HEADERS, _check_rows(d, floor, _md))
     out += [""]
-    out += _md_table(
-        ["chain order", "multiply-adds"],
-        [[ORDER_LABELS[k], str(v)] for k, v in d.multiply_adds.items()],
-    )
+    out += _md_table(_ORDER_HEADERS, _order_rows(d))
     if d.notes:
         out += ["", *(_md(n) for n in d.notes)]
     return "\n".join(out) + "\n"
