@@ -4,6 +4,11 @@ An :class:`Operation` holds the value (its prepare function validates the argume
 output) and one :class:`Rule` per input: the Jacobian's closed form as text and LaTeX, its symbolic
 shape, its structure and the function that builds it. Adding an operation is one edit, and every
 test parametrized over :data:`OPERATIONS` covers it at once.
+
+Calling an operation is ``op.result(op.prepare(*args, **op.options))``: the :class:`Result` wraps
+the context that prepare returns, and its ``.jacobians[name]`` is ``op.rules[name].build(context)``,
+labelled. A caller that wants only the numbers (``net``'s gradient) may take the two steps itself
+and skip the wrapping and the labels.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ class Operation:
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
         names = self._names
         if not kwargs and len(args) == len(names) and not self.options:  # the common call
-            return self._result(self.prepare(*args))
+            return self.result(self.prepare(*args))
         if len(args) > len(names):
             raise InputError(
                 self.name, "arguments", f"at most {len(names)}: {', '.join(names)}", f"{len(args)}"
@@ -163,9 +168,11 @@ class Operation:
                 self.name, missing[0], f"all of {', '.join(names)}", f"no value for {missing[0]!r}"
             )
         opts = {k: given.pop(k, v) for k, v in self.options.items()}
-        return self._result(self.prepare(**given, **opts))
+        return self.result(self.prepare(**given, **opts))
 
-    def _result(self, ctx: SimpleNamespace) -> Result:
+    def result(self, ctx: SimpleNamespace) -> Result:
+        """The :class:`Result` of a context that ``prepare`` returned: what calling the operation
+        returns, its Jacobians built from ``ctx`` on first access."""
         return Result(self, ctx.value, _Jacobians(self, ctx))
 
     def value(self, *args: Any, **kwargs: Any) -> np.ndarray:

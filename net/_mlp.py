@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, linear, numeric
+from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, Operation, linear, numeric
 from jacobians import to_gradient as _to_gradient
 from reshape import InputError, InputTypeError, ShapeError, as_array, assume_finite, describe
 
@@ -287,15 +288,27 @@ class MLP:
         return Backprop(cost, z, y, dC_dy, dC_dz, order)
 
     # ----- the full-Jacobian chain, from the jacobians operations -----
-    def _ops(self, X2: np.ndarray, T2: np.ndarray) -> tuple[list, list, Any]:
-        lin, act, Y = [None], [None], X2
+    def _steps(self, X2: np.ndarray, T2: np.ndarray) -> list[tuple[Operation, SimpleNamespace]]:
+        """The forward pass through the ``jacobians`` operations, as (operation, context) pairs:
+        linear and the activation for layers 1 … L, then the cost. A context is what the
+        operation's ``prepare`` returns (its value and what its rules need); ``op.result(ctx)``
+        is what calling the operation would have returned."""
+        P, Y, steps = self._params, X2, []
         for k in range(1, self.depth + 1):
-            zr = linear(self._params[f"W{k}"], Y, self._params[f"b{k}"])
-            ar = ACTIVATIONS[self.activations[k - 1]](zr.value)
-            lin.append(zr)
-            act.append(ar)
-            Y = ar.value
-        return lin, act, COSTS[self.loss](Y, T2)
+            z = linear.prepare(P[f"W{k}"], Y, P[f"b{k}"])
+            act = ACTIVATIONS[self.activations[k - 1]]
+            a = act.prepare(z.value, **act.options)
+            steps += [(linear, z), (act, a)]
+            Y = a.value
+        cost = COSTS[self.loss]
+        steps.append((cost, cost.prepare(Y, T2, **cost.options)))
+        return steps
+
+    def _ops(self, X2: np.ndarray, T2: np.ndarray) -> tuple[list, list, Any]:
+        """The forward pass as Results: linear's and the activation's per layer (index k), and
+        the cost's."""
+        res = [op.result(ctx) for op, ctx in self._steps(X2, T2)]
+        return [None, *res[0:-1:2]], [None, *res[1:-1:2]], res[-1]
 
     def _labelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
         """Every factor of every chain, labelled in the network's notation."""
@@ -412,25 +425,29 @@ class MLP:
 
     def _jacobian(self, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
         """Reverse mode through the chain: the prefix ∂C/∂z⁽ᵏ⁾ is shared by W⁽ᵏ⁾ and b⁽ᵏ⁾ and
-        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. The factors are those of :meth:`factors`, the operations'
-        structured Jacobians, unlabelled: a gradient shows no labels, and building them costs more
-        than the arithmetic of a small network. The prefix is a 1×N row, and each step is
-        ``J.right(row)`` = row · J, exactly what ``row @ J`` (compose) computes for a row, without
-        a Jacobian object per product; so nothing nd×nm is ever made dense."""
+        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. The factors are those of :meth:`factors`, each built by its
+        operation's rule from the forward pass's context, unlabelled: a gradient shows no labels,
+        and building them (and a Result per operation) costs more than the arithmetic of a small
+        network. The prefix is a 1×N row, and each step is ``J.right(row)`` = row · J, exactly what
+        ``row @ J`` (compose) computes for a row, without a Jacobian object per product; so nothing
+        nd×nm is ever made dense. The last step's row has the parameter's entries in row-major
+        order, so a reshape folds it into the gradient (what ``to_gradient`` does)."""
         with assume_finite():  # X, T and the parameters are checked, and each op feeds the next
-            lin, act, cr = self._ops(X2, T2)
-        d = X2.shape[1]
-        row = cr.jacobian.matrix  # ∂ℓ/∂y⁽ᴸ⁾ summed over the samples: C is its mean
+            steps = self._steps(X2, T2)
+        P, d, rules = self._params, X2.shape[1], linear.rules
+        cost, c = steps[-1]
+        row = cost.rules[cost.params[0].name].build(c).matrix  # ∂ℓ/∂y⁽ᴸ⁾ summed over the samples
         prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
         grads = {}
         for k in range(self.depth, 0, -1):
-            dz = act[k].jacobian.right(prefix)
+            (_, z), (act, a) = steps[2 * k - 2], steps[2 * k - 1]
+            dz = act.rules["z"].build(a).right(prefix)
             for p in ("W", "b"):
                 name = f"{p}{k}"
-                grads[name] = _to_gradient(lin[k].jacobians[p].right(dz), self._params[name].shape)
+                grads[name] = rules[p].build(z).right(dz).reshape(P[name].shape)
             if k > 1:
-                prefix = lin[k].jacobians["x"].right(dz)
-        return {name: grads[name] for name in self._params}
+                prefix = rules["x"].build(z).right(dz)
+        return {name: grads[name] for name in P}
 
     # ----- numeric: central differences or complex step over every entry -----
     @property
@@ -462,9 +479,9 @@ class MLP:
         Args:
             X, T: inputs and targets, samples as columns.
             method: ``"jacobian"`` (explicit product of full Jacobians, left to right as
-                ``J.right(row)``, then ``to_gradient``), ``"shortcut"`` (backprop with Hadamard
-                products), ``"numeric"`` (complex step if every layer is analytic, else central
-                differences), or ``"central"`` / ``"complex"`` to choose.
+                ``J.right(row)``, folded back as ``to_gradient`` does), ``"shortcut"`` (backprop
+                with Hadamard products), ``"numeric"`` (complex step if every layer is analytic,
+                else central differences), or ``"central"`` / ``"complex"`` to choose.
 
         Shapes: X (m,) | (m, d), T (n,) | (n, d) -> {"W1": (l1, l0), "b1": (l1,), …}.
 

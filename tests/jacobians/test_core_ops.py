@@ -200,6 +200,27 @@ def test_jacobians_are_a_mapping_built_once_on_first_access(monkeypatch):
         r.jacobians["y"]
 
 
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize("name", list(OPERATIONS))
+def test_prepare_then_build_is_what_calling_the_operation_gives(name, batch):
+    """The module doc's two steps (net's gradient takes them): op.prepare with the options'
+    defaults, then each rule's build on the context, give the call's value and Jacobians bit for
+    bit, and op.result of that context is the call's Result."""
+    op = OPERATIONS[name]
+    args = inputs(name, 3, 4, 3, 2, batch)
+    called = op(**args)
+    ctx = op.prepare(**args, **op.options)
+    np.testing.assert_array_equal(ctx.value, called.value)
+    wrapped = op.result(ctx)
+    for wrt, rule in op.rules.items():
+        built = rule.build(ctx)
+        assert type(built) is type(called.jacobians[wrt])
+        np.testing.assert_array_equal(built.matrix, called.jacobians[wrt].matrix)
+        assert wrapped.jacobians[wrt].symbol == called.jacobians[wrt].symbol
+        assert wrapped.jacobians[wrt].closed_form == called.jacobians[wrt].closed_form
+        assert wrapped.jacobians[wrt].in_shape == called.jacobians[wrt].in_shape
+
+
 # ----- assume_finite: the scans are skipped, everything else is still checked -----
 def test_assume_finite_skips_only_the_scans_for_nan_and_inf():
     W, x, b = np.ones((3, 4)), np.arange(1.0, 5.0), np.zeros(3)
