@@ -2,7 +2,8 @@
 
 Every operation returns ``.value`` and ``.jacobians[name]`` for each input: explicit Jacobians in
 numerator layout (rows index the output's entries, columns the input's, both flattened row-major),
-kept structured (identity, diagonal, Kronecker, dense) until ``.matrix`` is asked for.
+kept structured (identity, diagonal, Kronecker, block-diagonal, dense) until ``.matrix`` is asked
+for.
 
 >>> import numpy as np
 >>> from jacobians import linear, sigmoid, squared_error, chain, to_gradient
@@ -25,6 +26,7 @@ from ._costs import (
     squared_error,
 )
 from ._jacobian import (
+    BlockDiagonal,
     Dense,
     DenseLimitError,
     Diagonal,
@@ -49,6 +51,7 @@ __all__ = [
     "COSTS",
     "OPERATIONS",
     "ORDERS",
+    "BlockDiagonal",
     "Dense",
     "DenseLimitError",
     "Diagnosis",

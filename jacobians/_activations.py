@@ -17,7 +17,7 @@ import numpy as np
 from reshape import as_array
 
 from ._checks import column, option
-from ._jacobian import Dense, Diagonal, Identity, Jacobian
+from ._jacobian import BlockDiagonal, Dense, Diagonal, Identity, Jacobian
 from ._registry import Operation, operation
 
 
@@ -194,7 +194,8 @@ def softmax(z: np.ndarray) -> SimpleNamespace:
     """Softmax of a vector, or of each column of a batch (n, d); stable for large |z|.
 
     Its Jacobian is dense: ∂a_i/∂z_j = a_i(δ_ij − a_j), i.e. a_i(1 − a_i) when i = j and −a_i a_j
-    when i ≠ j; for a batch it is block-diagonal over samples (in row-major vec order).
+    when i ≠ j; for a batch it is block-diagonal over samples, kept as a :class:`BlockDiagonal` of d
+    blocks (its dense matrix, nd×nd, is built only for ``.matrix``).
 
     Shapes: z (n,) | (n, d) -> a of the same shape; ∂a/∂z is n×n (nd×nd).
 
@@ -213,9 +214,4 @@ def _(c: SimpleNamespace) -> Jacobian:
     blocks = np.einsum("ik,ij->kij", s, np.eye(n, dtype=s.dtype)) - np.einsum(
         "ik,jk->kij", s, s
     )  # (d, n, n)
-    if d == 1:
-        return Dense(blocks[0])
-    J = np.zeros((n, d, n, d), dtype=s.dtype)
-    k = np.arange(d)
-    J[:, k, :, k] = blocks  # advanced axes first: J[:, k, :, k] has shape (d, n, n)
-    return Dense(J.reshape(n * d, n * d))
+    return Dense(blocks[0]) if d == 1 else BlockDiagonal(blocks)  # a batch: d blocks, not (nd)²

@@ -5,17 +5,19 @@ is, in numerator layout, the prod(out_shape) × prod(in_shape) matrix whose rows
 entries and whose columns index the input's, both flattened row-major. It is kept in one of four
 structures and made dense only when ``.matrix`` is asked for:
 
-============  ===============================  ===================================
-structure     class                            example
-============  ===============================  ===================================
-identity      :class:`Identity`                ∂z/∂b = I_n
-diagonal      :class:`Diagonal`                ∂a/∂z = diag(σ′(z))
-kronecker     :class:`Kronecker` (L ⊗ R)       ∂z/∂W = I_n ⊗ xᵀ
-dense         :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
-============  ===============================  ===================================
+==============  ===============================  ===================================
+structure       class                            example
+==============  ===============================  ===================================
+identity        :class:`Identity`                ∂z/∂b = I_n
+diagonal        :class:`Diagonal`                ∂a/∂z = diag(σ′(z))
+kronecker       :class:`Kronecker` (L ⊗ R)       ∂z/∂W = I_n ⊗ xᵀ
+block-diagonal  :class:`BlockDiagonal`           a batch's ∂A/∂Z for softmax
+dense           :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
+==============  ===============================  ===================================
 
 Products keep the structure where it has a closed form (row · diagonal is the Hadamard product,
-row · (I_n ⊗ xᵀ) is an outer product) and fall back to dense otherwise. Every product is planned by
+row · (I_n ⊗ xᵀ) is an outer product, a row times a block-diagonal is one product per sample) and
+fall back to dense otherwise. Every product is planned by
 :func:`plan` from the structures alone, so the multiply-add count that :func:`jacobians.chain_costs`
 reports is the count of what :func:`compose` then does.
 """
@@ -32,6 +34,7 @@ import numpy as np
 from reshape import InputError, ShapeError, unflatten
 
 __all__ = [
+    "BlockDiagonal",
     "Dense",
     "DenseLimitError",
     "Diagonal",
@@ -136,6 +139,7 @@ class Structure(NamedTuple):
     cols: int
     left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
     right: tuple[int, int, bool] | None = None  # Kronecker R
+    block: int | None = None  # block-diagonal: the size n of each sample's n×n block
 
 
 class Jacobian:
@@ -465,6 +469,73 @@ def _apply_R_right(R: np.ndarray, G: np.ndarray) -> np.ndarray:
     return _mm(G.reshape(k * a, p), R).reshape(k, a, R.shape[1])
 
 
+class BlockDiagonal(Jacobian):
+    """One n×n block per sample of a batch Z (n, d): J[(i, j), (k, l)] = δ_jl B[j, i, k].
+
+    Over the row-major vec of Z (entry (i, j) at i·d + j) this is Σ_j B_j ⊗ e_j e_jᵀ, block-diagonal
+    once the entries are ordered sample by sample: a batch's softmax Jacobian, whose d blocks are
+    diag(a) − a aᵀ of each column. It keeps d·n² numbers where the dense matrix has (nd)².
+
+    Shapes: B (d, n, n) -> out_shape = in_shape = (n, d) unless given (with n·d entries);
+    ``.matrix`` is nd×nd.
+    """
+
+    kind = "block-diagonal"
+
+    def __init__(
+        self,
+        B: np.ndarray,
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
+        **labels: str,
+    ) -> None:
+        if B.ndim != 3 or B.shape[1] != B.shape[2]:
+            raise ShapeError(
+                "BlockDiagonal", "B", "d square blocks, shape (d, n, n)", f"shape {B.shape}"
+            )
+        d, n, _ = B.shape
+        out_shape = (n, d) if out_shape is None else tuple(out_shape)
+        in_shape = (n, d) if in_shape is None else tuple(in_shape)
+        if prod(out_shape) != n * d or prod(in_shape) != n * d:
+            raise ShapeError(
+                "BlockDiagonal",
+                "out_shape/in_shape",
+                f"{n * d} entries each for {d} blocks of {n}×{n}",
+                f"out_shape {out_shape}, in_shape {in_shape}",
+            )
+        super().__init__(out_shape, in_shape, **labels)
+        self.B = B
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.B.dtype
+
+    def _structure_of(self) -> Structure:
+        d, n, _ = self.B.shape
+        return Structure(self.kind, n * d, n * d, block=n)
+
+    def _dense(self) -> np.ndarray:
+        d, n, _ = self.B.shape
+        J = np.zeros((n, d, n, d), dtype=self.dtype)  # only the d blocks are written
+        k = np.arange(d)
+        J[:, k, :, k] = self.B  # advanced axes first: J[:, k, :, k] has shape (d, n, n)
+        return J.reshape(n * d, n * d)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        """Y[(i, j), c] = Σ_k B[j, i, k] M[(k, j), c]: one batched product, d·n²·c multiply-adds."""
+        d, n, _ = self.B.shape
+        c = M.shape[1]
+        Y = self.B @ M.reshape(n, d, c).transpose(1, 0, 2)  # (d, n, c)
+        return Y.transpose(1, 0, 2).reshape(n * d, c)
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        """Y[r, (k, j)] = Σ_i M[r, (i, j)] B[j, i, k]: one batched product, r·d·n² multiply-adds."""
+        d, n, _ = self.B.shape
+        r = M.shape[0]
+        Y = M.reshape(r, n, d).transpose(2, 0, 1) @ self.B  # (d, r, n)
+        return Y.transpose(1, 2, 0).reshape(r, n * d)
+
+
 class Dense(Jacobian):
     """A dense matrix; called a row when it has one row (the Jacobian of a scalar cost)."""
 
@@ -579,6 +650,12 @@ def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
         return 0, sa, "keep_left"
     if ka == "diagonal" and kb == "diagonal":
         return r, sa, "diag_diag"
+    if ka == "block-diagonal" and kb == "block-diagonal" and sa.block == sb.block:
+        return r * sa.block * sa.block, sa, "blocks_blocks"  # type: ignore[operator]
+    if ka == "dense" and kb == "block-diagonal":  # a row times a batch's softmax Jacobian
+        return r * sb.rows * sb.block, Structure("dense", r, c), "blocks_right"  # type: ignore[operator]
+    if ka == "block-diagonal" and kb == "dense":
+        return sa.rows * sa.block * c, Structure("dense", r, c), "blocks_left"  # type: ignore[operator]
     if ka == "kronecker" and kb == "kronecker":
         (_, b1, _), (_, q1, _) = sa.left, sa.right  # type: ignore[misc]
         (a2, _, _), (p2, _, _) = sb.left, sb.right  # type: ignore[misc]
@@ -621,6 +698,9 @@ _METHODS: dict[str, _Method] = {
     "keep_left": lambda A, B: A._copy(),
     "diag_diag": lambda A, B: _bare(Diagonal, d=A.d * B.d.reshape(A.d.shape)),  # type: ignore[attr-defined]
     "kron_kron": _kron_kron,  # type: ignore[dict-item]
+    "blocks_blocks": lambda A, B: _bare(BlockDiagonal, B=A.B @ B.B),  # type: ignore[attr-defined]
+    "blocks_left": lambda A, B: _bare(Dense, M=A.left(B.matrix)),
+    "blocks_right": lambda A, B: _bare(Dense, M=B.right(A.matrix)),
     "kron_left": lambda A, B: _bare(Dense, M=A.left(B.matrix)),
     "kron_right": lambda A, B: _bare(Dense, M=B.right(A.matrix)),
     "diag_left": lambda A, B: _bare(Dense, M=A.left(B.matrix)),

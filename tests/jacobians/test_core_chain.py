@@ -8,7 +8,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import jacobians as J
-from jacobians import Dense, Diagonal, Identity, Kronecker, chain, chain_costs, to_gradient
+from jacobians import (
+    BlockDiagonal,
+    Dense,
+    Diagonal,
+    Identity,
+    Kronecker,
+    chain,
+    chain_costs,
+    to_gradient,
+)
 
 seeds = st.integers(0, 2**32 - 1)
 sizes = st.integers(1, 8)
@@ -117,12 +126,15 @@ def chains(draw):
     rng = np.random.default_rng(draw(seeds))
     factors = []
     for r, c in pairwise(dims):
-        kinds = ["dense", "kron"] + (["identity", "diagonal"] if r == c else [])
+        kinds = ["dense", "kron"] + (["identity", "diagonal", "blocks"] if r == c else [])
         kind = draw(st.sampled_from(kinds))
         if kind == "identity":
             factors.append(Identity((r,)))
         elif kind == "diagonal":
             factors.append(Diagonal(rng.normal(size=r)))
+        elif kind == "blocks":
+            n = draw(st.sampled_from(_divisors(r)))
+            factors.append(BlockDiagonal(rng.normal(size=(r // n, n, n)), (r,), (r,)))
         elif kind == "dense":
             factors.append(Dense(rng.normal(size=(r, c))))
         else:
@@ -185,6 +197,51 @@ def test_kronecker_actions_equal_dense(a, b, p, q, li, ri, k, seed):
     np.testing.assert_allclose(K.left(M), dense @ M, atol=1e-12)
     G = rng.normal(size=(k, a * p))
     np.testing.assert_allclose(K.right(G), G @ dense, atol=1e-12)
+
+
+@given(n=st.integers(1, 4), d=st.integers(1, 4), k=st.integers(1, 3), seed=seeds)
+def test_block_diagonal_actions_equal_dense(n, d, k, seed):
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(d, n, n))
+    J_ = BlockDiagonal(B)
+    dense = np.zeros((n * d, n * d))  # entry (i, j) of the (n, d) batch sits at i·d + j
+    for j in range(d):
+        idx = np.arange(n) * d + j
+        dense[np.ix_(idx, idx)] = B[j]
+    np.testing.assert_array_equal(J_.matrix, dense)
+    assert (J_.out_shape, J_.in_shape, J_.structure.block) == ((n, d), (n, d), n)
+    M = rng.normal(size=(n * d, k))
+    np.testing.assert_allclose(J_.left(M), dense @ M, atol=1e-12)
+    G = rng.normal(size=(k, n * d))
+    np.testing.assert_allclose(J_.right(G), G @ dense, atol=1e-12)
+
+
+def test_block_diagonal_refuses_bad_blocks_and_shapes():
+    with pytest.raises(J.ShapeError, match=r"(?s)BlockDiagonal.*'B'.*\(d, n, n\).*\(2, 3, 4\)"):
+        BlockDiagonal(np.ones((2, 3, 4)))
+    with pytest.raises(J.ShapeError, match="6 entries each"):
+        BlockDiagonal(np.ones((2, 3, 3)), (7,), (6,))
+    assert BlockDiagonal(np.ones((2, 3, 3)), (6,), (6,)).shape == (6, 6)
+
+
+def test_batch_softmax_keeps_one_block_per_sample():
+    # d blocks of n×n instead of a dense (nd)×(nd): a batch of 3000 softmax columns of 10 would be
+    # 7.2 GB dense; its blocks are 2.4 MB, and a row times it costs what a Hadamard step costs.
+    rng = np.random.default_rng(2)
+    n, d = 10, 3000
+    z = rng.normal(size=(n, d))
+    A = J.softmax(z).jacobian
+    assert A.kind == "block-diagonal" and A.shape == (n * d, n * d) and A.B.shape == (d, n, n)
+    with pytest.raises(J.DenseLimitError, match=r"30000×30000.*6\.7 GiB"):
+        _ = A.matrix
+    g = rng.normal(size=(1, n * d))
+    s = J.softmax.value(z)
+    G = g.reshape(n, d)
+    np.testing.assert_allclose(A.right(g).reshape(n, d), s * (G - (s * G).sum(axis=0)), atol=1e-15)
+    small = J.softmax(z[:, :3]).jacobian
+    for j in range(3):  # each block is the one-sample Jacobian of its column (to rounding: a
+        # batch's column sums run in another order)
+        np.testing.assert_allclose(small.B[j], J.softmax(z[:, j]).jacobian.matrix, rtol=1e-14)
 
 
 def test_batch_linear_keeps_kronecker_structure():

@@ -218,6 +218,21 @@ def test_batch_chain_never_builds_a_dense_kronecker(monkeypatch):
     _agree(net.gradients(X, T, "jacobian"), net.gradients(X, T, "shortcut"), 1e-10, "batch")
 
 
+def test_batch_softmax_layer_keeps_its_blocks(monkeypatch):
+    """A softmax layer's batch Jacobian is d blocks of n×n, never the dense (nd)×(nd): 2000
+    samples of 10 classes would be a 3.2 GB matrix, over the default limit of 2 GiB."""
+    from jacobians import BlockDiagonal
+
+    def refuse(self):
+        raise AssertionError(f"dense {self.shape} block-diagonal built")
+
+    monkeypatch.setattr(BlockDiagonal, "_dense", refuse)
+    rng = np.random.default_rng(6)
+    net = MLP([4, 8, 10], ["tanh", "softmax"], "cross_entropy", seed=1)
+    X, T = rng.normal(size=(4, 2000)), np.eye(10)[:, rng.integers(0, 10, 2000)]
+    _agree(net.gradients(X, T, "jacobian"), net.gradients(X, T, "shortcut"), 1e-10, "softmax")
+
+
 def test_compare_reports_every_pair():
     net = MLP([2, 3, 2], ["tanh", "softmax"], "cross_entropy")
     X, T = np.ones((2, 3)), np.full((2, 3), 0.5)
