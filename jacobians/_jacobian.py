@@ -2,7 +2,7 @@
 
 A Jacobian ∂f/∂x of an output of shape ``out_shape`` with respect to an input of shape ``in_shape``
 is, in numerator layout, the prod(out_shape) × prod(in_shape) matrix whose rows index the output's
-entries and whose columns index the input's, both flattened row-major. It is kept in one of four
+entries and whose columns index the input's, both flattened row-major. It is kept in one of five
 structures and made dense only when ``.matrix`` is asked for:
 
 ==============  ===============================  ===================================
@@ -17,9 +17,9 @@ dense           :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a 
 
 Products keep the structure where it has a closed form (row · diagonal is the Hadamard product,
 row · (I_n ⊗ xᵀ) is an outer product, a row times a block-diagonal is one product per sample) and
-fall back to dense otherwise. Every product is planned by
-:func:`plan` from the structures alone, so the multiply-add count that :func:`jacobians.chain_costs`
-reports is the count of what :func:`compose` then does.
+fall back to dense otherwise. Every product is planned by :func:`plan` from the structures alone,
+so the multiply-add count that :func:`jacobians.chain_costs` reports is the count of what
+:func:`compose` then does.
 """
 
 from __future__ import annotations
