@@ -123,6 +123,23 @@ def _fdims(F: Factor) -> tuple[int, int, bool]:
     return (F, F, True) if isinstance(F, int) else (F.shape[0], F.shape[1], False)
 
 
+def _given_shapes(
+    op: str,
+    out_shape: Sequence[int] | None,
+    in_shape: Sequence[int] | None,
+    default: tuple[tuple[int, ...], tuple[int, ...]],
+    expected: Callable[[], str],
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(out_shape, in_shape), each None replaced by its default; refused unless each has as many
+    entries as its default (a structure's matrix may stand for any shapes of those sizes).
+    ``expected`` is worded only for the error: every gradient builds Kronecker factors."""
+    out = default[0] if out_shape is None else tuple(out_shape)
+    inn = default[1] if in_shape is None else tuple(in_shape)
+    if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
+        raise ShapeError(op, "out_shape/in_shape", expected(), f"out_shape {out}, in_shape {inn}")
+    return out, inn
+
+
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(s for s in shape if s != 1)
 
@@ -367,15 +384,13 @@ class Kronecker(Jacobian):
     ) -> None:
         left, right = _fdims(L), _fdims(R)
         (a, b, _), (p, q, _) = left, right
-        out_shape = (a * p,) if out_shape is None else tuple(out_shape)
-        in_shape = (b * q,) if in_shape is None else tuple(in_shape)
-        if prod(out_shape) != a * p or prod(in_shape) != b * q:
-            raise ShapeError(
-                "Kronecker",
-                "out_shape/in_shape",
-                f"{a * p} outputs and {b * q} inputs for L {a}×{b} ⊗ R {p}×{q}",
-                f"out_shape {out_shape}, in_shape {in_shape}",
-            )
+        out_shape, in_shape = _given_shapes(
+            "Kronecker",
+            out_shape,
+            in_shape,
+            ((a * p,), (b * q,)),
+            lambda: f"{a * p} outputs and {b * q} inputs for L {a}×{b} ⊗ R {p}×{q}",
+        )
         super().__init__(out_shape, in_shape, **labels)
         self.L, self.R = L, R
         self._structure = Structure(self.kind, a * p, b * q, left, right)
@@ -494,15 +509,13 @@ class BlockDiagonal(Jacobian):
                 "BlockDiagonal", "B", "d square blocks, shape (d, n, n)", f"shape {B.shape}"
             )
         d, n, _ = B.shape
-        out_shape = (n, d) if out_shape is None else tuple(out_shape)
-        in_shape = (n, d) if in_shape is None else tuple(in_shape)
-        if prod(out_shape) != n * d or prod(in_shape) != n * d:
-            raise ShapeError(
-                "BlockDiagonal",
-                "out_shape/in_shape",
-                f"{n * d} entries each for {d} blocks of {n}×{n}",
-                f"out_shape {out_shape}, in_shape {in_shape}",
-            )
+        out_shape, in_shape = _given_shapes(
+            "BlockDiagonal",
+            out_shape,
+            in_shape,
+            ((n, d), (n, d)),
+            lambda: f"{n * d} entries each for {d} blocks of {n}×{n}",
+        )
         super().__init__(out_shape, in_shape, **labels)
         self.B = B
 
