@@ -17,7 +17,8 @@ import numpy as np
 
 from reshape import InputError, ShapeError, describe, unvec
 
-from ._jacobian import Jacobian, Structure, compose, meets, plan
+from ._jacobian import Jacobian, Structure
+from ._planner import compose, meets, plan
 
 __all__ = ["ORDERS", "chain", "chain_costs", "to_gradient"]
 

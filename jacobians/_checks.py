@@ -9,7 +9,7 @@ import numpy as np
 
 from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
 
-from ._jacobian import _squeezed
+from ._jacobian import squeezed
 
 
 def matrix(op: str, arg: str, A: Any, finite: bool = True) -> np.ndarray:
@@ -42,7 +42,7 @@ def like(op: str, arg: str, y: Any, ref: np.ndarray, ref_name: str) -> np.ndarra
     y = as_array(y, op, arg)
     if y.shape == ref.shape:
         return y
-    if y.size != ref.size or _squeezed(y.shape) != _squeezed(ref.shape):
+    if y.size != ref.size or squeezed(y.shape) != squeezed(ref.shape):
         raise ShapeError(
             op,
             arg,

@@ -1,0 +1,214 @@
+"""The product planner: A · B planned from the two structures alone, then run by :func:`compose`.
+
+:func:`plan` looks the pair of kinds up in :data:`PAIRS`, one row per pair with a rule of its own
+(mostly products that keep a structure), and otherwise applies the generic rule: the factor of
+lower ``rank`` applies itself to the other made dense (the left one on a tie), at the cost its
+class states (``left_cost`` / ``right_cost`` plus the other's ``dense_cost``), giving a dense
+result:
+
+====================================  ========================================  ==============
+pair                                  result                                    method
+====================================  ========================================  ==============
+identity · any                        the right factor                          keep_right
+any · identity                        the left factor                           keep_left
+diagonal · diagonal                   diagonal, n multiply-adds                 diag_diag
+kronecker · kronecker, factors meet   (L₁L₂) ⊗ (R₁R₂)                           kron_kron
+kronecker · kronecker, otherwise      generic: the left applies itself          kron_left
+block-diag · block-diag, same blocks  block-diagonal, one product per block     blocks_blocks
+block-diag · block-diag, otherwise    both made dense, then multiplied          dense_dense
+dense · dense                         dense                                     dense_dense
+any other pair                        generic: diagonal < kronecker < blocks    <short>_left/
+                                      < dense, by rank                          <short>_right
+====================================  ========================================  ==============
+
+Every method names a routine in ``_RUN``, so the multiply-adds that :func:`jacobians.chain_costs`
+reports are those :func:`compose` then does. Adding a structure is one class (its ``left``,
+``right``, their costs, ``dense_cost``, dense form, ``transpose``, ``short`` and ``rank``), its
+entry in :data:`STRUCTURES`, and the rows of :data:`PAIRS` for its products that keep a structure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from reshape import ShapeError
+
+from . import _limit
+from ._jacobian import Jacobian, Structure, squeezed
+from ._kronecker import Factor
+from ._limit import check_limit
+from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
+
+__all__ = ["PAIRS", "STRUCTURES", "Structure", "compose", "meets", "plan"]
+
+Plan = tuple[int, Structure, str]  # (multiply-adds, structure of the product, method)
+
+# Structure.kind -> class ("row" is a Dense's own kind; its structure is "dense").
+STRUCTURES: dict[str, type[Jacobian]] = {
+    "identity": Identity,
+    "diagonal": Diagonal,
+    "kronecker": Kronecker,
+    "block-diagonal": BlockDiagonal,
+    "dense": Dense,
+}
+# every kind a Jacobian reports (``.kind``): the structures, and "row", a Dense with one row
+STRUCTURE_KINDS = (*STRUCTURES, "row")
+
+
+# ----- the rows (a row returns None where the pair has no form of its own: the generic rule) -----
+def _keep_right(sa: Structure, sb: Structure) -> Plan:
+    return 0, sb, "keep_right"
+
+
+def _keep_left(sa: Structure, sb: Structure) -> Plan:
+    return 0, sa, "keep_left"
+
+
+def _diag_diag(sa: Structure, sb: Structure) -> Plan:
+    return sa.rows, sa, "diag_diag"
+
+
+def _factor_product(F: tuple[int, int, bool], G: tuple[int, int, bool]) -> tuple[int, tuple]:
+    (a, b, fi), (_, c, gi) = F, G
+    if fi:
+        return 0, G
+    if gi:
+        return 0, F
+    return a * b * c, (a, c, False)
+
+
+def _kron_kron(sa: Structure, sb: Structure) -> Plan | None:
+    """(L₁ ⊗ R₁)(L₂ ⊗ R₂) = L₁L₂ ⊗ R₁R₂ when L₁'s columns meet L₂'s rows (and so R's)."""
+    (_, b1, _), (_, q1, _) = sa.left, sa.right  # type: ignore[misc]
+    (a2, _, _), (p2, _, _) = sb.left, sb.right  # type: ignore[misc]
+    if b1 != a2 or q1 != p2:
+        return None
+    cl, L = _factor_product(sa.left, sb.left)  # type: ignore[arg-type]
+    cr, R = _factor_product(sa.right, sb.right)  # type: ignore[arg-type]
+    return cl + cr, Structure("kronecker", sa.rows, sb.cols, left=L, right=R), "kron_kron"
+
+
+def _dense_dense(sa: Structure, sb: Structure) -> Plan:
+    return Dense.left_cost(sa, sb.cols), Structure("dense", sa.rows, sb.cols), "dense_dense"
+
+
+def _blocks_blocks(sa: Structure, sb: Structure) -> Plan:
+    if sa.block == sb.block:
+        return sa.rows * sa.block * sa.block, sa, "blocks_blocks"  # type: ignore[operator]
+    # Blocks of different sizes are multiplied dense, as they always have been (the generic rule
+    # would apply the left factor's blocks to the right made dense, rows·block·cols).
+    return _dense_dense(sa, sb)
+
+
+PAIRS: dict[tuple[str, str], Callable[[Structure, Structure], Plan | None]] = {
+    **{("identity", kind): _keep_right for kind in STRUCTURES},
+    **{(kind, "identity"): _keep_left for kind in STRUCTURES if kind != "identity"},
+    ("diagonal", "diagonal"): _diag_diag,
+    ("kronecker", "kronecker"): _kron_kron,
+    ("block-diagonal", "block-diagonal"): _blocks_blocks,
+    ("dense", "dense"): _dense_dense,
+}
+
+
+def _generic(sa: Structure, sb: Structure) -> Plan:
+    """The factor of lower rank applies itself to the other made dense; the left on a tie."""
+    A, B = STRUCTURES[sa.kind], STRUCTURES[sb.kind]
+    out = Structure("dense", sa.rows, sb.cols)
+    if A.rank <= B.rank:
+        return B.dense_cost(sb) + A.left_cost(sa, sb.cols), out, f"{A.short}_left"
+    return A.dense_cost(sa) + B.right_cost(sb, sa.rows), out, f"{B.short}_right"
+
+
+def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
+    """Plan A · B from structures alone: (multiply-adds, structure of the product, method).
+
+    The method names the routine :func:`compose` runs, so the cost is the cost of what is done.
+
+    >>> plan(Structure("diagonal", 3, 3), Structure("dense", 3, 5))
+    (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None), 'diag_left')
+    """
+    row = PAIRS.get((sa.kind, sb.kind))
+    if row is not None:
+        planned = row(sa, sb)
+        if planned is not None:
+            return planned
+    return _generic(sa, sb)
+
+
+# ----- the routines the methods name -----
+def _bare(cls: type[Jacobian], **data: object) -> Jacobian:
+    """A ``cls`` holding ``data`` and nothing else, unchecked: a product's factors were checked
+    when they were made, and :func:`compose` sets its shapes and labels itself."""
+    J = object.__new__(cls)
+    J.__dict__.update(data)
+    return J
+
+
+def _run_kron_kron(A: Kronecker, B: Kronecker) -> Jacobian:
+    def mul(F: Factor, G: Factor) -> Factor:
+        return G if isinstance(F, int) else F if isinstance(G, int) else F @ G
+
+    return _bare(Kronecker, L=mul(A.L, B.L), R=mul(A.R, B.R))
+
+
+def _run_left(A: Jacobian, B: Jacobian) -> Jacobian:
+    return _bare(Dense, M=A.left(B.matrix))
+
+
+def _run_right(A: Jacobian, B: Jacobian) -> Jacobian:
+    return _bare(Dense, M=B.right(A.matrix))
+
+
+_RUN: dict[str, Callable[..., Jacobian]] = {
+    "keep_right": lambda A, B: B._copy(),
+    "keep_left": lambda A, B: A._copy(),
+    "diag_diag": lambda A, B: _bare(Diagonal, d=A.d * B.d.reshape(A.d.shape)),
+    "kron_kron": _run_kron_kron,
+    "blocks_blocks": lambda A, B: _bare(BlockDiagonal, B=A.B @ B.B),
+    "dense_dense": lambda A, B: _bare(Dense, M=A.matrix @ B.matrix),
+    **{f"{cls.short}_left": _run_left for cls in STRUCTURES.values()},
+    **{f"{cls.short}_right": _run_right for cls in STRUCTURES.values()},
+}
+
+
+def meets(A: Jacobian, B: Jacobian) -> bool:
+    """Whether B's output is A's input: the same shape, or the same up to axes of size 1."""
+    if A.in_shape == B.out_shape:
+        return True
+    return A.shape[1] == B.shape[0] and squeezed(A.in_shape) == squeezed(B.out_shape)
+
+
+def compose(A: Jacobian, B: Jacobian) -> Jacobian:
+    """A · B: the Jacobian of the composition, keeping structure where the product has one.
+
+    A's input must be B's output: the same number of entries, and the same shape up to axes of
+    size 1 (so a column (n, 1) meets a vector (n,)).
+
+    Shapes: (p × n) · (n × m) -> (p × m), with out_shape of A and in_shape of B.
+
+    >>> compose(Diagonal(np.array([1.0, 2.0])), Diagonal(np.array([3.0, 4.0]))).d
+    array([3., 8.])
+    """
+    if A.in_shape != B.out_shape and not meets(A, B):  # the common case without a call
+        raise ShapeError(
+            "compose",
+            "B",
+            f"a factor whose output ({A.wrt}) has A's input shape {A.in_shape} "
+            f"({A.shape[1]} entries), to follow A = {A.symbol} ({A.shape[0]}×{A.shape[1]})",
+            f"B = {B.symbol} ({B.shape[0]}×{B.shape[1]}) with output shape {B.out_shape}",
+            "the inner sizes of a product must meet: check the order of the factors",
+        )
+    _, result, method = plan(A.structure, B.structure)
+    if result.kind == "dense" and result.rows * result.cols * 16 > _limit._dense_limit:
+        dtype = np.result_type(A.dtype, B.dtype)
+        check_limit(f"{A.symbol} · {B.symbol}", result.rows, result.cols, dtype, None)
+    P = _RUN[method](A, B)  # a fresh object: label it in place
+    (a_cf, a_tex), (b_cf, b_tex) = A._label_node(), B._label_node()
+    P.label(A.of, B.wrt, (a_cf, b_cf), (a_tex, b_tex), A.out_shape, B.in_shape)
+    P._structure = result  # what the plan made (tests hold it equal to P's own _structure_of)
+    return P
+
+
+Jacobian._compose = staticmethod(compose)  # A @ B

@@ -1,0 +1,187 @@
+"""The simple structures :class:`Identity`, :class:`Diagonal`, :class:`Dense`, and all five in one.
+
+Each class keeps side by side its action on a dense matrix from the left and from the right, the
+multiply-adds of each (over a :class:`Structure`, for the planner), its dense form and its
+transpose. :class:`Kronecker` and :class:`BlockDiagonal` have modules of their own and are
+re-exported here, so the operations import every structure from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+
+import numpy as np
+
+from reshape import ShapeError
+
+from ._blocks import BlockDiagonal
+from ._jacobian import Jacobian, Structure
+from ._kronecker import Kronecker
+
+__all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker"]
+
+
+class Identity(Jacobian):
+    """The identity I_n on an array of shape ``shape`` (n = prod(shape)): ∂z/∂b of z = Wx + b.
+
+    Shapes: shape -> out_shape = in_shape = shape; ``.matrix`` is n×n.
+
+    >>> Identity((2, 3)).shape
+    (6, 6)
+    """
+
+    kind = "identity"
+    short = "identity"
+    rank = 0  # never reached: every pair with an identity has a row (keep the other factor)
+
+    def __init__(self, shape: Sequence[int], dtype: np.dtype = np.float64, **labels: str) -> None:
+        shape = tuple(shape)
+        n = prod(shape)
+        labels.setdefault("closed_form", f"I_{n}")
+        labels.setdefault("latex", f"I_{{{n}}}")
+        super().__init__(shape, shape, **labels)
+        self._dtype = np.dtype(dtype)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    def _dense(self) -> np.ndarray:
+        return np.eye(self.shape[0], dtype=self._dtype)
+
+    def transpose(self) -> Identity:
+        return Identity(self.in_shape, self._dtype)._as_transpose_of(self)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return M
+
+    @staticmethod
+    def left_cost(s: Structure, k: int) -> int:
+        return 0
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M
+
+    @staticmethod
+    def right_cost(s: Structure, k: int) -> int:
+        return 0
+
+
+class Diagonal(Jacobian):
+    """diag(d) on an array of the shape of ``d``: the Jacobian of every elementwise map.
+
+    Shapes: d (any shape, n entries) -> out_shape = in_shape = d.shape; ``.matrix`` is n×n.
+
+    >>> Diagonal(np.array([1.0, 2.0])).right(np.ones((1, 2)))
+    array([[1., 2.]])
+    """
+
+    kind = "diagonal"
+    short = "diag"
+    rank = 1  # applies itself to a Kronecker or block-diagonal factor made dense: n·k, the least
+
+    def __init__(self, d: np.ndarray, **labels: str) -> None:
+        super().__init__(d.shape, d.shape, **labels)
+        self.d = d
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.d.dtype
+
+    @property
+    def diagonal(self) -> np.ndarray:
+        """The diagonal, flattened row-major."""
+        return self.d.reshape(-1)
+
+    def _dense(self) -> np.ndarray:
+        return np.diag(self.diagonal)
+
+    def transpose(self) -> Diagonal:
+        return Diagonal(self.d)._as_transpose_of(self)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return self.diagonal[:, None] * M
+
+    @staticmethod
+    def left_cost(s: Structure, k: int) -> int:
+        return s.rows * k
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M * self.diagonal
+
+    @staticmethod
+    def right_cost(s: Structure, k: int) -> int:
+        return k * s.cols
+
+
+class Dense(Jacobian):
+    """A dense matrix; called a row when it has one row (the Jacobian of a scalar cost).
+
+    Shapes: M (r, c), or a vector read as (1, c) -> out_shape (r,), in_shape (c,) unless given
+    (with r and c entries).
+
+    >>> Dense(np.ones((2, 3))).kind, Dense(np.ones(3)).kind
+    ('dense', 'row')
+    """
+
+    short = "dense"
+    rank = 4  # last: any other structure applies itself to a dense factor
+
+    def __init__(
+        self,
+        M: np.ndarray,
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
+        **labels: str,
+    ) -> None:
+        M = M if M.ndim == 2 else M.reshape(1, -1)
+        out_shape = (M.shape[0],) if out_shape is None else tuple(out_shape)
+        in_shape = (M.shape[1],) if in_shape is None else tuple(in_shape)
+        if (prod(out_shape), prod(in_shape)) != M.shape:
+            raise ShapeError(
+                "Dense",
+                "M",
+                f"a {prod(out_shape)}×{prod(in_shape)} matrix for {out_shape} by {in_shape}",
+                f"shape {M.shape}",
+            )
+        super().__init__(out_shape, in_shape, **labels)
+        self.M = M
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "row" if self.M.shape[0] == 1 else "dense"
+
+    def _structure_of(self) -> Structure:
+        return Structure("dense", *self.M.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.M.dtype
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.M  # nothing to build, so no limit to check
+
+    def dense(self, limit: int | None = None) -> np.ndarray:
+        return self.M
+
+    def _dense(self) -> np.ndarray:
+        return self.M
+
+    def transpose(self) -> Dense:
+        return Dense(self.M.T)._as_transpose_of(self)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        return self.M @ M
+
+    @staticmethod
+    def left_cost(s: Structure, k: int) -> int:
+        return s.rows * s.cols * k
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        return M @ self.M
+
+    @staticmethod
+    def right_cost(s: Structure, k: int) -> int:
+        return k * s.rows * s.cols

@@ -1,0 +1,222 @@
+"""Every structure and every pair of structures: the planner's costs are what the arithmetic does.
+
+The multiply-adds are counted, not recomputed: the examples hold arrays of a subclass that counts
+each multiply of a ufunc call (an elementwise product, a matmul's inner products), so a cost formula
+that drifts from the code it describes fails here. The examples are built for every structure in
+the planner's STRUCTURES, so a new structure is covered once it has an entry in ``examples``.
+"""
+
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jacobians as J
+from jacobians import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, compose, plan
+from jacobians._planner import PAIRS, STRUCTURES
+
+
+class Counted(np.ndarray):
+    """An array that counts the multiplies done on it: n per product of n entries, m·k·n per
+    (m×k)·(k×n) matmul (batched: per batch); inside :func:`counted`, any other ufunc fails."""
+
+    count: int | None = None  # None outside counted()
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        args = [x.view(np.ndarray) if isinstance(x, Counted) else x for x in inputs]
+        result = getattr(ufunc, method)(*args, **kwargs)
+        if Counted.count is None:
+            return result
+        if method == "__call__" and ufunc is np.multiply:
+            Counted.count += np.size(result)
+        elif method == "__call__" and ufunc is np.matmul:
+            Counted.count += np.size(result) * np.shape(args[0])[-1]
+        else:
+            raise AssertionError(f"uncounted ufunc {ufunc.__name__}.{method}")
+        return result.view(Counted) if isinstance(result, np.ndarray) else result
+
+
+def counted(f):
+    """(f(), the multiplies it did), the result as a plain array where it is one."""
+    Counted.count = 0
+    try:
+        out = f()
+    finally:
+        n, Counted.count = Counted.count, None
+    return (out.view(np.ndarray) if isinstance(out, Counted) else out), n
+
+
+@pytest.fixture
+def dense_forms_counted(monkeypatch):
+    """A dense form written into fresh zeros is a plain array; keep it counted as well."""
+    for cls in STRUCTURES.values():
+        monkeypatch.setattr(cls, "_dense", lambda self, f=cls._dense: f(self).view(Counted))
+
+
+def _divisors(k):
+    return [i for i in range(1, k + 1) if k % i == 0]
+
+
+def examples(r, c, rng):
+    """Every structure (and every variant of the Kronecker one) with an r×c matrix."""
+    normal = lambda *shape: rng.normal(size=shape).view(Counted)
+    out = [Dense(normal(r, c))]  # a row when r == 1
+    if r == c:
+        out += [Identity((r,)), Diagonal(normal(r))]
+        out += [BlockDiagonal(normal(r // n, n, n), (r,), (r,)) for n in _divisors(r)]
+    for a, b in product(_divisors(r), _divisors(c)):
+        p, q = r // a, c // b
+        for Lid, Rid in product([False, True], repeat=2):
+            if (Lid and a != b) or (Rid and p != q):
+                continue
+            out.append(Kronecker(a if Lid else normal(a, b), p if Rid else normal(p, q)))
+    return out
+
+
+def _kind(F):
+    return F.structure.kind
+
+
+# ----- each structure's costs are those of its own arithmetic -----
+@pytest.mark.parametrize("shape", [(1, 4), (4, 4), (6, 4), (4, 6)])
+@pytest.mark.parametrize("k", [1, 3])
+def test_each_structure_counts_what_its_left_right_and_dense_do(shape, k, dense_forms_counted):
+    rng = np.random.default_rng(0)
+    for F in examples(*shape, rng):
+        cls, s = type(F), F.structure
+        assert STRUCTURES[s.kind] is cls
+        M = rng.normal(size=(F.shape[1], k))
+        Y, n = counted(lambda: F.left(M))  # noqa: B023 - called at once
+        np.testing.assert_allclose(Y, F.matrix @ M, atol=1e-12)
+        assert n == cls.left_cost(s, k), (F, "left")
+        G = rng.normal(size=(k, F.shape[0]))
+        Y, n = counted(lambda: F.right(G))  # noqa: B023
+        np.testing.assert_allclose(Y, G @ F.matrix, atol=1e-12)
+        assert n == cls.right_cost(s, k), (F, "right")
+        _, n = counted(lambda: F.matrix)  # noqa: B023
+        assert n == cls.dense_cost(s), (F, "dense")
+
+
+# ----- every pair: the plan's cost is what compose does, its structure the product's own -----
+KINDS = list(STRUCTURES)
+
+# What each pair of kinds is planned as (two methods where a row falls back when factors differ).
+METHODS = {
+    **{("identity", k): {"keep_right"} for k in KINDS},
+    **{(k, "identity"): {"keep_left"} for k in KINDS if k != "identity"},
+    ("diagonal", "diagonal"): {"diag_diag"},
+    ("diagonal", "kronecker"): {"diag_left"},
+    ("diagonal", "block-diagonal"): {"diag_left"},
+    ("diagonal", "dense"): {"diag_left"},
+    ("kronecker", "diagonal"): {"diag_right"},
+    ("block-diagonal", "diagonal"): {"diag_right"},
+    ("dense", "diagonal"): {"diag_right"},
+    ("kronecker", "kronecker"): {"kron_kron", "kron_left"},
+    ("kronecker", "block-diagonal"): {"kron_left"},
+    ("kronecker", "dense"): {"kron_left"},
+    ("block-diagonal", "kronecker"): {"kron_right"},
+    ("dense", "kronecker"): {"kron_right"},
+    ("block-diagonal", "block-diagonal"): {"blocks_blocks", "dense_dense"},
+    ("block-diagonal", "dense"): {"blocks_left"},
+    ("dense", "block-diagonal"): {"blocks_right"},
+    ("dense", "dense"): {"dense_dense"},
+}
+
+
+def test_the_method_table_covers_every_pair_of_kinds():
+    assert set(METHODS) == set(product(KINDS, KINDS))
+    assert set(PAIRS) <= set(METHODS)
+
+
+@pytest.mark.parametrize(("ka", "kb"), sorted(METHODS))
+def test_plan_cost_is_what_compose_does_for_every_pair(ka, kb, dense_forms_counted):
+    rng = np.random.default_rng(1)
+    lefts = [F for r in (1, 4, 6) for F in examples(r, 4, rng) if _kind(F) == ka]
+    rights = [F for c in (1, 4, 6) for F in examples(4, c, rng) if _kind(F) == kb]
+    seen = set()
+    for A, B in product(lefts, rights):
+        cost, result, method = plan(A.structure, B.structure)
+        want = A.matrix @ B.matrix
+        P, n = counted(lambda: compose(A, B))  # noqa: B023
+        assert n == cost, (A, B, method)
+        assert P._structure_of() == result == P.structure, (A, B, method)
+        assert type(P) is STRUCTURES[result.kind]
+        assert (P.out_shape, P.in_shape) == (A.out_shape, B.in_shape)
+        np.testing.assert_allclose(P.matrix, want, atol=1e-12 * max(1, np.abs(want).max()))
+        seen.add(method)
+    assert seen == METHODS[ka, kb]
+
+
+def test_odd_rows_stay_as_they_were():
+    # Kronecker factors that do not meet: the left one applies itself to the right made dense.
+    sa = J.Structure("kronecker", 4, 4, (2, 2, False), (2, 2, False))
+    sb = J.Structure("kronecker", 4, 4, (4, 4, False), (1, 1, False))
+    assert plan(sa, sb) == (16 + 4 * (8 + 8), J.Structure("dense", 4, 4), "kron_left")
+    # Blocks of different sizes: both dense, then a dense product.
+    sa, sb = (
+        J.Structure("block-diagonal", 4, 4, block=2),
+        J.Structure("block-diagonal", 4, 4, block=1),
+    )
+    assert plan(sa, sb) == (64, J.Structure("dense", 4, 4), "dense_dense")
+    # A diagonal applies itself before a Kronecker factor does, on either side.
+    sd = J.Structure("diagonal", 4, 4)
+    assert plan(sd, sa)[2] == "diag_left" and plan(sa, sd)[2] == "diag_right"
+
+
+# ----- the transpose keeps the structure -----
+@st.composite
+def jacobians_of_every_structure(draw):
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(KINDS))
+    r, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    if kind == "identity":
+        return Identity((r, c))
+    if kind == "diagonal":
+        return Diagonal(rng.normal(size=(r, c)))
+    if kind == "block-diagonal":
+        return BlockDiagonal(rng.normal(size=(c, r, r)))
+    if kind == "dense":
+        return Dense(rng.normal(size=(r, c)), (r, 1), (c,))
+    a, b, p, q = r, c, draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    L = a if a == b and draw(st.booleans()) else rng.normal(size=(a, b))
+    R = p if p == q and draw(st.booleans()) else rng.normal(size=(p, q))
+    return Kronecker(L, R, (a, p), (b * q,))
+
+
+@given(F=jacobians_of_every_structure())
+def test_transpose_is_the_matrix_transposed_in_the_same_structure(F):
+    T = F.T
+    assert type(T) is type(F) and T.structure.kind == F.structure.kind
+    assert (T.out_shape, T.in_shape) == (F.in_shape, F.out_shape)
+    np.testing.assert_array_equal(T.matrix, F.matrix.T)
+    assert T.structure == T._structure_of()
+    np.testing.assert_array_equal(T.transpose().matrix, F.matrix)
+    assert (T.of, T.wrt) == (F.of, F.wrt)
+
+
+def test_transpose_labels():
+    W = Dense(np.ones((2, 3))).label("z", "x", "W", "W")
+    assert (W.T.closed_form, W.T.latex, W.T.T.closed_form) == ("Wᵀ", r"W^{\top}", "W")
+    K = Kronecker(2, np.ones((1, 3))).label("z", "W", "I_n ⊗ xᵀ", r"I_n \otimes x^{\top}")
+    assert K.T.closed_form == "(I_n ⊗ xᵀ)ᵀ"
+    assert K.T.latex == r"\left(I_n \otimes x^{\top}\right)^{\top}"
+    assert Diagonal(np.ones(2)).T.closed_form == "(∂f/∂x)ᵀ"
+
+
+# ----- labels -----
+def test_label_is_in_place_and_labelled_is_a_copy():
+    D = Diagonal(np.ones((2, 1)))
+    assert D.label("a", "z", "diag(σ′(z))", out_shape=[2], in_shape=(2, 1)) is D
+    assert (D.symbol, D.closed_form, D.latex) == (
+        "∂a/∂z",
+        "diag(σ′(z))",
+        r"\frac{\partial a}{\partial z}",
+    )
+    assert (D.out_shape, D.in_shape) == ((2,), (2, 1))
+    C = D.labelled("b", "y", "I")
+    assert (C.symbol, C.closed_form, C.d is D.d) == ("∂b/∂y", "I", True)
+    assert (D.symbol, C.out_shape) == ("∂a/∂z", (2,))
+    P = compose(D, D.labelled("z", "x", "A + B"))
+    assert (P.symbol, P.closed_form) == ("∂a/∂x", "diag(σ′(z)) · (A + B)")
