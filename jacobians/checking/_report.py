@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jacobian import _fmt
+from .._jacobian import fmt_shape
 
 __all__ = ["Diagnosis", "Entry", "Report", "entry_label"]
 
@@ -113,8 +113,9 @@ class Report:
     def size(self) -> str:
         r, c = prod(self.out_shape), prod(self.in_shape)
         return (
-            f"{r}×{c}: {self.of} {_fmt(self.out_shape)}, {self.wrt} {_fmt(self.in_shape)}; "
-            f"claimed {_fmt(self.claimed_shape)}, read as {self.read_as}"
+            f"{r}×{c}: {self.of} {fmt_shape(self.out_shape)}, "
+            f"{self.wrt} {fmt_shape(self.in_shape)}; "
+            f"claimed {fmt_shape(self.claimed_shape)}, read as {self.read_as}"
         )
 
     def headline(self) -> str:

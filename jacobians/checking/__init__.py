@@ -1,0 +1,45 @@
+"""Checking Jacobians: numeric differentiation, ``verify`` with its diagnosis, and testing helpers.
+
+The operations never need this code; it checks them, and hand derivations, from outside. It may
+import the structures, the registry and the operations, never the other way round, and
+``jacobians/__init__.py`` imports it after them. The registry is read when a check runs
+(``jacobians.OPERATIONS``), so an activation registered after import is checked like the others.
+
+===================  ==============================================================================
+module               what it holds
+===================  ==============================================================================
+``_numeric``         :func:`numeric` and :class:`NumericJacobian`: the method, its error estimate
+``_differences``     the cores: central differences, Ridders' tableau, complex step
+``_calls``           calling f: which argument (``wrt``), and the checks on every output of f
+``_verify``          :func:`verify`, :func:`verify_file`: compare a claim, build the :class:`Report`
+``_readings``        the forms a claim may take, and the claim read transposed or column-major
+``_diagnose``        :class:`Layer` and the slips tried in turn to name the mistake
+``_report``          :class:`Report`, :class:`Diagnosis`, :class:`Entry`: text, Markdown, HTML, dict
+``testing``          ``assert_jacobian_close`` and hypothesis strategies (public as
+                     ``jacobians.testing``, imported on first use)
+===================  ==============================================================================
+
+>>> from jacobians.checking import numeric, verify
+>>> verify(lambda v: v**2, np.array([1.0, 2.0]), np.diag([2.0, 4.0])).matches
+True
+>>> numeric(lambda v: v**2, np.array([3.0]), "complex").matrix
+array([[6.]])
+"""
+
+from ._diagnose import Layer
+from ._numeric import METHODS, NumericJacobian, numeric
+from ._report import Diagnosis, Entry, Report
+from ._verify import FORMS, verify, verify_file
+
+__all__ = [
+    "FORMS",
+    "METHODS",
+    "Diagnosis",
+    "Entry",
+    "Layer",
+    "NumericJacobian",
+    "Report",
+    "numeric",
+    "verify",
+    "verify_file",
+]

@@ -1,0 +1,189 @@
+"""Numeric differentiation: the independent referee for every closed form.
+
+Three methods, each with an estimate of its own error, entry by entry:
+
+==============  ========================================  ==================================
+method          how                                       error estimate
+==============  ========================================  ==================================
+``central``     (f(x + h) − f(x − h)) / 2h, h = ∛ε·|x|    |D(h) − D(2h)| / 3 + rounding
+``richardson``  Ridders' tableau of central differences   the tableau's own convergence
+                at h, h/2, h/4, … extrapolated to h → 0
+``complex``     Im f(x + ih) / h, h = 1e-30               a few ε·|J| (no cancellation)
+``auto``        complex step if f is complex-safe,        as the method used
+                else Richardson
+==============  ========================================  ==================================
+
+Complex step is exact to rounding for functions that are analytic and written without abs, conj or
+real-only branches. A function that is not (it raises on complex input, drops the imaginary part,
+or disagrees with a difference quotient) is refused with a clear error by ``method="complex"`` and
+falls back to Richardson under ``method="auto"``.
+
+Every evaluation of f is checked: it must return a finite numeric array (or scalar) of the same
+shape each time, and give the same value twice at the same point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, describe
+
+from .._structures import Dense
+from ._calls import NotComplexSafeError, _Evaluator, bind, function_name
+from ._differences import _central, _complex, _ridders
+
+__all__ = ["METHODS", "NumericJacobian", "numeric"]
+
+METHODS = ("central", "complex", "richardson", "auto")
+
+
+class NumericJacobian(Dense):
+    """A numeric Jacobian with an estimate of its own error.
+
+    Attributes:
+        error: estimated absolute error of each entry, the shape of ``.matrix``.
+        method: the method that produced it (``"central"``, ``"complex"`` or ``"richardson"``).
+        fallback: why ``method="auto"`` did not use complex step (None if it did).
+
+    Shapes: ``.matrix`` and ``.error`` are (prod(out_shape), prod(in_shape)).
+    """
+
+    def __init__(
+        self,
+        M: np.ndarray,
+        out_shape: Sequence[int],
+        in_shape: Sequence[int],
+        *,
+        error: np.ndarray | Callable[[], np.ndarray],
+        method: str,
+        fallback: str | None = None,
+        **labels: str,
+    ) -> None:
+        super().__init__(M, out_shape, in_shape, **labels)
+        self._error = error
+        self.method = method
+        self.fallback = fallback
+
+    @property
+    def error(self) -> np.ndarray:
+        """The estimated absolute error of each entry (computed on first use for central)."""
+        if callable(self._error):
+            self._error = self._error()
+        return self._error
+
+    @property
+    def error_max(self) -> float:
+        """The largest estimated absolute error of an entry."""
+        return float(self.error.max())
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()[:-1]}, {self.method}, error ≲ {self.error_max:.1e}>"
+
+
+def numeric(
+    f: Callable[..., Any],
+    x: Any,
+    method: str = "central",
+    step: float | None = None,
+    *,
+    wrt: int | str | None = None,
+) -> NumericJacobian:
+    """The full Jacobian of ``f`` at ``x`` by numeric differentiation, in the toolkit's layout.
+
+    Args:
+        f: a function of one array returning an array or a scalar; or of several arguments,
+            with ``x`` giving all of them and ``wrt`` naming the one to differentiate.
+        x: the point (an array); or a tuple of f's positional arguments, or a dict of its keyword
+            arguments, when ``wrt`` is given.
+        method: ``"central"`` (default), ``"richardson"`` (Ridders' extrapolation, about 100×
+            more accurate, 5× the evaluations), ``"complex"`` (complex step: exact to rounding for
+            analytic f; raises if f is not complex-safe) or ``"auto"`` (complex step when f is
+            complex-safe, else Richardson).
+        step: the step h; by default ∛ε·max(1, |xᵢ|) for central, 1e-2·max(1, |xᵢ|) as the
+            first of Richardson's halving steps, 1e-30 for complex.
+        wrt: the argument to differentiate: an index or a parameter name for a tuple ``x``, a key
+            for a dict ``x``.
+
+    Returns:
+        A :class:`NumericJacobian` (a dense Jacobian) with ``.error``, the estimated absolute error
+        of each entry, ``.error_max`` and ``.method``.
+
+    Shapes: x (or x[wrt]) of shape in_shape, f(x) of shape out_shape ->
+    prod(out_shape) × prod(in_shape).
+
+    >>> numeric(lambda v: v**2, np.array([1.0, 2.0])).matrix.round(6)
+    array([[2., 0.],
+           [0., 4.]])
+    >>> J = numeric(lambda W, x: W @ x, (np.eye(2), np.array([1.0, 2.0])), "complex", wrt="W")
+    >>> J.matrix, J.in_shape
+    (array([[1., 2., 0., 0.],
+           [0., 0., 1., 2.]]), (2, 2))
+    """
+    if method not in METHODS:
+        raise InputError("numeric", "method", " or ".join(map(repr, METHODS)), repr(method))
+    if step is not None:
+        step = _positive(step)
+    if not callable(f):
+        raise InputTypeError("numeric", "f", "a function", describe(f))
+    if hasattr(f, "value") and hasattr(f, "rules"):  # an Operation: differentiate its value
+        f = f.value
+    point, call, name = bind(f, x, wrt)
+    if point.dtype.kind == "c":
+        point = point.real
+    point = point.astype(np.float64)
+    ev = _Evaluator(lambda v: call(f, v), point, name, "numeric")
+    f0 = ev(point, name)
+    again = ev(point, name)
+    if not np.array_equal(f0, again):
+        raise InputError(
+            "numeric",
+            "f",
+            "a deterministic function (the same output twice at the same point)",
+            f"outputs that differ by up to {np.abs(f0 - again).max():.3g} at {name}",
+            "fix the random seed inside f, or switch off dropout and noise",
+        )
+    fallback = None
+    if method in ("complex", "auto"):
+        try:
+            J, err = _complex(ev, point, f0, step, check=method == "auto")
+            used = "complex"
+        except NotComplexSafeError as exc:
+            if method == "complex":
+                exc.args = (
+                    f"{exc.args[0]}\n Hint: use method='auto' (falls back to Richardson) or "
+                    "'richardson'",
+                )
+                raise
+            fallback = " ".join(line.strip() for line in str(exc).splitlines()[1:])
+            ev.out_shape = f0.shape
+            J, err = _ridders(ev, point, f0, None)
+            used = "richardson"
+    elif method == "richardson":
+        J, err = _ridders(ev, point, f0, step)
+        used = "richardson"
+    else:
+        J, err = _central(ev, point, step)
+        used = "central"
+    return NumericJacobian(
+        J,
+        f0.shape,
+        point.shape,
+        error=err,
+        method=used,
+        fallback=fallback,
+        of=function_name(f),
+        wrt=name,
+        closed_form=f"numeric ({used})",
+    )
+
+
+def _positive(step: Any) -> float:
+    if isinstance(step, (bool, np.bool_)) or not np.isscalar(step) or not np.isreal(step):
+        raise InputError("numeric", "step", "a positive real number", repr(step))
+    step = float(step)
+    if not (np.isfinite(step) and step > 0):
+        raise InputError("numeric", "step", "a positive finite number", repr(step))
+    return step

@@ -1,0 +1,293 @@
+"""Check a hand-derived Jacobian against numeric differentiation, and name the mistake.
+
+:func:`verify` compares the claimed Jacobian (or gradient) with :func:`jacobians.numeric` and, when
+they differ, tries each common mistake in turn; a diagnosis is given only when the mistake explains
+the difference exactly (to the same tolerance as a match):
+
+==========================  ===========================================================
+diagnosis (``kind``)        the claimed array, read this way, equals …
+==========================  ===========================================================
+``shape``                   the Jacobian, but in another form than ``form=`` asked for
+``transposed``              Jᵀ: denominator layout, or ∂C/∂W shaped like Wᵀ (Lemma 2)
+``column-major``            J with an input/output flattened column-major (a commutation)
+``factor``                  c·J for a constant c (reported as ½, 2, 1/d, −1, …)
+``activation-derivative``   J with σ′(z) left out, taken at a = σ(z), or applied twice
+                            (needs ``layer=``, a :class:`Layer`)
+``entries``                 J except on a few entries (listed)
+==========================  ===========================================================
+
+The transposed and column-major readings are combined with the factor and activation tests, so
+"transposed and twice too large" is named too.
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Callable, Sequence
+from math import prod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+
+from .._jacobian import Jacobian, fmt_shape
+from ._calls import bind, function_name
+from ._diagnose import Layer, _diagnose
+from ._numeric import NumericJacobian, numeric
+from ._readings import _forms, _read_as
+from ._report import Diagnosis, Entry, Report
+
+__all__ = ["FORMS", "verify", "verify_file"]
+
+FORMS = ("matrix", "tensor", "gradient")
+
+
+# ----- verify -----
+
+
+def verify(
+    f: Callable[..., Any],
+    x: Any,
+    claimed: Any,
+    *,
+    wrt: int | str | None = None,
+    layer: Layer | Sequence[Layer] | None = None,
+    form: str | None = None,
+    method: str = "auto",
+    rtol: float = 1e-6,
+    atol: float | None = None,
+    max_entries: int = 5,
+) -> Report:
+    """Compare a claimed Jacobian with the numeric one and name the mistake if there is one.
+
+    Args:
+        f: the function (of one array; or of several, with ``x`` a tuple or dict and ``wrt``).
+        x: the point, as for :func:`jacobians.numeric`.
+        claimed: the Jacobian or gradient: an array, a :class:`Jacobian`, or a function called
+            like f that returns one.
+        wrt: the argument to differentiate when f has several (index, or name).
+        layer: a :class:`Layer` (or several) saying where an activation sits in f; enables the
+            activation-derivative diagnosis.
+        form: ``None`` accepts every correct form (the numerator-layout matrix, the tensor
+            out_shape + in_shape, and for a scalar f the gradient shaped like x or the 1×N row);
+            ``"matrix"``, ``"tensor"`` or ``"gradient"`` require that one, and a claim with the
+            right numbers in another form is a mismatch diagnosed as ``shape``.
+        method: the numeric method (``"auto"``: complex step if f is complex-safe, else
+            Richardson).
+        rtol, atol: an entry matches when |claimed − numeric| ≤ atol + rtol·|numeric| + 2·(the
+            numeric error estimate); atol defaults to rtol·max |numeric|.
+        max_entries: how many differing entries the report lists.
+
+    Returns:
+        A :class:`Report`: ``bool(report)`` is ``report.matches``; print it, show it in a
+        notebook, or ``report.to_dict()``.
+
+    Shapes: claimed has prod(out_shape)·prod(in_shape) entries, in any of the forms above.
+
+    >>> W, x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([1.0, -1.0])
+    >>> cost = lambda W: 0.5 * np.sum((W @ x) ** 2)
+    >>> grad = np.outer(W @ x, x)                  # the gradient, shaped like W
+    >>> verify(cost, W, grad).matches
+    True
+    >>> verify(cost, W, grad.T).diagnosis.kind     # Lemma 2's ∂C/∂W, shaped like Wᵀ
+    'transposed'
+    >>> verify(cost, W, 2 * grad).diagnosis.summary
+    'claimed is 2 × the true Jacobian (the ½ of ½‖a − y‖² dropped or doubled)'
+    """
+    if form is not None and form not in FORMS:
+        raise InputError(
+            "verify", "form", "None or one of " + ", ".join(map(repr, FORMS)), repr(form)
+        )
+    for nm, v in (("rtol", rtol), ("atol", atol)):
+        if v is not None and (
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == np.inf
+        ):
+            raise InputError("verify", nm, "a finite number ≥ 0", repr(v))
+    if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 0:
+        raise InputError("verify", "max_entries", "an int ≥ 0", repr(max_entries))
+    if not callable(f):
+        raise InputTypeError("verify", "f", "a function", describe(f))
+    if hasattr(f, "value") and hasattr(f, "rules"):
+        f = f.value
+    of = function_name(f)
+    N: NumericJacobian = numeric(f, x, method, wrt=wrt)
+    point, call, name = bind(f, x, wrt, "verify")
+    point = point.real.astype(np.float64)
+    J, err = N.matrix, N.error
+    out_shape, in_shape = N.out_shape, N.in_shape
+    n_out, n_in = J.shape
+    G = _claimed_array(claimed, call, point, out_shape, in_shape, name)
+
+    scale = float(np.abs(J).max()) or 1.0
+    atol = rtol * scale if atol is None else float(atol)
+    tol = atol + rtol * np.abs(J) + 2 * err
+
+    def close(M: np.ndarray, T: np.ndarray = J, c: float = 1.0) -> bool:
+        return bool(np.all(np.abs(M - T) <= tol * max(1.0, abs(c))))
+
+    given = G.reshape(n_out, n_in)
+    diff = np.abs(given - J)
+    bad = diff > tol
+    read_as = _read_as(G.shape, out_shape, in_shape, name)
+    notes: list[str] = []
+    if N.fallback:
+        notes.append(f"complex step was not usable ({N.fallback}); Richardson was used")
+    wanted = _forms(out_shape, in_shape)[form] if form else None
+    if form == "gradient" and not wanted:
+        raise InputError(
+            "verify",
+            "form",
+            "'matrix' or 'tensor': a gradient exists only for a scalar f",
+            f"form='gradient' with f's output of shape {out_shape}",
+        )
+
+    diagnosis: Diagnosis | None = None
+    matches = not bad.any()
+    if matches and wanted is not None and G.shape not in wanted:
+        matches = False
+        diagnosis = Diagnosis(
+            "shape",
+            f"the numbers are right but claimed is {read_as or 'shaped ' + fmt_shape(G.shape)} "
+            f"{fmt_shape(G.shape)}, where the {form} {fmt_shape(wanted[0])} is compared",
+            _shape_fix(form, out_shape, in_shape),
+            {"claimed_shape": list(G.shape), "expected_shape": list(wanted[0])},
+        )
+    elif not matches:
+        diagnosis = _diagnose(
+            G, J, close, bad, out_shape, in_shape, name, layer, call, point, f, n_out, of
+        )
+
+    entries = []
+    for r, c in np.argwhere(bad)[:max_entries]:
+        entries.append(
+            Entry(
+                int(r),
+                int(c),
+                tuple(int(i) for i in np.unravel_index(r, out_shape)) if out_shape else (),
+                tuple(int(i) for i in np.unravel_index(c, in_shape)) if in_shape else (),
+                float(given[r, c]),
+                float(J[r, c]),
+            )
+        )
+    return Report(
+        matches=matches,
+        of=of,
+        wrt=name,
+        out_shape=out_shape,
+        in_shape=in_shape,
+        claimed_shape=tuple(G.shape),
+        read_as=read_as or f"a {fmt_shape(G.shape)} array, row-major",
+        max_abs_error=float(diff.max()),
+        max_rel_error=float(diff.max() / scale),
+        n_differing=int(bad.sum()),
+        entries=entries,
+        diagnosis=diagnosis,
+        method={"complex": "complex step", "richardson": "Richardson extrapolation"}.get(
+            N.method, "central differences"
+        ),
+        numeric_error=N.error_max,
+        rtol=float(rtol),
+        atol=float(atol),
+        notes=notes,
+        numeric=J,
+        claimed=given,
+    )
+
+
+def _shape_fix(form: str, out_shape: tuple, in_shape: tuple) -> str:
+    n_out, n_in = prod(out_shape), prod(in_shape)
+    if form == "matrix" and n_out == 1:
+        return f"make it the row: .reshape(1, {n_in}) (row-major vec of the gradient)"
+    if form == "matrix":
+        return (
+            f"flatten it row-major: reshape.flatten(T, out_ndim={len(out_shape)}), "
+            f"or .reshape({n_out}, {n_in})"
+        )
+    if form == "tensor":
+        return f"unflatten it: reshape.unflatten(M, {out_shape or (1,)}, {in_shape})"
+    return f"fold the row back: jacobians.to_gradient(row, {in_shape})"
+
+
+def _claimed_array(
+    claimed: Any,
+    call: Callable[[Callable[..., Any], np.ndarray], Any],
+    point: np.ndarray,
+    out_shape: tuple,
+    in_shape: tuple,
+    name: str,
+) -> np.ndarray:
+    if isinstance(claimed, Jacobian):
+        claimed = claimed.matrix
+    elif callable(claimed):
+        try:
+            claimed = call(claimed, point.copy())
+        except Exception as exc:
+            raise InputError(
+                "verify",
+                "claimed",
+                "a function called like f that returns the Jacobian",
+                f"it raised {type(exc).__name__}: {exc}",
+            ) from exc
+        if isinstance(claimed, Jacobian):
+            claimed = claimed.matrix
+    G = as_array(claimed, "verify", "claimed")
+    if G.dtype.kind == "c":
+        raise InputTypeError("verify", "claimed", "a real array", describe(G))
+    G = G.astype(np.float64)
+    n_out, n_in = prod(out_shape), prod(in_shape)
+    if G.size != n_out * n_in:
+        forms = [f"the matrix {n_out}×{n_in}", f"the tensor {fmt_shape(out_shape + in_shape)}"]
+        if n_out == 1:
+            forms.append(f"the gradient shaped like {name}, {fmt_shape(in_shape)}")
+        hint = "check which output f returns and which argument is differentiated"
+        if G.size == n_in and n_out > 1:
+            hint = (
+                f"{G.size} entries is the size of {name}: a gradient, but f's output has "
+                f"{n_out} entries; give f the scalar cost, not the layer output"
+            )
+        elif G.size == n_out and n_in > 1:
+            hint = f"{G.size} entries is the size of f's output, not of its Jacobian"
+        raise ShapeError(
+            "verify",
+            "claimed",
+            f"{n_out * n_in} entries (f's output {fmt_shape(out_shape)} by {name} "
+            f"{fmt_shape(in_shape)}): {', '.join(forms)} or their transposes",
+            f"shape {G.shape} ({G.size} entries)",
+            hint,
+        )
+    return G
+
+
+def verify_file(path: str | Path, **options: Any) -> Report:
+    """Run a Python file that defines ``f``, ``x`` and ``claimed``, and :func:`verify` it.
+
+    The file may also define ``wrt``, ``layer``, ``form``, ``method``, ``rtol`` and ``atol``;
+    ``options`` (e.g. from the command line) take precedence over them.
+
+    Shapes: as for :func:`verify`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        ns = runpy.run_path(str(path), run_name="__jacobians_verify__")
+    except Exception as exc:
+        raise InputError(
+            "verify",
+            str(path),
+            "a Python file that runs and defines f, x and claimed",
+            f"it raised {type(exc).__name__}: {exc}",
+        ) from exc
+    missing = [k for k in ("f", "x", "claimed") if k not in ns]
+    if missing:
+        raise InputError(
+            "verify",
+            str(path),
+            "a file that defines f (the function), x (the point) and claimed (the Jacobian)",
+            f"no {', '.join(missing)} defined",
+        )
+    kwargs = {k: ns[k] for k in ("wrt", "layer", "form", "method", "rtol", "atol") if k in ns}
+    kwargs.update({k: v for k, v in options.items() if v is not None})
+    return verify(ns["f"], ns["x"], ns["claimed"], **kwargs)
