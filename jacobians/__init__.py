@@ -15,7 +15,17 @@ for.
 
 from reshape import InputError, InputTypeError, ShapeError, assume_finite
 
-from ._activations import identity, leaky_relu, relu, sigmoid, softmax, softplus, tanh
+from ._activations import (
+    Elementwise,
+    identity,
+    leaky_relu,
+    register_activation,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+)
 from ._affine import hadamard, linear, matmul
 from ._chain import ORDERS, chain, chain_costs, to_gradient
 from ._costs import (
@@ -25,37 +35,39 @@ from ._costs import (
     softmax_cross_entropy,
     squared_error,
 )
-from ._jacobian import (
-    BlockDiagonal,
-    Dense,
-    DenseLimitError,
-    Diagonal,
-    Identity,
-    Jacobian,
-    Kronecker,
-    Structure,
-    compose,
-    dense_limit,
-    plan,
-    set_dense_limit,
+from ._jacobian import Jacobian, Structure
+from ._limit import DenseLimitError, dense_limit, set_dense_limit
+from ._notation import Form
+from ._planner import STRUCTURE_KINDS, compose, plan
+from ._registry import (
+    ACTIVATIONS,
+    COSTS,
+    OPERATIONS,
+    Context,
+    Operation,
+    Param,
+    Result,
+    Rule,
+    catalog,
+    unregister,
 )
-from ._numeric import NumericJacobian, numeric
-from ._registry import OPERATIONS, Operation, Param, Result, Rule, catalog
-from ._verify import Diagnosis, Layer, Report, verify, verify_file
-
-ACTIVATIONS = {name: op for name, op in OPERATIONS.items() if op.family == "activation"}
-COSTS = {name: op for name, op in OPERATIONS.items() if op.family == "cost"}
+from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
+from .checking import Diagnosis, Layer, NumericJacobian, Report, numeric, verify, verify_file
 
 __all__ = [
     "ACTIVATIONS",
     "COSTS",
     "OPERATIONS",
     "ORDERS",
+    "STRUCTURE_KINDS",
     "BlockDiagonal",
+    "Context",
     "Dense",
     "DenseLimitError",
     "Diagnosis",
     "Diagonal",
+    "Elementwise",
+    "Form",
     "Identity",
     "InputError",
     "InputTypeError",
@@ -85,6 +97,7 @@ __all__ = [
     "matmul",
     "numeric",
     "plan",
+    "register_activation",
     "relu",
     "set_dense_limit",
     "sigmoid",
@@ -95,6 +108,7 @@ __all__ = [
     "squared_error",
     "tanh",
     "to_gradient",
+    "unregister",
     "verify",
     "verify_file",
 ]

@@ -6,17 +6,30 @@ for a batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
 
 from reshape import ShapeError, as_array
 
+from ._activations import column_draw
 from ._checks import column, finite_product, like, matrix
-from ._jacobian import Dense, Diagonal, Identity, Jacobian, Kronecker
-from ._registry import operation
+from ._jacobian import Jacobian
+from ._kronecker import Kronecker
+from ._registry import Context, operation
+from ._structures import Dense, Diagonal, Identity
 
 # ----- z = Wx + b -----
+
+
+@dataclass(slots=True)
+class LinearContext(Context):
+    """linear's context: W (n, m), the samples X (m, d) and the sizes n, d."""
+
+    W: np.ndarray
+    X: np.ndarray
+    n: int
+    d: int
 
 
 @operation(
@@ -26,8 +39,13 @@ from ._registry import operation
     r"z = W x + b",
     {"W": "n×m", "x": "m", "b": "n"},
     "n",
+    lambda r, n, m, d, bt: {
+        "W": r.normal(size=(n, m)),
+        "x": column_draw(r, m, d, bt),
+        "b": r.normal(size=n),
+    },
 )
-def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
+def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     """z = Wx + b, with its Jacobians with respect to W, x and b.
 
     x may be a vector (m,), a column (m, 1) or a batch whose d columns are samples (m, d); z has the
@@ -50,27 +68,40 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> SimpleNamespace:
     Z = finite_product("linear", ("W", W), ("x", x))  # W is checked through Wx, only n×d
     Z = Z + b.reshape(n, 1)  # not in place: b may be complex (complex step) where Wx is not
     value = Z.reshape(n) if x.ndim == 1 else Z
-    return SimpleNamespace(value=value, given={"W": W, "x": x, "b": b}, W=W, X=X, n=n, d=X.shape[1])
+    return LinearContext(value, {"W": W, "x": x, "b": b}, W, X, n, X.shape[1])
 
 
-@linear.rule("W", "I_n ⊗ xᵀ", r"I_n \otimes x^{\top}", "n×nm", "kronecker")
-def _(c: SimpleNamespace) -> Jacobian:
+@linear.rule("W", "I_$n ⊗ $xᵀ", "n×nm")
+def linear_dW(c: LinearContext) -> Jacobian:
+    """I_n ⊗ xᵀ; for a batch I_n ⊗ Xᵀ."""
     return Kronecker(c.n, c.X.T)
 
 
-@linear.rule("x", "W", "W", "n×m", "dense")
-def _(c: SimpleNamespace) -> Jacobian:
+@linear.rule("x", "$W", "n×m")
+def linear_dx(c: LinearContext) -> Jacobian:
+    """W; for a batch W ⊗ I_d."""
     return Dense(c.W) if c.d == 1 else Kronecker(c.W, c.d)
 
 
-@linear.rule("b", "I_n", "I_n", "n×n", "identity")
-def _(c: SimpleNamespace) -> Jacobian:
+@linear.rule("b", "I_$n", "n×n")
+def linear_db(c: LinearContext) -> Jacobian:
+    """I_n; for a batch I_n ⊗ 1_d (b is added to every sample)."""
     if c.d == 1:
         return Identity((c.n,), dtype=c.value.dtype)
     return Kronecker(c.n, np.ones((c.d, 1), dtype=c.value.dtype))
 
 
 # ----- P = AB -----
+
+
+@dataclass(slots=True)
+class MatmulContext(Context):
+    """matmul's context: A (n, m), B as a matrix (m, p), and the sizes n, p."""
+
+    A: np.ndarray
+    B: np.ndarray
+    n: int
+    p: int
 
 
 @operation(
@@ -80,8 +111,9 @@ def _(c: SimpleNamespace) -> Jacobian:
     r"P = A B",
     {"A": "n×m", "B": "m×p"},
     "n×p",
+    lambda r, n, m, d, bt: {"A": r.normal(size=(n, m)), "B": column_draw(r, m, d, bt)},
 )
-def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
+def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     """P = AB, with its Jacobians with respect to both factors (row-major vec).
 
     Shapes: A (n, m), B (m, p) or (m,) -> P (n, p) or (n,); ∂P/∂A = I_n ⊗ Bᵀ is np×nm and
@@ -96,20 +128,30 @@ def matmul(A: np.ndarray, B: np.ndarray) -> SimpleNamespace:
     B2 = B.reshape(m, -1)
     P = finite_product("matmul", ("A", A), ("B", B))
     value = P.reshape(n) if B.ndim == 1 else P
-    return SimpleNamespace(value=value, given={"A": A, "B": B}, A=A, B=B2, n=n, p=B2.shape[1])
+    return MatmulContext(value, {"A": A, "B": B}, A, B2, n, B2.shape[1])
 
 
-@matmul.rule("A", "I_n ⊗ Bᵀ", r"I_n \otimes B^{\top}", "np×nm", "kronecker")
-def _(c: SimpleNamespace) -> Jacobian:
+@matmul.rule("A", "I_$n ⊗ $Bᵀ", "np×nm")
+def matmul_dA(c: MatmulContext) -> Jacobian:
+    """I_n ⊗ Bᵀ."""
     return Kronecker(c.n, c.B.T)
 
 
-@matmul.rule("B", "A ⊗ I_p", r"A \otimes I_p", "np×mp", "kronecker")
-def _(c: SimpleNamespace) -> Jacobian:
+@matmul.rule("B", "$A ⊗ I_$p", "np×mp")
+def matmul_dB(c: MatmulContext) -> Jacobian:
+    """A ⊗ I_p; A itself when B is a vector (p = 1)."""
     return Dense(c.A) if c.p == 1 else Kronecker(c.A, c.p)
 
 
 # ----- w = u ⊙ v -----
+
+
+@dataclass(slots=True)
+class HadamardContext(Context):
+    """hadamard's context: u and v, of one shape."""
+
+    u: np.ndarray
+    v: np.ndarray
 
 
 @operation(
@@ -119,8 +161,9 @@ def _(c: SimpleNamespace) -> Jacobian:
     r"w = u \odot v",
     {"u": "n", "v": "n"},
     "n",
+    lambda r, n, m, d, bt: {"u": column_draw(r, n, d, bt), "v": column_draw(r, n, d, bt)},
 )
-def hadamard(u: np.ndarray, v: np.ndarray) -> SimpleNamespace:
+def hadamard(u: np.ndarray, v: np.ndarray) -> HadamardContext:
     """w = u ⊙ v (entrywise product of two arrays of the same shape).
 
     Shapes: u (n,), v (n,) -> w (n,); ∂w/∂u = diag(v) and ∂w/∂v = diag(u), both n×n.
@@ -131,14 +174,16 @@ def hadamard(u: np.ndarray, v: np.ndarray) -> SimpleNamespace:
     """
     u = as_array(u, "hadamard", "u")
     v = like("hadamard", "v", v, u, "u")
-    return SimpleNamespace(value=u * v, given={"u": u, "v": v}, u=u, v=v)
+    return HadamardContext(u * v, {"u": u, "v": v}, u, v)
 
 
-@hadamard.rule("u", "diag(v)", r"\operatorname{diag}(v)", "n×n", "diagonal")
-def _(c: SimpleNamespace) -> Jacobian:
+@hadamard.rule("u", "diag($v)", "n×n")
+def hadamard_du(c: HadamardContext) -> Jacobian:
+    """diag(v), in the result's dtype."""
     return Diagonal(c.v * np.ones_like(c.u))
 
 
-@hadamard.rule("v", "diag(u)", r"\operatorname{diag}(u)", "n×n", "diagonal")
-def _(c: SimpleNamespace) -> Jacobian:
+@hadamard.rule("v", "diag($u)", "n×n")
+def hadamard_dv(c: HadamardContext) -> Jacobian:
+    """diag(u), in the result's dtype."""
     return Diagonal(c.u * np.ones_like(c.v))

@@ -8,16 +8,18 @@ cost is infinite: that is refused with an error that points to the fused, stable
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
 
 from reshape import as_array
 
-from ._activations import _sigmoid, _softplus
+from ._activations import column_draw
 from ._checks import column, domain, like
-from ._jacobian import Dense, Jacobian
-from ._registry import operation
+from ._jacobian import Jacobian
+from ._registry import Context, operation
+from ._stable import sigmoid_of, softplus_of
+from ._structures import Dense
 
 
 def _row(g: np.ndarray) -> Jacobian:
@@ -42,18 +44,47 @@ def _neg_log(a: np.ndarray) -> np.ndarray:
         return -np.log(a)
 
 
+def _prob(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
+    """Probability vectors (columns summing to 1) bounded away from 0."""
+    p = rng.random((n, d)) + 0.05
+    p /= p.sum(axis=0)
+    return p if batch else p[:, 0]
+
+
+def _uniform(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
+    return rng.random((n, d) if batch else n)
+
+
+@dataclass(slots=True)
+class PairContext(Context):
+    """A cost's context: the prediction (a or z) and the target y, of one shape."""
+
+    a: np.ndarray
+    y: np.ndarray
+
+
+def _pair(value: float, first: str, a: np.ndarray, y: np.ndarray) -> PairContext:
+    return PairContext(value, {first: a, "y": y}, a, y)
+
+
 # ----- C = ½‖a − y‖² -----
+def _squared_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r = a - y
+    return 0.5 * (r * r).sum()
 
 
 @operation(
     "cost",
     "C",
-    "C = ½‖a − y‖²",
-    r"C = \tfrac{1}{2}\lVert a - y \rVert^2",
+    "C = ½‖$a − $y‖²",
+    r"C = \tfrac{1}{2}\lVert $a - $y \rVert^2",
     {"a": "n", "y": "n"},
     "1",
+    lambda r, n, m, d, bt: {"a": column_draw(r, n, d, bt), "y": column_draw(r, n, d, bt)},
+    fn=_squared_error,
+    gradient=lambda a, y: a - y,
 )
-def squared_error(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Half the squared error, summed over every entry.
 
     Shapes: a (n,) | (n, d), y like a -> C scalar; ∂C/∂a = (a − y)ᵀ and ∂C/∂y = −(a − y)ᵀ are 1×n.
@@ -63,27 +94,32 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     """
     a = as_array(a, "squared_error", "a")
     y = like("squared_error", "y", y, a, "a")
-    r = a - y
-    return SimpleNamespace(value=0.5 * (r * r).sum(), given={"a": a, "y": y}, r=r)
+    return _pair(_squared_error(a, y), "a", a, y)
 
 
-@squared_error.rule("a", "(a − y)ᵀ", r"(a - y)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(c.r)
+@squared_error.rule("a", "($a − $y)ᵀ", "1×n")
+def squared_error_da(c: PairContext) -> Jacobian:
+    return _row(c.a - c.y)
 
 
-@squared_error.rule("y", "−(a − y)ᵀ", r"-(a - y)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(-c.r)
+@squared_error.rule("y", "−($a − $y)ᵀ", "1×n")
+def squared_error_dy(c: PairContext) -> Jacobian:
+    return _row(c.y - c.a)
 
 
 # ----- C = −Σ y log a -----
-
-
 @operation(
-    "cost", "C", "C = −Σ_i y_i log a_i", r"C = -\sum_i y_i \log a_i", {"a": "n", "y": "n"}, "1"
+    "cost",
+    "C",
+    "C = −Σ_i ${y}_i log ${a}_i",
+    r"C = -\sum_i ${y}_i \log ${a}_i",
+    {"a": "n", "y": "n"},
+    "1",
+    lambda r, n, m, d, bt: {"a": _prob(r, n, d, bt), "y": _prob(r, n, d, bt)},
+    fn=lambda a, y: -_xlogy(y, a).sum(),
+    gradient=lambda a, y: -_div_where(y, a),
 )
-def cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Cross-entropy of predicted probabilities a against targets y, summed over every entry.
 
     a must be > 0 wherever y ≠ 0 (else the cost is infinite); for logits use
@@ -104,31 +140,65 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
         "entries a > 0 wherever the target y ≠ 0 (log a would be −∞)",
         "pass the logits to softmax_cross_entropy(z, y), which is stable for any z",
     )
-    return SimpleNamespace(value=-_xlogy(y, a).sum(), given={"a": a, "y": y}, a=a, y=y)
+    return _pair(cross_entropy.fn(a, y), "a", a, y)
 
 
-@cross_entropy.rule("a", "−(y ⊘ a)ᵀ", r"-(y \oslash a)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(-_div_where(c.y, c.a))
+@cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n")
+def cross_entropy_da(c: PairContext) -> Jacobian:
+    return _row(cross_entropy.gradient(c.a, c.y))
 
 
-@cross_entropy.rule("y", "−(log a)ᵀ", r"-(\log a)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
+@cross_entropy.rule("y", "−(log $a)ᵀ", "1×n")
+def cross_entropy_dy(c: PairContext) -> Jacobian:
     return _row(_neg_log(c.a))
 
 
 # ----- C = −Σ y log softmax(z), fused -----
+@dataclass(slots=True)
+class SoftmaxCrossEntropyContext(Context):
+    """The fused cost's context, per column: e = exp(z − max), its total, the targets' mass."""
+
+    Z: np.ndarray
+    Y: np.ndarray
+    e: np.ndarray
+    total: np.ndarray
+    mass: np.ndarray
+    lse: np.ndarray
+
+
+def _log_sum_exp(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(e, total, lse) per column: e = exp(z − max Re z), total = 1ᵀe, lse = log Σ exp z."""
+    shift = (Z.real if Z.dtype.kind == "c" else Z).max(axis=0, keepdims=True)
+    e = np.exp(Z - shift)
+    total = e.sum(axis=0, keepdims=True)
+    return e, total, shift + np.log(total)
+
+
+def _softmax_ce_parts(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyContext:
+    Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
+    e, total, lse = _log_sum_exp(Z)
+    mass = Y.sum(axis=0, keepdims=True)  # 1 for each column of probabilities
+    value = (mass * lse).sum() - (Y * Z).sum()
+    return SoftmaxCrossEntropyContext(value, {"z": z, "y": y}, Z, Y, e, total, mass, lse)
+
+
+def _softmax_ce_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    c = _softmax_ce_parts(z, y)
+    return (c.e * (c.mass / c.total) - c.Y).reshape(z.shape)
 
 
 @operation(
     "cost",
     "C",
-    "C = −Σ_i y_i log softmax(z)_i",
-    r"C = -\sum_i y_i \log \operatorname{softmax}(z)_i",
+    "C = −Σ_i ${y}_i log softmax($z)_i",
+    r"C = -\sum_i ${y}_i \log \operatorname{softmax}($z)_i",
     {"z": "n", "y": "n"},
     "1",
+    lambda r, n, m, d, bt: {"z": 2 * column_draw(r, n, d, bt), "y": _prob(r, n, d, bt)},
+    fn=lambda z, y: _softmax_ce_parts(z, y).value,
+    gradient=_softmax_ce_gradient,
 )
-def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyContext:
     """Cross-entropy of softmax(z) against y, fused and stable (log-sum-exp) for any z.
 
     For each column z of a batch, C = (1ᵀy)·logsumexp(z) − yᵀz, so ∂C/∂z = (s·1ᵀy − y)ᵀ with
@@ -141,33 +211,20 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     """
     z = column("softmax_cross_entropy", "z", z)
     y = like("softmax_cross_entropy", "y", y, z, "z")
-    Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
-    shift = (Z.real if Z.dtype.kind == "c" else Z).max(axis=0, keepdims=True)
-    e = np.exp(Z - shift)
-    total = e.sum(axis=0, keepdims=True)
-    lse = shift + np.log(total)  # (1, d)
-    mass = Y.sum(axis=0, keepdims=True)  # 1 for each column of probabilities
-    value = (mass * lse).sum() - (Y * Z).sum()
-    return SimpleNamespace(
-        value=value, given={"z": z, "y": y}, e=e, total=total, mass=mass, Y=Y, Z=Z, lse=lse
-    )
+    return _softmax_ce_parts(z, y)
 
 
-@softmax_cross_entropy.rule("z", "(s − y)ᵀ, s = softmax(z)", r"(s - y)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
+@softmax_cross_entropy.rule("z", "($s − $y)ᵀ, s = softmax($z)", "1×n", latex=r"($s - $y)^{\top}")
+def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
     return _row(c.e * (c.mass / c.total) - c.Y)  # s · 1ᵀy − y, s = e / 1ᵀe
 
 
-@softmax_cross_entropy.rule(
-    "y", "−(log softmax(z))ᵀ", r"-(\log \operatorname{softmax}(z))^{\top}", "1×n", "row"
-)
-def _(c: SimpleNamespace) -> Jacobian:
+@softmax_cross_entropy.rule("y", "−(log softmax($z))ᵀ", "1×n")
+def softmax_cross_entropy_dy(c: SoftmaxCrossEntropyContext) -> Jacobian:
     return _row(c.lse - c.Z)
 
 
 # ----- C = −Σ [y log a + (1 − y) log(1 − a)] -----
-
-
 @operation(
     "cost",
     "C",
@@ -175,8 +232,14 @@ def _(c: SimpleNamespace) -> Jacobian:
     r"C = -\sum_i \left[y_i \log a_i + (1 - y_i) \log(1 - a_i)\right]",
     {"a": "n", "y": "n"},
     "1",
+    lambda r, n, m, d, bt: {
+        "a": 0.05 + 0.9 * _uniform(r, n, d, bt),
+        "y": _uniform(r, n, d, bt),
+    },
+    fn=lambda a, y: -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum(),
+    gradient=lambda a, y: _div_where(1 - y, 1 - a) - _div_where(y, a),
 )
-def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Binary cross-entropy of probabilities a against targets y, summed over every entry.
 
     a must be > 0 where y ≠ 0 and < 1 where y ≠ 1; for logits use
@@ -193,31 +256,30 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> SimpleNamespace:
     hint = "pass the logits to sigmoid_binary_cross_entropy(z, y), which is stable for any z"
     domain(op, "a", a, (y != 0) & ~(np.real(a) > 0), "a > 0 wherever y ≠ 0 (log a = −∞)", hint)
     domain(op, "a", a, (y != 1) & ~(np.real(a) < 1), "a < 1 wherever y ≠ 1 (log(1 − a) = −∞)", hint)
-    value = -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum()
-    return SimpleNamespace(value=value, given={"a": a, "y": y}, a=a, y=y)
+    return _pair(binary_cross_entropy.fn(a, y), "a", a, y)
 
 
 @binary_cross_entropy.rule(
     "a",
-    "−(y ⊘ a − (1 − y) ⊘ (1 − a))ᵀ",
-    r"-\left(y \oslash a - (1 - y) \oslash (1 - a)\right)^{\top}",
+    "−($y ⊘ $a − (1 − $y) ⊘ (1 − $a))ᵀ",
     "1×n",
-    "row",
+    latex=r"-\left($y \oslash $a - (1 - $y) \oslash (1 - $a)\right)^{\top}",
 )
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(_div_where(1 - c.y, 1 - c.a) - _div_where(c.y, c.a))
+def binary_cross_entropy_da(c: PairContext) -> Jacobian:
+    return _row(binary_cross_entropy.gradient(c.a, c.y))
 
 
 @binary_cross_entropy.rule(
-    "y", "(log(1 − a) − log a)ᵀ", r"\left(\log(1 - a) - \log a\right)^{\top}", "1×n", "row"
+    "y",
+    "(log(1 − $a) − log $a)ᵀ",
+    "1×n",
+    latex=r"\left(\log(1 - $a) - \log $a\right)^{\top}",
 )
-def _(c: SimpleNamespace) -> Jacobian:
+def binary_cross_entropy_dy(c: PairContext) -> Jacobian:
     return _row(_neg_log(c.a) - _neg_log(1 - c.a))
 
 
 # ----- C = −Σ [y log σ(z) + (1 − y) log(1 − σ(z))], fused -----
-
-
 @operation(
     "cost",
     "C",
@@ -225,8 +287,11 @@ def _(c: SimpleNamespace) -> Jacobian:
     r"C = \sum_i \left[\log(1 + e^{z_i}) - y_i z_i\right]",
     {"z": "n", "y": "n"},
     "1",
+    lambda r, n, m, d, bt: {"z": 3 * column_draw(r, n, d, bt), "y": _uniform(r, n, d, bt)},
+    fn=lambda z, y: (softplus_of(z) - y * z).sum(),
+    gradient=lambda z, y: sigmoid_of(z) - y,
 )
-def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
     """Binary cross-entropy of σ(z) against y, fused and stable for any z.
 
     Shapes: z (n,) | (n, d), y like z -> C scalar; ∂C/∂z = (σ(z) − y)ᵀ and ∂C/∂y = −zᵀ are 1×n.
@@ -236,14 +301,14 @@ def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> SimpleNamespac
     """
     z = as_array(z, "sigmoid_binary_cross_entropy", "z")
     y = like("sigmoid_binary_cross_entropy", "y", y, z, "z")
-    return SimpleNamespace(value=(_softplus(z) - y * z).sum(), given={"z": z, "y": y}, z=z, y=y)
+    return _pair(sigmoid_binary_cross_entropy.fn(z, y), "z", z, y)
 
 
-@sigmoid_binary_cross_entropy.rule("z", "(σ(z) − y)ᵀ", r"(\sigma(z) - y)^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(_sigmoid(c.z) - c.y)
+@sigmoid_binary_cross_entropy.rule("z", "(σ($z) − $y)ᵀ", "1×n")
+def sigmoid_binary_cross_entropy_dz(c: PairContext) -> Jacobian:
+    return _row(sigmoid_binary_cross_entropy.gradient(c.a, c.y))
 
 
-@sigmoid_binary_cross_entropy.rule("y", "−zᵀ", r"-z^{\top}", "1×n", "row")
-def _(c: SimpleNamespace) -> Jacobian:
-    return _row(-c.z)
+@sigmoid_binary_cross_entropy.rule("y", "−$zᵀ", "1×n")
+def sigmoid_binary_cross_entropy_dy(c: PairContext) -> Jacobian:
+    return _row(-c.a)

@@ -1,21 +1,22 @@
-"""The registry: one definition per operation, read by the chain, the tables and the tests.
+"""The registry: one definition per operation, read by the chain, the tables, net and the tests.
 
-An :class:`Operation` holds the value (its prepare function validates the arguments and computes the
-output) and one :class:`Rule` per input: the Jacobian's closed form as text and LaTeX, its symbolic
-shape, its structure and the function that builds it. Adding an operation is one edit, and every
-test parametrized over :data:`OPERATIONS` covers it at once.
+An :class:`Operation` holds its value (``prepare`` checks the arguments and returns a typed
+:class:`Context` with the output and what the rules need), the inputs its tests draw
+(``examples``) and one :class:`Rule` per input: the Jacobian's closed form, written once as a
+:class:`~jacobians._notation.Form`, its symbolic shape, and the named builder that makes it from
+the context. The structure of a Jacobian is never declared: it is the class the builder returns,
+read off a built example (:meth:`Operation.structures`). Adding an operation is one definition,
+and every test parametrized over :data:`OPERATIONS` covers it at once.
 
 Calling an operation is ``op.result(op.prepare(*args, **op.options))``: the :class:`Result` wraps
-the context that prepare returns, and its ``.jacobians[name]`` is ``op.rules[name].build(context)``,
-labelled. A caller that wants only the numbers (``net``'s gradient) may take the two steps itself
-and skip the wrapping and the labels.
+the context, and its ``.jacobians[name]`` is ``op.rules[name].build(context)``, labelled. A caller
+that wants only the numbers (``net``'s gradient) may take the two steps itself and skip the labels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,37 @@ import numpy as np
 from reshape import InputError
 
 from ._jacobian import Jacobian
+from ._notation import Form
 
-__all__ = ["OPERATIONS", "Operation", "Param", "Result", "Rule", "operation"]
+__all__ = [
+    "ACTIVATIONS",
+    "COSTS",
+    "OPERATIONS",
+    "Context",
+    "Operation",
+    "Param",
+    "Result",
+    "Rule",
+    "operation",
+    "unregister",
+]
 
 OPERATIONS: dict[str, Operation] = {}
+ACTIVATIONS: dict[str, Operation] = {}  # the family "activation", kept in step with OPERATIONS
+COSTS: dict[str, Operation] = {}  # the family "cost"
+_FAMILIES = {"activation": ACTIVATIONS, "cost": COSTS}
+
+# (rng, n, m, d, batch) -> the keyword arguments of one valid call; n, m are sizes, d the samples
+Examples = Callable[[np.random.Generator, int, int, int, bool], dict[str, np.ndarray]]
+
+
+@dataclass(slots=True)
+class Context:
+    """What ``prepare`` returns: the output, the checked inputs as the caller shaped them, and (in
+    each operation's subclass) the named fields its rules read."""
+
+    value: Any
+    given: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -40,24 +68,34 @@ class Param:
 
 @dataclass(frozen=True)
 class Rule:
-    """∂(output)/∂(wrt): closed form (text and LaTeX), symbolic shape, structure, builder."""
+    """∂(output)/∂(wrt): the closed form (a Form; text and LaTeX), symbolic shape and builder."""
 
     wrt: str
-    closed_form: str
-    latex: str
+    form: Form
     shape: str
-    structure: str
-    build: Callable[[SimpleNamespace], Jacobian]
+    build: Callable[[Any], Jacobian]
     analytic: bool = True  # False where complex-step differentiation does not apply (relu's kink)
+    operation: str = ""  # the operation's name, to find the structure its builder gives
+    closed_form: str = field(init=False)
+    latex: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "closed_form", self.form.text())
+        object.__setattr__(self, "latex", self.form.latex())
+
+    @property
+    def structure(self) -> str:
+        """The kind of the Jacobian built for one sample (see :meth:`Operation.structures`)."""
+        return OPERATIONS[self.operation].structures(self.wrt)[0]
 
 
 class _Jacobians(Mapping[str, Jacobian]):
     """An operation's Jacobians by input name, each built on first access and then kept: a chain
-    that needs ∂z/∂W of ``linear`` does not pay for ∂z/∂x (a gradient skips about a third)."""
+    that needs ∂z/∂W of ``linear`` does not pay for ∂z/∂x."""
 
     __slots__ = ("_built", "_ctx", "_op", "_out_shape")
 
-    def __init__(self, op: Operation, ctx: SimpleNamespace) -> None:
+    def __init__(self, op: Operation, ctx: Context) -> None:
         self._op, self._ctx, self._built = op, ctx, {}
         v = ctx.value  # an array, or a numpy scalar (a cost); np.shape costs two calls more
         self._out_shape = v.shape if isinstance(v, (np.ndarray, np.generic)) else np.shape(v)
@@ -66,9 +104,14 @@ class _Jacobians(Mapping[str, Jacobian]):
         J = self._built.get(name)
         if J is None:
             r = self._op.rules[name]  # KeyError for a name that is not an input, as a dict
-            J = r.build(self._ctx)  # a fresh object: label it in place
-            J.of, J.wrt, J._cf, J._tex = self._op.output, name, r.closed_form, r.latex
-            J.out_shape, J.in_shape = self._out_shape, self._ctx.given[name].shape
+            J = r.build(self._ctx).label(  # a fresh object: labelled in place
+                self._op.output,
+                name,
+                r.closed_form,
+                r.latex,
+                self._out_shape,
+                self._ctx.given[name].shape,
+            )
             self._built[name] = J
         return J
 
@@ -103,9 +146,15 @@ class Result:
         return self.jacobians[self.op.params[0].name]
 
 
-@dataclass
+@dataclass(eq=False)
 class Operation:
-    """One operation: its value and the closed-form Jacobian with respect to each input."""
+    """One operation: its value, the inputs its tests draw, and a rule per input.
+
+    Attributes besides the definition's: ``fn`` is the value without the argument checks (a = fn(z)
+    for an activation, C = fn(a, y) for a cost); ``deriv(z)`` is σ′(z) of an elementwise map;
+    ``vjp(z, a, g)`` is g·∂a/∂z of an activation as an array shaped like z (the shortcut's step,
+    no Jacobian made); ``gradient(a, y)`` is a cost's ∇ₐC shaped like a.
+    """
 
     name: str
     family: str
@@ -114,37 +163,69 @@ class Operation:
     formula_latex: str
     params: tuple[Param, ...]
     out_shape: str
-    prepare: Callable[..., SimpleNamespace]
+    prepare: Callable[..., Context]
+    examples: Examples
     rules: dict[str, Rule] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
-    fn: Callable[..., np.ndarray] | None = None  # elementwise maps: a = fn(z)
-    deriv: Callable[..., np.ndarray] | None = None  # and σ′(z) = deriv(z)
+    fn: Callable[..., Any] | None = None
+    deriv: Callable[..., np.ndarray] | None = None
+    vjp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    formula_form: Form | None = None  # the formula as a template, for renamed variables
+    stable_for: float | None = None  # |input| up to which value and Jacobians stay finite
     _names: list[str] = field(init=False, repr=False)  # the inputs' names, in order
+    _kinds: dict[str, tuple[str, str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._names = [p.name for p in self.params]
+        self._kinds = {}
 
     def rule(
         self,
         wrt: str,
         closed_form: str,
-        latex: str,
         shape: str,
-        structure: str,
+        *,
+        latex: str | None = None,
         analytic: bool = True,
-    ) -> Callable[[Callable[[SimpleNamespace], Jacobian]], Callable[[SimpleNamespace], Jacobian]]:
-        """Register the Jacobian with respect to ``wrt``, directly under the operation."""
-        if wrt not in {p.name for p in self.params}:
-            raise AssertionError(f"{self.name}: rule for unknown input {wrt!r}")
+    ) -> Callable[[Callable[[Any], Jacobian]], Callable[[Any], Jacobian]]:
+        """Register the builder of ∂(output)/∂``wrt``, directly under the operation.
 
-        def register(
-            build: Callable[[SimpleNamespace], Jacobian],
-        ) -> Callable[[SimpleNamespace], Jacobian]:
-            self.rules[wrt] = Rule(wrt, closed_form, latex, shape, structure, build, analytic)
+        ``closed_form`` is a :class:`~jacobians._notation.Form` template (``"I_$n ⊗ $xᵀ"``); its
+        LaTeX is derived unless ``latex`` overrides it.
+        """
+        if wrt not in self._names:
+            raise AssertionError(f"{self.name}: rule for unknown input {wrt!r}")
+        form = Form(closed_form, latex)
+
+        def register(build: Callable[[Any], Jacobian]) -> Callable[[Any], Jacobian]:
+            self.rules[wrt] = Rule(wrt, form, shape, build, analytic, self.name)
+            self._kinds.clear()
             return build
 
         return register
+
+    def structures(self, wrt: str) -> tuple[str, str]:
+        """The kind of ∂(output)/∂``wrt`` as built for one sample and for a batch of two, from the
+        operation's own examples: what the catalogue reports, never a declared string.
+
+        >>> from jacobians import OPERATIONS
+        >>> OPERATIONS["softmax"].structures("z")
+        ('dense', 'block-diagonal')
+        """
+        if not self._kinds:
+            for batch in (False, True):
+                rng = np.random.default_rng(0)
+                ctx = self.prepare(
+                    **self.examples(rng, 3, 4, 2 if batch else 1, batch), **self.options
+                )
+                for name, r in self.rules.items():
+                    single = self._kinds.get(name, ("",))[0]
+                    self._kinds[name] = (
+                        (r.build(ctx).kind,) if not batch else (single, r.build(ctx).kind)
+                    )
+        return self._kinds[wrt]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
         names = self._names
@@ -170,7 +251,7 @@ class Operation:
         opts = {k: given.pop(k, v) for k, v in self.options.items()}
         return self.result(self.prepare(**given, **opts))
 
-    def result(self, ctx: SimpleNamespace) -> Result:
+    def result(self, ctx: Context) -> Result:
         """The :class:`Result` of a context that ``prepare`` returned: what calling the operation
         returns, its Jacobians built from ``ctx`` on first access."""
         return Result(self, ctx.value, _Jacobians(self, ctx))
@@ -190,30 +271,51 @@ def operation(
     formula_latex: str,
     params: dict[str, str],
     out_shape: str,
+    examples: Examples,
     options: dict[str, Any] | None = None,
-) -> Callable[[Callable[..., SimpleNamespace]], Operation]:
-    """Declare an operation; the decorated function validates its inputs and returns a namespace
-    with ``value`` (the output), ``given`` (the validated inputs, shaped as the caller gave them)
-    and whatever its rules need."""
+    **extra: Any,
+) -> Callable[[Callable[..., Context]], Operation]:
+    """Declare an operation; the decorated function checks its inputs and returns its Context.
 
-    def declare(prepare: Callable[..., SimpleNamespace]) -> Operation:
+    ``formula`` is a Form template (``"C = ½‖$a − $y‖²"``) with ``formula_latex`` its LaTeX.
+
+    ``extra`` sets the optional attributes of :class:`Operation` (``fn``, ``deriv``, ``vjp``,
+    ``gradient``). The operation joins :data:`OPERATIONS` (and :data:`ACTIVATIONS` or
+    :data:`COSTS` by family) under the function's name.
+    """
+
+    form = Form(formula, formula_latex)
+
+    def declare(prepare: Callable[..., Context]) -> Operation:
         op = Operation(
             name=prepare.__name__,
             family=family,
             output=output,
-            formula=formula,
-            formula_latex=formula_latex,
+            formula=form.text(),
+            formula_latex=form.latex(),
             params=tuple(Param(n, s) for n, s in params.items()),
             out_shape=out_shape,
             prepare=prepare,
+            examples=examples,
             options=dict(options or {}),
             doc=prepare.__doc__ or "",
+            formula_form=form,
+            **extra,
         )
         op.__doc__ = prepare.__doc__
         OPERATIONS[op.name] = op
+        if family in _FAMILIES:
+            _FAMILIES[family][op.name] = op
         return op
 
     return declare
+
+
+def unregister(name: str) -> Operation:
+    """Remove an operation from the registry (a test's own activation, when the test ends)."""
+    op = OPERATIONS.pop(name)
+    _FAMILIES.get(op.family, {}).pop(name, None)
+    return op
 
 
 def catalog() -> Iterator[tuple[Operation, Rule]]:

@@ -1,0 +1,202 @@
+"""Notation: closed forms written once as templates, and the one text-to-LaTeX converter.
+
+A closed form is written once, in the text notation tables print (``σ($z) ⊙ (1 − σ($z))``), with
+a ``$`` before each variable the reader may rename: a network names the z of an activation
+z⁽²⁾, and the y of a cost its target t. :class:`Form` fills those slots, in text and in LaTeX; the
+LaTeX is derived from the text by :func:`to_latex`, unless an override is given where typography
+needs one (``\\mathbb{1}[z > 0]`` for ``1[z > 0]``). Renaming fills slots and never searches the
+text for letters, so an operation's own letters (the t of ``tanh``, a subscript ``I_n``) stay.
+
+The superscripts and subscripts of layer numbers (``y⁽²⁾``, ``∇σ₂``) have one table here too.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["Form", "sub", "sup", "to_latex", "unscript", "var"]
+
+_DIGITS = "0123456789()"
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉₍₎"
+_TO_SUP = str.maketrans(_DIGITS, _SUPERSCRIPTS)
+_TO_SUB = str.maketrans(_DIGITS, _SUBSCRIPTS)
+_FROM_SUP = str.maketrans(_SUPERSCRIPTS, _DIGITS)
+_FROM_SUB = str.maketrans(_SUBSCRIPTS, _DIGITS)
+
+
+def sup(k: int) -> str:
+    """The layer superscript: ``sup(3)`` is ``⁽³⁾``."""
+    return f"({k})".translate(_TO_SUP)
+
+
+def sub(k: int) -> str:
+    """A subscript: ``sub(3)`` is ``₃``."""
+    return str(k).translate(_TO_SUB)
+
+
+def unscript(text: str) -> str:
+    """Superscript and subscript digits back to plain ones: ``unscript("y⁽¹²⁾")`` is ``y(12)``."""
+    return text.translate(_FROM_SUP).translate(_FROM_SUB)
+
+
+def var(name: str, k: int) -> tuple[str, str]:
+    """A layer variable as (text, LaTeX): ``var("y", 2)`` is ``("y⁽²⁾", "y^{(2)}")``."""
+    return f"{name}{sup(k)}", to_latex(f"{name}{sup(k)}")
+
+
+# ----- text to LaTeX -----
+# Longest first, so "σ′" is matched before "σ".
+_MATH = {
+    "∂": r"\partial ",
+    "⊗": r"\otimes ",
+    "⊙": r"\odot ",
+    "⊘": r"\oslash ",
+    "ᵀ": r"^{\top}",
+    "−": "-",
+    "×": r"\times ",
+    "·": r"\cdot ",
+    "σ′": r"\sigma'",
+    "σ(": r"\sigma(",
+    "′": "'",
+    "σ": r"\sigma ",
+    "δ": r"\delta ",
+    "α": r"\alpha ",
+    "Σ": r"\sum ",
+    "½": r"\tfrac{1}{2}",
+    "‖": r"\|",
+    "→": r"\to ",
+    "↦": r"\mapsto ",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≠": r"\neq ",
+    "≈": r"\approx ",
+    "∇": r"\nabla ",
+    "ₐ": "_{a}",
+    "…": r"\dots ",
+    "|": r"\lvert ",
+    "∈": r"\in ",
+}
+_KEYS = sorted(_MATH, key=len, reverse=True)
+_SUPER_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
+_SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
+_WORDS = re.compile(r"\b(diag|softmax|log|exp|tanh|max|min)\b(?=(.?))")
+_OPERATORS = {"log", "exp", "tanh", "max", "min"}  # LaTeX has these; the others are named
+
+
+def _word(m: re.Match[str]) -> str:
+    word, after = m.groups()
+    command = rf"\{word}" if word in _OPERATORS else rf"\operatorname{{{word}}}"
+    return command + " " if after.isalpha() else command
+
+
+def _left_right(s: str) -> str:
+    """diag(…) with brackets inside gets \\left( … \\right), so its parentheses grow."""
+    head = r"\operatorname{diag}("
+    start = s.find(head)
+    while start >= 0:
+        i, depth = start + len(head), 1
+        while depth and i < len(s):
+            depth += {"(": 1, ")": -1}.get(s[i], 0)
+            i += 1
+        inner = s[start + len(head) : i - 1]
+        if depth == 0 and any(c in inner for c in "(["):
+            s = f"{s[: start + len(head) - 1]}\\left({inner}\\right){s[i:]}"
+        start = s.find(head, start + 1)
+    return s
+
+
+def _script(mark: str, digits: str) -> str:
+    return f"{mark}{digits}" if len(digits) == 1 else f"{mark}{{{digits}}}"
+
+
+def to_latex(text: str) -> str:
+    """Text notation as LaTeX math (without the dollars); a character with no LaTeX command here
+    is refused, so no Unicode reaches the LaTeX engine.
+
+    Shapes: str -> str (ASCII only).
+
+    >>> to_latex("∂C/∂y⁽²⁾")
+    '\\\\partial C/\\\\partial y^{(2)}'
+    >>> to_latex("I_n ⊗ xᵀ")
+    'I_n \\\\otimes x^{\\\\top}'
+    """
+    s = _SUPER_RUN.sub(lambda m: _script("^", m.group().translate(_FROM_SUP)), text)
+    s = _SUB_RUN.sub(lambda m: "_{" + m.group().translate(_FROM_SUB) + "}", s)
+    s = _WORDS.sub(_word, s)
+    out = []
+    i = 0
+    while i < len(s):
+        for k in _KEYS:
+            if s.startswith(k, i):
+                out.append(_MATH[k])
+                i += len(k)
+                break
+        else:
+            ch = s[i]
+            if not ch.isascii():
+                raise ValueError(f"no LaTeX command for {ch!r} (U+{ord(ch):04X}) in {text!r}")
+            out.append(ch)
+            i += 1
+    s = re.sub(r" +", " ", "".join(out)).replace(" ^", "^").replace(" _", "_").strip()
+    return _left_right(s)
+
+
+# ----- closed forms as templates -----
+_SLOT = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _parts(template: str) -> tuple[str | tuple[str], ...]:
+    """The template as literal strings and 1-tuples naming a slot, split once."""
+    parts: list[str | tuple[str]] = []
+    last = 0
+    for m in _SLOT.finditer(template):
+        parts += [template[last : m.start()], (m.group(1) or m.group(2),)]
+        last = m.end()
+    parts.append(template[last:])
+    if any("$" in p for p in parts if isinstance(p, str)):
+        raise ValueError(f"Form: a '$' that starts no slot in {template!r}")
+    return tuple(parts)
+
+
+def _fill(parts: tuple[str | tuple[str], ...], names: dict[str, str]) -> str:
+    return "".join(p if isinstance(p, str) else names[p[0]] for p in parts)
+
+
+class Form:
+    """A closed form with named slots, ``$z`` (or ``${z}`` before a letter), written once.
+
+    Args:
+        text: the text notation, e.g. ``"($a − $y)ᵀ"``.
+        latex: a LaTeX override with the same slots; by default :func:`to_latex` of ``text``.
+
+    ``.text(**names)`` fills the slots with text, ``.latex(**names)`` with LaTeX (the caller braces
+    a name that carries a superscript, ``{y^{(2)}}``, so that ``ᵀ`` applies to all of it); a slot
+    not named keeps its own letter.
+
+    >>> f = Form("($a − $y)ᵀ")
+    >>> f.text(), f.text(a="y⁽²⁾", y="t"), f.latex(a="{y^{(2)}}", y="t")
+    ('(a − y)ᵀ', '(y⁽²⁾ − t)ᵀ', '({y^{(2)}} - t)^{\\\\top}')
+    """
+
+    __slots__ = ("_latex", "_text", "slots", "source")
+
+    def __init__(self, text: str, latex: str | None = None) -> None:
+        self.source = text
+        self._text = _parts(text)
+        self.slots = tuple(dict.fromkeys(p[0] for p in self._text if not isinstance(p, str)))
+        self._latex = _parts(to_latex(text) if latex is None else latex)
+        extra = {p[0] for p in self._latex if not isinstance(p, str)} - set(self.slots)
+        if extra:
+            raise ValueError(f"Form: the LaTeX has slots {sorted(extra)} that {text!r} has not")
+
+    def text(self, **names: str) -> str:
+        """The text with the slots filled (unnamed slots keep their letter)."""
+        return _fill(self._text, {s: names.get(s, s) for s in self.slots})
+
+    def latex(self, **names: str) -> str:
+        """The LaTeX with the slots filled (unnamed slots keep their letter)."""
+        return _fill(self._latex, {s: names.get(s, s) for s in self.slots})
+
+    def __repr__(self) -> str:
+        return f"Form({self.source!r})"
