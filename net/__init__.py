@@ -18,6 +18,7 @@ from ._demo import sine_data, sine_demo
 from ._factors import Factors
 from ._layers import ACTIVATION_RULES, LOSSES
 from ._mlp import METHODS, MLP, Backprop
+from ._names import param_name, parse_param
 from ._train import NonFiniteLossError, train
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "Factors",
     "NonFiniteLossError",
     "compare",
+    "param_name",
+    "parse_param",
     "sine_data",
     "sine_demo",
     "train",

@@ -20,46 +20,23 @@ summing to 1).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Dense, Jacobian, Operation, linear, numeric
+from jacobians import OPERATIONS, numeric
 from jacobians import to_gradient as _to_gradient
-from reshape import InputError, InputTypeError, ShapeError, as_array, assume_finite, describe
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
-from ._factors import Factors, rename, sub, var
+from . import _checks as check
+from ._chain import jacobian_gradients, steps
+from ._factors import Factors, labelled_chain
 from ._layers import ACTIVATION_RULES, LOSSES
+from ._shortcut import Backprop, backprop
 
 __all__ = ["METHODS", "MLP", "Backprop"]
 
 METHODS = ("jacobian", "shortcut", "numeric", "central", "complex")
-
-
-def _known(names: Sequence[str]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
-@dataclass(frozen=True)
-class Backprop:
-    """What the Hadamard-shortcut backward pass computes, layer by layer (keys are layers k).
-
-    Attributes:
-        cost: C, the mean loss over the samples.
-        z, y: z⁽ᵏ⁾ (k = 1…L) and y⁽ᵏ⁾ (k = 0…L, y⁽⁰⁾ = X), each (n_k, d).
-        dC_dy: ∂C/∂y⁽ᵏ⁾ (k = 1…L), shaped like y⁽ᵏ⁾: the transpose of the numerator-layout row.
-        dC_dz: δ⁽ᵏ⁾ = ∂C/∂z⁽ᵏ⁾ (k = 1…L), shaped like z⁽ᵏ⁾.
-        gradients: ∂C/∂W⁽ᵏ⁾ = δ⁽ᵏ⁾ y⁽ᵏ⁻¹⁾ᵀ and ∂C/∂b⁽ᵏ⁾ = δ⁽ᵏ⁾ 1, keyed W1, b1, …
-    """
-
-    cost: float
-    z: dict[int, np.ndarray]
-    y: dict[int, np.ndarray]
-    dC_dy: dict[int, np.ndarray]  # noqa: N815 - the write-up's name
-    dC_dz: dict[int, np.ndarray]  # noqa: N815
-    gradients: dict[str, np.ndarray]
 
 
 class MLP:
@@ -91,10 +68,10 @@ class MLP:
         loss: str = "squared_error",
         seed: int = 0,
     ) -> None:
-        self.sizes = _sizes(sizes)
+        self.sizes = check.sizes(sizes)
         self.depth = len(self.sizes) - 1
-        self.activations = _activations(activations, self.depth)
-        self.loss = _loss(loss, self.activations[-1])
+        self.activations = check.activations(activations, self.depth)
+        self.loss = check.loss(loss, self.activations[-1])
         whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_))
         if not whole or seed < 0:
             raise InputError("MLP", "seed", "a non-negative integer", repr(seed))
@@ -130,7 +107,7 @@ class MLP:
             raise InputError(
                 "MLP.params",
                 "params",
-                f"exactly the parameters {_known(list(self._params))}",
+                f"exactly the parameters {check.known(list(self._params))}",
                 f"missing {missing}, unknown {unknown}",
             )
         checked = {k: self._check_param(k, new[k]) for k in self._params}
@@ -138,16 +115,20 @@ class MLP:
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._params:
-            raise KeyError(f"MLP: no parameter {name!r}; the parameters are {_known(self._params)}")
+            raise KeyError(
+                f"MLP: no parameter {name!r}; the parameters are {check.known(self._params)}"
+            )
         return self._params[name].copy()
 
     def __setitem__(self, name: str, value: Any) -> None:
         if name not in self._params:
-            raise KeyError(f"MLP: no parameter {name!r}; the parameters are {_known(self._params)}")
+            raise KeyError(
+                f"MLP: no parameter {name!r}; the parameters are {check.known(self._params)}"
+            )
         self._params[name] = self._check_param(name, value)
 
     def _check_param(self, name: str, value: Any) -> np.ndarray:
-        a = _real(as_array(value, "MLP.params", name), "MLP.params", name)
+        a = check.real(as_array(value, "MLP.params", name), "MLP.params", name)
         want = self._params[name].shape
         ok = a.shape == want or (name[0] == "b" and a.shape == (want[0], 1))
         if not ok:
@@ -164,7 +145,7 @@ class MLP:
         """X as an (m, d) batch; a vector is one sample."""
         m = self.sizes[start]
         name = "X" if start == 0 else f"y⁽{start}⁾"
-        X = _real(as_array(X, op, name), op, name)
+        X = check.real(as_array(X, op, name), op, name)
         if X.ndim not in (1, 2) or X.shape[0] != m:
             hint = "samples are columns: one sample as (m,) or (m, 1), d samples as (m, d)"
             if m == 1 and X.ndim == 1:
@@ -174,7 +155,7 @@ class MLP:
 
     def _targets(self, op: str, T: Any, d: int) -> np.ndarray:
         n = self.sizes[-1]
-        T = _real(as_array(T, op, "T"), op, "T")
+        T = check.real(as_array(T, op, "T"), op, "T")
         if not (T.shape == (n, d) or (d == 1 and T.shape == (n,))):
             one = f"({n},) or " if d == 1 else ""
             raise ShapeError(
@@ -186,7 +167,7 @@ class MLP:
             )
         T = T.reshape(n, d)
         if LOSSES[self.loss].probabilities:
-            _probabilities(op, T, self.loss)
+            check.probabilities(op, T, self.loss)
         return T
 
     def _data(self, op: str, X: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -264,126 +245,7 @@ class MLP:
         ((3, 1), (3, 2))
         """
         X2, T2 = self._data("MLP.backprop", X, T)
-        return self._backprop(X2, T2)
-
-    def _backprop(self, X2: np.ndarray, T2: np.ndarray) -> Backprop:
-        L, d, P = self.depth, X2.shape[1], self._params
-        z, y = self._run(X2, P)
-        loss = LOSSES[self.loss]
-        g = loss.grad(y[L], T2) / d
-        dC_dy, dC_dz, grads = {L: g}, {}, {}
-        for k in range(L, 0, -1):
-            delta = ACTIVATION_RULES[self.activations[k - 1]].back(z[k], y[k], g)
-            dC_dz[k] = delta
-            # δ y⁽ᵏ⁻¹⁾ᵀ; for one sample an outer product, which numpy's broadcast multiply does in
-            # under half the time BLAS takes for a matrix product of inner size 1 (137 µs
-            # against 304 µs at 256×784)
-            grads[f"W{k}"] = delta * y[k - 1].T if d == 1 else delta @ y[k - 1].T
-            grads[f"b{k}"] = delta.sum(axis=1)
-            if k > 1:
-                g = P[f"W{k}"].T @ delta
-                dC_dy[k - 1] = g
-        cost = float(loss.value(y[L], T2) / d)
-        order = {name: grads[name] for name in P}
-        return Backprop(cost, z, y, dC_dy, dC_dz, order)
-
-    # ----- the full-Jacobian chain, from the jacobians operations -----
-    def _steps(self, X2: np.ndarray, T2: np.ndarray) -> list[tuple[Operation, SimpleNamespace]]:
-        """The forward pass through the ``jacobians`` operations, as (operation, context) pairs:
-        linear and the activation for layers 1 … L, then the cost. A context is what the
-        operation's ``prepare`` returns (its value and what its rules need); ``op.result(ctx)``
-        is what calling the operation would have returned."""
-        P, Y, steps = self._params, X2, []
-        for k in range(1, self.depth + 1):
-            z = linear.prepare(P[f"W{k}"], Y, P[f"b{k}"])
-            act = ACTIVATIONS[self.activations[k - 1]]
-            a = act.prepare(z.value, **act.options)
-            steps += [(linear, z), (act, a)]
-            Y = a.value
-        cost = COSTS[self.loss]
-        steps.append((cost, cost.prepare(Y, T2, **cost.options)))
-        return steps
-
-    def _ops(self, X2: np.ndarray, T2: np.ndarray) -> tuple[list, list, Any]:
-        """The forward pass as Results: linear's and the activation's per layer (index k), and
-        the cost's."""
-        res = [op.result(ctx) for op, ctx in self._steps(X2, T2)]
-        return [None, *res[0:-1:2]], [None, *res[1:-1:2]], res[-1]
-
-    def _labelled(self, lin: list, act: list, cr: Any, d: int) -> dict[str, Any]:
-        """Every factor of every chain, labelled in the network's notation."""
-        L = self.depth
-        yL, yL_tex = var("y", L)
-        head: list[tuple[Jacobian, str, str]] = []
-        of = "C"
-        if d > 1:
-            mean = Dense(
-                np.array([[1.0 / d]]),
-                (),
-                (),
-                of="C",
-                wrt="ℓ",
-                closed_form="1/d",
-                latex=r"\frac{1}{d}",
-            )
-            head.append((mean, "∂C/∂ℓ", r"\frac{\partial C}{\partial \ell}"))
-            of = "ℓ"
-        first = OPERATIONS[self.loss].params[0].name
-        J = cr.jacobian
-        row = J.labelled(
-            of,
-            yL,
-            rename(J.closed_form, {first: yL, "y": "t"}),
-            rename(J.latex, {first: f"{{{yL_tex}}}", "y": "t"}),
-        )
-        of_tex = "C" if d == 1 else r"\ell"
-        head.append((row, f"∂{of}/∂{yL}", rf"\frac{{\partial {of_tex}}}{{\partial {yL_tex}}}"))
-        layers = {}
-        for k in range(1, L + 1):
-            n = self.sizes[k]
-            yk, yk_tex = var("y", k)
-            zk, zk_tex = var("z", k)
-            Wk, Wk_tex = var("W", k)
-            bk, bk_tex = var("b", k)
-            prev, prev_tex = ("x", "x") if k == 1 else var("y", k - 1)
-            A = act[k].jacobian
-            names = {"z": zk, "a": yk}
-            tex_names = {"z": f"{{{zk_tex}}}", "a": f"{{{yk_tex}}}"}
-            cf = rename(A.closed_form, names).replace("I_n", f"I_{A.shape[0]}")
-            tex = rename(A.latex, tex_names).replace("I_n", f"I_{{{A.shape[0]}}}")
-            batch = "" if d == 1 else f" ⊗ I_{d}"
-            batch_tex = "" if d == 1 else rf" \otimes I_{{{d}}}"
-            ones = "" if d == 1 else f" ⊗ 1_{d}"
-            ones_tex = "" if d == 1 else rf" \otimes \mathbf{{1}}_{{{d}}}"
-            Jw, Jb, Jx = (lin[k].jacobians[p] for p in ("W", "b", "x"))
-            layers[k] = {
-                "act": (A.labelled(yk, zk, cf, tex), f"∇σ{sub(k)}", rf"\nabla\sigma_{{{k}}}"),
-                "W": (
-                    Jw.labelled(
-                        zk,
-                        Wk,
-                        f"I_{n} ⊗ {prev}ᵀ",
-                        rf"I_{{{n}}} \otimes {{{prev_tex}}}^{{\top}}",
-                    ),
-                    f"∂{zk}/∂{Wk}",
-                    rf"\frac{{\partial {zk_tex}}}{{\partial {Wk_tex}}}",
-                ),
-                "b": (
-                    Jb.labelled(zk, bk, f"I_{n}{ones}", rf"I_{{{n}}}{ones_tex}"),
-                    f"∂{zk}/∂{bk}",
-                    rf"\frac{{\partial {zk_tex}}}{{\partial {bk_tex}}}",
-                ),
-                "x": (Jx.labelled(zk, prev, f"{Wk}{batch}", f"{Wk_tex}{batch_tex}"), Wk, Wk_tex),
-            }
-        return {"head": head, "layers": layers}
-
-    def _chain_of(self, lab: dict[str, Any], wrt: str) -> list[tuple[Jacobian, str, str]]:
-        kind, k = wrt[0], int(wrt[1:])
-        out = list(lab["head"])
-        for j in range(self.depth, k, -1):
-            out += [lab["layers"][j]["act"], lab["layers"][j]["x"]]
-        out += [lab["layers"][k]["act"], lab["layers"][k][kind]]
-        return out
+        return backprop(self, X2, T2)
 
     def factors(self, x: Any, t: Any, wrt: str) -> Factors:
         """The chain of Jacobian factors of ∂C/∂wrt, outermost first, labelled for tables.
@@ -410,44 +272,14 @@ class MLP:
         """
         if wrt not in self._params:
             raise InputError(
-                "MLP.factors", "wrt", f"a parameter name, one of {_known(self._params)}", repr(wrt)
+                "MLP.factors",
+                "wrt",
+                f"a parameter name, one of {check.known(self._params)}",
+                repr(wrt),
             )
         X2, T2 = self._data("MLP.factors", x, t)
-        lin, act, cr = self._ops(X2, T2)
-        items = self._chain_of(self._labelled(lin, act, cr, X2.shape[1]), wrt)
-        return Factors(
-            wrt,
-            self._params[wrt].shape,
-            tuple(i[0] for i in items),
-            tuple(i[1] for i in items),
-            tuple(i[2] for i in items),
-        )
-
-    def _jacobian(self, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
-        """Reverse mode through the chain: the prefix ∂C/∂z⁽ᵏ⁾ is shared by W⁽ᵏ⁾ and b⁽ᵏ⁾ and
-        extended by W⁽ᵏ⁾ · ∇σ_{k−1}. The factors are those of :meth:`factors`, each built by its
-        operation's rule from the forward pass's context, unlabelled: a gradient shows no labels,
-        and building them (and a Result per operation) costs more than the arithmetic of a small
-        network. The prefix is a 1×N row, and each step is ``J.right(row)`` = row · J, exactly what
-        ``row @ J`` (compose) computes for a row, without a Jacobian object per product; so nothing
-        nd×nm is ever made dense. The last step's row has the parameter's entries in row-major
-        order, so a reshape folds it into the gradient (what ``to_gradient`` does)."""
-        with assume_finite():  # X, T and the parameters are checked, and each op feeds the next
-            steps = self._steps(X2, T2)
-        P, d, rules = self._params, X2.shape[1], linear.rules
-        cost, c = steps[-1]
-        row = cost.rules[cost.params[0].name].build(c).matrix  # ∂ℓ/∂y⁽ᴸ⁾ summed over the samples
-        prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
-        grads = {}
-        for k in range(self.depth, 0, -1):
-            (_, z), (act, a) = steps[2 * k - 2], steps[2 * k - 1]
-            dz = act.rules["z"].build(a).right(prefix)
-            for p in ("W", "b"):
-                name = f"{p}{k}"
-                grads[name] = rules[p].build(z).right(dz).reshape(P[name].shape)
-            if k > 1:
-                prefix = rules["x"].build(z).right(dz)
-        return {name: grads[name] for name in P}
+        results = [op.result(ctx) for op, ctx in steps(self, X2, T2)]
+        return labelled_chain(self.sizes, results, wrt, self._params[wrt].shape, X2.shape[1])
 
     # ----- numeric: central differences or complex step over every entry -----
     @property
@@ -491,15 +323,17 @@ class MLP:
         True
         """
         if method not in METHODS:
-            raise InputError("MLP.gradients", "method", f"one of {_known(METHODS)}", repr(method))
+            raise InputError(
+                "MLP.gradients", "method", f"one of {check.known(METHODS)}", repr(method)
+            )
         X2, T2 = self._data("MLP.gradients", X, T)
         return self._gradients(X2, T2, method)
 
     def _gradients(self, X2: np.ndarray, T2: np.ndarray, method: str) -> dict[str, np.ndarray]:
         if method == "shortcut":
-            return self._backprop(X2, T2).gradients
+            return backprop(self, X2, T2).gradients
         if method == "jacobian":
-            return self._jacobian(X2, T2)
+            return jacobian_gradients(self, X2, T2)
         if method == "numeric":
             method = "complex" if self.analytic else "central"
         elif method == "complex" and not self.analytic:
@@ -512,101 +346,3 @@ class MLP:
                 "complex step needs every layer analytic; use 'numeric' to choose automatically",
             )
         return self._numeric(X2, T2, method)
-
-
-# ----- argument checks -----
-
-
-def _real(a: np.ndarray, op: str, arg: str) -> np.ndarray:
-    if np.iscomplexobj(a):
-        raise InputTypeError(op, arg, "real numbers", describe(a))
-    return a
-
-
-def _sizes(sizes: Any) -> tuple[int, ...]:
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence | np.ndarray):
-        raise InputTypeError("MLP", "sizes", "a list of widths like [1, 16, 1]", describe(sizes))
-    out = []
-    for i, s in enumerate(sizes):
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 1:
-            raise InputError("MLP", "sizes", "positive integer widths", f"sizes[{i}] = {s!r}")
-        out.append(int(s))
-    if len(out) < 2:
-        raise InputError(
-            "MLP", "sizes", "at least two widths (input and output)", f"{list(sizes)!r}"
-        )
-    return tuple(out)
-
-
-def _activations(activations: Any, depth: int) -> tuple[str, ...]:
-    if isinstance(activations, str) or not isinstance(activations, Sequence):
-        raise InputTypeError(
-            "MLP",
-            "activations",
-            f"a list of {depth} activation names, one per layer",
-            repr(activations),
-            f"for the same activation everywhere write [{activations!r}] * {depth}",
-        )
-    if len(activations) != depth:
-        raise InputError(
-            "MLP",
-            "activations",
-            f"{depth} names, one per layer (len(sizes) − 1 = {depth})",
-            f"{len(activations)}: {list(activations)!r}",
-        )
-    known = [a for a in ACTIVATIONS if a in ACTIVATION_RULES]
-    for i, a in enumerate(activations):
-        if a not in known:
-            raise InputError(
-                "MLP",
-                "activations",
-                f"activation names, one of {_known(known)}",
-                f"activations[{i}] = {a!r}",
-            )
-    return tuple(activations)
-
-
-def _loss(loss: Any, last: str) -> str:
-    if not isinstance(loss, str) or loss not in LOSSES:
-        raise InputError("MLP", "loss", f"one of {_known(LOSSES)}", repr(loss))
-    rule = LOSSES[loss]
-    if rule.needs_last is not None and last != rule.needs_last:
-        raise InputError(
-            "MLP",
-            "loss",
-            f"{loss!r} with {rule.needs_last!r} as the last activation",
-            f"last activation {last!r}",
-            rule.doc + " On logits use 'softmax_cross_entropy' with 'identity' last.",
-        )
-    if last in rule.refuses:
-        raise InputError(
-            "MLP",
-            "loss",
-            f"{loss!r} with a last activation other than {_known(rule.refuses)}",
-            f"last activation {last!r}",
-            rule.doc + " With 'softmax' last use loss 'cross_entropy'.",
-        )
-    return loss
-
-
-def _probabilities(op: str, T: np.ndarray, loss: str) -> None:
-    bad = (T < 0) | (T > 1)
-    if bad.any():
-        i, j = (int(v) for v in np.argwhere(bad)[0])
-        raise InputError(
-            op,
-            "T",
-            f"probability vectors as columns for loss {loss!r} (entries in [0, 1])",
-            f"T[{i}, {j}] = {float(T[i, j])!r}",
-        )
-    sums = T.sum(axis=0)
-    off = np.abs(sums - 1) > 1e-8
-    if off.any():
-        j = int(np.argmax(off))
-        raise InputError(
-            op,
-            "T",
-            f"probability vectors as columns for loss {loss!r} (each column summing to 1)",
-            f"column {j} summing to {float(sums[j])!r}",
-            "one-hot targets: T = np.eye(n)[:, labels]",
-        )

@@ -12,6 +12,7 @@ import numpy as np
 from reshape import InputError, describe
 
 from ._mlp import METHODS, MLP
+from ._shortcut import backprop
 
 __all__ = ["NonFiniteLossError", "train"]
 
@@ -140,7 +141,7 @@ def train(
     def evaluate(need_grads: bool) -> tuple[float, dict[str, np.ndarray] | None]:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if method == "shortcut":
-                bp = mlp._backprop(X2, T2)
+                bp = backprop(mlp, X2, T2)
                 loss, grads = bp.cost, bp.gradients
             else:
                 loss, grads = float(mlp._cost(X2, T2)), None

@@ -1,0 +1,113 @@
+"""Argument checks for the network: widths, activation names, losses and their pairing, targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from jacobians import ACTIVATIONS
+from reshape import InputError, InputTypeError, describe
+
+from ._layers import LOSSES
+
+
+def known(names: Sequence[str]) -> str:
+    """The names quoted and joined, for an error message."""
+    return ", ".join(repr(n) for n in names)
+
+
+def real(a: np.ndarray, op: str, arg: str) -> np.ndarray:
+    if np.iscomplexobj(a):
+        raise InputTypeError(op, arg, "real numbers", describe(a))
+    return a
+
+
+def sizes(sizes: Any) -> tuple[int, ...]:
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence | np.ndarray):
+        raise InputTypeError("MLP", "sizes", "a list of widths like [1, 16, 1]", describe(sizes))
+    out = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 1:
+            raise InputError("MLP", "sizes", "positive integer widths", f"sizes[{i}] = {s!r}")
+        out.append(int(s))
+    if len(out) < 2:
+        raise InputError(
+            "MLP", "sizes", "at least two widths (input and output)", f"{list(sizes)!r}"
+        )
+    return tuple(out)
+
+
+def activations(activations: Any, depth: int) -> tuple[str, ...]:
+    if isinstance(activations, str) or not isinstance(activations, Sequence):
+        raise InputTypeError(
+            "MLP",
+            "activations",
+            f"a list of {depth} activation names, one per layer",
+            repr(activations),
+            f"for the same activation everywhere write [{activations!r}] * {depth}",
+        )
+    if len(activations) != depth:
+        raise InputError(
+            "MLP",
+            "activations",
+            f"{depth} names, one per layer (len(sizes) − 1 = {depth})",
+            f"{len(activations)}: {list(activations)!r}",
+        )
+    names = list(ACTIVATIONS)  # looked up now: an activation may be registered after import
+    for i, a in enumerate(activations):
+        if a not in names:
+            raise InputError(
+                "MLP",
+                "activations",
+                f"activation names, one of {known(names)}",
+                f"activations[{i}] = {a!r}",
+            )
+    return tuple(activations)
+
+
+def loss(loss: Any, last: str) -> str:
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise InputError("MLP", "loss", f"one of {known(LOSSES)}", repr(loss))
+    rule = LOSSES[loss]
+    if rule.needs_last is not None and last != rule.needs_last:
+        raise InputError(
+            "MLP",
+            "loss",
+            f"{loss!r} with {rule.needs_last!r} as the last activation",
+            f"last activation {last!r}",
+            rule.doc + " On logits use 'softmax_cross_entropy' with 'identity' last.",
+        )
+    if last in rule.refuses:
+        raise InputError(
+            "MLP",
+            "loss",
+            f"{loss!r} with a last activation other than {known(rule.refuses)}",
+            f"last activation {last!r}",
+            rule.doc + " With 'softmax' last use loss 'cross_entropy'.",
+        )
+    return loss
+
+
+def probabilities(op: str, T: np.ndarray, loss: str) -> None:
+    bad = (T < 0) | (T > 1)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(
+            op,
+            "T",
+            f"probability vectors as columns for loss {loss!r} (entries in [0, 1])",
+            f"T[{i}, {j}] = {float(T[i, j])!r}",
+        )
+    sums = T.sum(axis=0)
+    off = np.abs(sums - 1) > 1e-8
+    if off.any():
+        j = int(np.argmax(off))
+        raise InputError(
+            op,
+            "T",
+            f"probability vectors as columns for loss {loss!r} (each column summing to 1)",
+            f"column {j} summing to {float(sums[j])!r}",
+            "one-hot targets: T = np.eye(n)[:, labels]",
+        )
