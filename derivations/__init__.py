@@ -8,15 +8,26 @@ checks against the Hadamard shortcut, numeric differentiation and the cost of ea
 >>> d = single_layer(n=3, m=4)
 >>> [F.symbol for F in d.factors], d.row_shape, d.gradient.shape
 (['∂C/∂a', '∂a/∂z', '∂z/∂W'], ('1×nm', (1, 12)), (3, 4))
+
+Modules, each importing only those listed before it: ``_model`` (the tables, and the dispatch
+table their renderers fill) and ``_tex`` (notation to LaTeX); ``_rows`` (the cells every format
+shares); the renderers ``_text``, ``_markdown``, ``_latex``, ``_json``; ``_build`` (factor rows,
+running product, checks, ``build``); the sources ``_layer``, ``_softmax``, ``_network`` and
+``_catalog``; then ``plot``, ``worked`` and the command (``cli``, ``_cmd_*``).
 """
 
 import json
 from importlib import resources
 from typing import Any
 
+# The renderers fill the model's dispatch table when imported, here, before any table renders;
+# the model imports none of them, so the two form no cycle.
+from . import _json, _latex, _markdown, _text  # noqa: F401
+from ._catalog import catalog
+from ._layer import single_layer
 from ._model import FORMATS, Case, Catalog, CatalogRow, Check, Derivation, Factor, Step
 from ._network import mlp
-from ._sources import catalog, single_layer, softmax_cross_entropy
+from ._softmax import softmax_cross_entropy
 
 
 def schema() -> dict[str, Any]:

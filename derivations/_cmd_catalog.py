@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._catalog import catalog
 from ._cmd_common import add_format, emit, render_options
-from ._sources import catalog
 
 NAME = "catalog"
 HELP = "every operation's Jacobians: closed form, shape and structure per input"

@@ -106,7 +106,8 @@ def derivation_from_args(args: argparse.Namespace, show_matrices: bool = False) 
             seed=args.seed,
             show_matrices=show_matrices,
         )
-    from ._sources import single_layer, softmax_cross_entropy
+    from ._layer import single_layer
+    from ._softmax import softmax_cross_entropy
 
     if args.source == "softmax":
         return softmax_cross_entropy(

@@ -3,21 +3,55 @@
 A :class:`Derivation` is plain data (strings, shapes, numbers) plus the :class:`jacobians.Jacobian`
 objects it was read from, so every renderer (Markdown, LaTeX, text, JSON, the figure) draws on one
 object and none recomputes anything. :class:`Catalog` is the table of every operation's Jacobians.
+
+The tables render through :data:`RENDERERS`, a dispatch table that the renderer modules (``_text``,
+``_markdown``, ``_latex``, ``_json``) fill with :func:`renders` when the package imports them. The
+model imports none of them: the renderers sit above it, and no import ever goes back down to up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from jacobians import Jacobian
 
-__all__ = ["Case", "Catalog", "CatalogRow", "Check", "Derivation", "Factor", "Step"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_ALIASES",
+    "RENDERERS",
+    "Case",
+    "Catalog",
+    "CatalogRow",
+    "Check",
+    "Derivation",
+    "Factor",
+    "Step",
+    "renders",
+    "shape_text",
+]
 
 FORMATS = ("text", "markdown", "latex", "json")
 FORMAT_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text"}
+
+# (table class, format) -> the function that renders it; the format "dict" is the JSON document
+# as a dict (``to_dict``), which the "json" format prints.
+RENDERERS: dict[tuple[type, str], Callable[..., Any]] = {}
+
+_R = TypeVar("_R", bound=Callable[..., Any])
+
+
+def renders(table: type, fmt: str) -> Callable[[_R], _R]:
+    """Register the decorated function as the ``fmt`` renderer of ``table`` (a class)."""
+
+    def register(fn: _R) -> _R:
+        RENDERERS[(table, fmt)] = fn
+        return fn
+
+    return register
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -28,24 +62,21 @@ def shape_text(shape: tuple[int, ...]) -> str:
 class _Rendered:
     """What every table does: render to a format, convert to the JSON dict, show in a notebook."""
 
-    _DICT: str  # the name of the _render function that makes this table's JSON dict
-
     def render(self, fmt: str = "text", **options: Any) -> str:
-        """The table as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``.
+        """The table as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"`` (md, tex, txt).
 
         >>> from derivations import single_layer
         >>> print(single_layer().render("markdown").splitlines()[0])
         ### ∂C/∂W for z = Wx + b, a = σ(z), C = ½‖a − y‖² (n = 3, m = 4)
         """
-        from . import _render
-
-        return _render.render(self, fmt, **options)
+        name = FORMAT_ALIASES.get(fmt, fmt)
+        if name not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        return RENDERERS[(type(self), name)](self, **options)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (schema ``derivations/schema.json``) as a dict."""
-        from . import _render
-
-        return getattr(_render, self._DICT)(self)
+        return RENDERERS[(type(self), "dict")](self)
 
     def _repr_markdown_(self) -> str:
         return self.render("markdown")
@@ -150,12 +181,15 @@ class Derivation(_Rendered):
         """True when every check meets its tolerance."""
         return all(c.passed for c in self.checks)
 
-    _DICT = "derivation_dict"
-
 
 @dataclass(frozen=True)
 class CatalogRow:
-    """One operation's Jacobian with respect to one input, read from the registry."""
+    """One operation's Jacobian with respect to one input, read from the registry.
+
+    ``structure`` is the kind of the Jacobian built for one sample and ``batch_structure`` the kind
+    built for a batch, where it differs (softmax: dense, and block-diagonal for a batch); both
+    are read off Jacobians the operation builds, never declared.
+    """
 
     operation: str
     family: str
@@ -168,6 +202,7 @@ class CatalogRow:
     shape: str
     structure: str
     params: tuple[tuple[str, str], ...]
+    batch_structure: str | None = None  # None: a batch's Jacobian has the same structure
 
 
 @dataclass(frozen=True)
@@ -180,5 +215,3 @@ class Catalog(_Rendered):
     """
 
     rows: tuple[CatalogRow, ...]
-
-    _DICT = "catalog_dict"

@@ -13,44 +13,46 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from jacobians import Jacobian
-from net import MLP
+from jacobians import COSTS, Jacobian
+from jacobians._notation import sub, unscript, var
+from net import MLP, parse_param
 
 from . import _tex
+from ._build import NUMERIC_LIMIT, build, difference_check, factor_row, size
 from ._model import Check, Derivation
-from ._sources import NUMERIC_LIMIT, _size, build, difference_check, factor_row
 
 __all__ = ["default_activations", "mlp", "sample"]
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_LAYER = re.compile(r"^([A-Za-zℓ]+)(?:⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾)?$")
-
-_COSTS = {
-    "squared_error": ("C = ½‖y⁽{L}⁾ − t‖²", r"C = \tfrac{{1}}{{2}}\lVert y^{{({L})}} - t \rVert^2"),
-    "softmax_cross_entropy": (
-        "C = −Σ_i t_i log softmax(y⁽{L}⁾)_i",
-        r"C = -\sum_i t_i \log \operatorname{{softmax}}(y^{{({L})}})_i",
-    ),
-    "cross_entropy": ("C = −Σ_i t_i log y⁽{L}⁾_i", r"C = -\sum_i t_i \log y^{{({L})}}_i"),
-}
-_SUPER = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# A chain's variable with its layer, superscripts undone by unscript: y⁽²⁾ -> "y(2)", x -> "x".
+_VARIABLE = re.compile(r"^([A-Za-zℓ]+)(?:\((\d+)\))?$")
 
 
 def _l(k: int) -> str:
-    return f"l{str(k).translate(_SUB)}"
+    return f"l{sub(k)}"
 
 
 def _symbolic_size(name: str) -> str:
     """The symbolic number of entries of a variable: y⁽²⁾ -> l₂, W⁽²⁾ -> l₂l₁, x -> l₀, C -> 1."""
-    m = _LAYER.match(name)
+    m = _VARIABLE.match(unscript(name))
     if m is None:
         raise AssertionError(f"unexpected variable {name!r} in a network chain")
-    var, k = m.group(1), m.group(2)
+    letter, k = m.group(1), m.group(2)
     if k is None:
-        return {"x": _l(0)}.get(var, "1")
-    j = int(k.translate(_SUPER_DIGITS))
-    return f"{_l(j)}{_l(j - 1)}" if var == "W" else _l(j)
+        return {"x": _l(0)}.get(letter, "1")
+    j = int(k)
+    return f"{_l(j)}{_l(j - 1)}" if letter == "W" else _l(j)
+
+
+def _cost_formula(loss: str, L: int) -> tuple[str, str]:
+    """The registry's cost formula in the network's names: prediction y⁽ᴸ⁾, target t."""
+    cost = COSTS[loss]
+    prediction, target = (p.name for p in cost.params)  # (a or z, y)
+    y_text, y_latex = var("y", L)
+    form = cost.formula_form
+    return (
+        form.text(**{prediction: y_text, target: "t"}),
+        form.latex(**{prediction: y_latex, target: "t"}),
+    )
 
 
 def _symbolic_shape(J: Jacobian) -> str:
@@ -105,13 +107,15 @@ def mlp(
     >>> [F.shape for F in d.factors][-2:], d.gradient.shape, d.passed
     (['l₁×l₁', 'l₁×l₁l₀'], (3, 2), True)
     """
-    sizes = [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+    sizes = [size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least two widths (input and output), got {sizes}")
     acts = list(activations) if activations else default_activations(len(sizes) - 1, loss)
     net = MLP(sizes, acts, loss, seed=seed)
-    if wrt not in net.shapes:
+    parsed = parse_param(wrt)
+    if wrt not in net.shapes or parsed is None:
         raise ValueError(f"unknown parameter {wrt!r}: choose one of {', '.join(net.shapes)}")
+    kind, k = parsed
     x, t = sample(sizes, loss, seed)
     chain = net.factors(x, t, wrt)
     factors = [factor_row(J, _symbolic_shape(J)) for J in chain]
@@ -141,10 +145,7 @@ def mlp(
             out.append(difference_check("numeric", description, grad, num, rel, latex))
         return out
 
-    cost_text, cost_latex = _COSTS[loss]
-    k = int(wrt[1:])
-    param_sym = f"{wrt[0]}⁽{str(k).translate(_SUPER)}⁾"
-    param_shape = f"{_l(k)}×{_l(k - 1)}" if wrt[0] == "W" else _l(k)
+    param_shape = f"{_l(k)}×{_l(k - 1)}" if kind == "W" else _l(k)
     return build(
         source="mlp",
         setup=[
@@ -153,11 +154,11 @@ def mlp(
                 r"y^{(k)} = \sigma_k(W^{(k)} y^{(k-1)} + b^{(k)})",
             ),
             (f"σ = {', '.join(acts)}", rf"\sigma = \text{{{_tex.text(', '.join(acts))}}}"),
-            (cost_text.format(L=str(L).translate(_SUPER)), cost_latex.format(L=L)),
+            _cost_formula(loss, L),
         ],
         sizes={_l(i): s for i, s in enumerate(sizes)},
         options={"sizes": sizes, "activations": acts, "loss": loss, "wrt": wrt, "seed": seed},
-        wrt=param_sym,
+        wrt=var(kind, k)[0],
         param_shape=param_shape,
         factors=factors,
         gradient_shape=chain.shape,

@@ -1,53 +1,19 @@
-"""Unicode notation to LaTeX: ∂ → \\partial, ⊗ → \\otimes, ᵀ → ^{\\top}, and our other symbols.
+"""Unicode notation to LaTeX for the text a derivation builds itself: text mode, shapes, fractions.
 
-The registry holds each closed form twice (text and LaTeX); this module turns the text a derivation
-builds itself (symbols such as ∂C/∂y⁽²⁾, shapes such as n×nm, check descriptions) into LaTeX that
-compiles with amsmath alone. :func:`math` refuses a character it has no command for rather than let
-it reach the LaTeX engine, so no Unicode ever slips into the output.
+The registry holds each closed form as a Form (text and LaTeX); the symbols, shapes and check
+descriptions a derivation writes (∂C/∂y⁽²⁾, n×nm, max |chain − numeric|) are converted here, on top
+of the project's one converter, :func:`jacobians._notation.to_latex` (``math`` below), which refuses
+a character it has no command for, so no Unicode ever reaches the LaTeX engine.
 """
 
 from __future__ import annotations
 
 import re
 
+from jacobians._notation import to_latex as math
+
 __all__ = ["frac_symbol", "math", "shape", "text"]
 
-# Longest first, so "σ′" is matched before "σ".
-_MATH = {
-    "∂": r"\partial ",
-    "⊗": r"\otimes ",
-    "⊙": r"\odot ",
-    "⊘": r"\oslash ",
-    "ᵀ": r"^{\top}",
-    "−": "-",
-    "×": r"\times ",
-    "·": r"\cdot ",
-    "σ′": r"\sigma'",
-    "′": "'",
-    "σ": r"\sigma ",
-    "δ": r"\delta ",
-    "α": r"\alpha ",
-    "Σ": r"\sum ",
-    "½": r"\tfrac{1}{2}",
-    "‖": r"\|",
-    "→": r"\to ",
-    "↦": r"\mapsto ",
-    "≤": r"\le ",
-    "≥": r"\ge ",
-    "≠": r"\neq ",
-    "≈": r"\approx ",
-    "∇": r"\nabla ",
-    "ₐ": "_{a}",
-    "…": r"\dots ",
-    "|": r"\lvert ",
-    "∈": r"\in ",
-    "²": "^{2}",
-}
-_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", "0123456789()")
-_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_SUPER_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾]+")
-_SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
-_WORDS = re.compile(r"\b(diag|softmax|log|exp|tanh|max|min)\b")
 _RUNS = re.compile(r"([\x00-\x7b\x7d-\x7f]+)|([^\x00-\x7b\x7d-\x7f]+)")  # ASCII but |, or not
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -63,37 +29,6 @@ _TEXT_ESCAPES = {
     "<": r"$<$",
     ">": r"$>$",
 }
-
-
-def math(s: str) -> str:
-    """Text notation as LaTeX math (without the dollars).
-
-    Shapes: str -> str (ASCII only).
-
-    >>> math("∂C/∂y⁽²⁾")
-    '\\\\partial C/\\\\partial y^{(2)}'
-    >>> math("I_n ⊗ xᵀ")
-    'I_n \\\\otimes x^{\\\\top}'
-    """
-    s = _SUPER_RUN.sub(lambda m: "^{" + m.group().translate(_SUPER) + "}", s)
-    s = _SUB_RUN.sub(lambda m: "_{" + m.group().translate(_SUB) + "}", s)
-    s = _WORDS.sub(lambda m: rf"\operatorname{{{m.group()}}}", s)
-    out = []
-    i = 0
-    keys = sorted(_MATH, key=len, reverse=True)
-    while i < len(s):
-        for k in keys:
-            if s.startswith(k, i):
-                out.append(_MATH[k])
-                i += len(k)
-                break
-        else:
-            ch = s[i]
-            if not ch.isascii():
-                raise ValueError(f"no LaTeX command for {ch!r} (U+{ord(ch):04X}) in {s!r}")
-            out.append(ch)
-            i += 1
-    return re.sub(r" +", " ", "".join(out)).replace(" ^", "^").replace(" _", "_").strip()
 
 
 def text(s: str) -> str:

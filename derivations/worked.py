@@ -17,8 +17,9 @@ import numpy as np
 from jacobians import compose
 from net import MLP
 
+from ._layer import single_layer
 from ._network import mlp, sample
-from ._sources import single_layer, softmax_cross_entropy
+from ._softmax import softmax_cross_entropy
 
 __all__ = ["FILES", "FLOOR", "documents", "main"]
 

@@ -7,7 +7,9 @@ import json
 import jsonschema
 import pytest
 
+import jacobians
 from derivations import catalog, mlp, schema, single_layer, softmax_cross_entropy
+from jacobians import OPERATIONS
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +37,9 @@ def test_output_validates(validator, make):
 
 
 def test_skipped_numeric_check_validates(validator, monkeypatch):
-    import derivations._sources as src
+    import derivations._build as build
 
-    monkeypatch.setattr(src, "NUMERIC_LIMIT", 1)
+    monkeypatch.setattr(build, "NUMERIC_LIMIT", 1)
     doc = json.loads(single_layer().render("json"))
     assert doc["checks"][1]["max_difference"] is None and "skipped" in doc["checks"][1]
     assert validator.is_valid(doc)
@@ -59,4 +61,23 @@ def test_schema_refuses_broken_documents(validator, mutate):
     doc = json.loads(single_layer().render("json"))
     bad = copy.deepcopy(doc)
     mutate(bad)
+    assert not validator.is_valid(bad)
+
+
+def test_schema_lists_every_structure_kind():
+    s = schema()
+    assert tuple(s["$defs"]["structure"]["enum"]) == jacobians.STRUCTURE_KINDS
+    built = {kind for op in OPERATIONS.values() for w in op.rules for kind in op.structures(w)}
+    assert built <= set(jacobians.STRUCTURE_KINDS), built - set(jacobians.STRUCTURE_KINDS)
+
+
+def test_batch_structure_only_where_it_differs(validator):
+    doc = json.loads(catalog().render("json"))
+    for op in doc["operations"]:
+        for j in op["jacobians"]:
+            single, batch = OPERATIONS[op["name"]].structures(j["wrt"])
+            assert j["structure"] == single
+            assert j.get("batch_structure") == (None if batch == single else batch), j
+    bad = copy.deepcopy(doc)
+    bad["operations"][0]["jacobians"][0]["batch_structure"] = "sparse"
     assert not validator.is_valid(bad)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import jacobians
 from derivations import catalog, mlp, single_layer, softmax_cross_entropy
-from derivations._sources import MATRIX_LIMIT
+from derivations._build import MATRIX_LIMIT
 from jacobians import ACTIVATIONS, OPERATIONS, to_gradient
 
 LAYER_ACTIVATIONS = list(ACTIVATIONS)
@@ -104,10 +104,11 @@ def test_softmax_cases_and_fused_rule(n, m, wrt):
 
 def test_a_wrong_shortcut_fails_its_check(monkeypatch):
     """The checks can fail: break σ′ in the shortcut and the shortcut check reports it."""
-    import derivations._sources as src
+    import derivations._layer as layer
 
-    broken = dict(src._COST_GRADIENT, squared_error=lambda a, y: a + y)
-    monkeypatch.setattr(src, "_COST_GRADIENT", broken)
+    # ∇ₐC = a + y where a − y is meant, in the shortcut's δ only
+    broken = lambda act, cost, z, a, y: act.vjp(z, a, a + y)
+    monkeypatch.setattr(layer, "_delta", broken)
     d = single_layer()
     shortcut = next(c for c in d.checks if c.name == "shortcut")
     assert not shortcut.passed and not d.passed
@@ -197,10 +198,27 @@ def test_bad_input(call, message):
 
 
 def test_numeric_check_is_skipped_not_silent_for_huge_parameters(monkeypatch):
-    import derivations._sources as src
+    import derivations._build as build
 
-    monkeypatch.setattr(src, "NUMERIC_LIMIT", 5)
+    monkeypatch.setattr(build, "NUMERIC_LIMIT", 5)
     d = single_layer(3, 4)
     num = next(c for c in d.checks if c.name == "numeric")
     assert num.value is None and "12 parameters" in num.skipped
     assert "skipped: 12 parameters" in d.render("text")
+
+
+def test_catalog_reports_the_structures_built():
+    """One sample's structure, and a batch's only where it differs: both built, never declared."""
+    rows = {(r.operation, r.symbol): r for r in catalog().rows}
+    assert (rows["softmax", "∂a/∂z"].structure, rows["softmax", "∂a/∂z"].batch_structure) == (
+        "dense",
+        "block-diagonal",
+    )
+    assert rows["linear", "∂z/∂W"].batch_structure is None
+    for r in rows.values():
+        single, batch = OPERATIONS[r.operation].structures(r.symbol.split("/∂")[1])
+        assert (r.structure, r.batch_structure) == (single, None if batch == single else batch)
+    text = catalog().render("text").splitlines()
+    differ = [r for r in rows.values() if r.batch_structure]
+    assert sum("; batch: " in line for line in text) == len(differ) > 0
+    assert any(line.endswith("dense; batch: block-diagonal") for line in text)

@@ -1,0 +1,207 @@
+"""How every derivation table is assembled: argument checks, factor rows, the running product,
+the checks, and :func:`build`.
+
+Every row is read from the objects the code computes with: the factors are the Jacobians the
+operations of :data:`jacobians.OPERATIONS` return, their closed forms and symbolic shapes are the
+registry's rules, the running product is :func:`jacobians.compose`, and the multiply-adds are
+:func:`jacobians.chain_costs`. The checks compare against computations that share none of that: a
+shortcut written without Jacobians, and numeric differentiation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from jacobians import Jacobian, chain_costs, compose, numeric, to_gradient
+
+from . import _tex
+from ._model import Case, Check, Derivation, Factor, Step
+
+__all__ = [
+    "MATRIX_LIMIT",
+    "NUMERIC_LIMIT",
+    "SIZE_LIMIT",
+    "build",
+    "choice",
+    "difference_check",
+    "factor_row",
+    "numeric_check",
+    "running_product",
+    "short",
+    "size",
+]
+
+NUMERIC_LIMIT = 20_000  # numeric differentiation costs one pass per parameter entry
+MATRIX_LIMIT = (16, 48)  # largest factor shown with show_matrices (rows, columns)
+SIZE_LIMIT = 4096
+
+
+# ----- arguments -----
+
+
+def choice(kind: str, name: str, known: Sequence[str], hint: str = "") -> str:
+    """``name`` if it is one of ``known``, else a ValueError that lists them."""
+    if name not in known:
+        extra = f"; {hint}" if hint else ""
+        raise ValueError(f"unknown {kind} {name!r}: choose one of {', '.join(known)}{extra}")
+    return name
+
+
+def size(name: str, value: Any) -> int:
+    """A size between 1 and SIZE_LIMIT, else a ValueError that names it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"size {name} must be a whole number, got {value!r}")
+    if not 1 <= value <= SIZE_LIMIT:
+        raise ValueError(f"size {name} must be between 1 and {SIZE_LIMIT}, got {value}")
+    return int(value)
+
+
+def short(formula: str) -> str:
+    """'a = σ(z) = 1/(1 + e^(−z))' -> 'a = σ(z)': the definition without its expansion."""
+    return " = ".join(formula.split(" = ")[:2])
+
+
+# ----- the factors and their product -----
+
+
+def factor_row(J: Jacobian, shape: str) -> Factor:
+    """A table row for one Jacobian, with its symbolic shape (from the registry's rule)."""
+    return Factor(
+        symbol=J.symbol,
+        symbol_latex=_tex.frac_symbol(J.of, J.wrt),
+        closed_form=J.closed_form,
+        closed_form_latex=J.latex,
+        shape=shape,
+        instance=(int(J.shape[0]), int(J.shape[1])),
+        structure=J.kind,
+        jacobian=J,
+    )
+
+
+def _dims(shape: str) -> tuple[str, str]:
+    rows, cols = shape.split("×")
+    return rows, cols
+
+
+def running_product(factors: Sequence[Factor]) -> tuple[tuple[Step, ...], Jacobian]:
+    """The product left to right (reverse mode, as backprop does it): a Step per multiplication."""
+    P = factors[0].jacobian
+    rows = _dims(factors[0].shape)[0]
+    steps = []
+    for F in factors[1:]:
+        left = P.symbol
+        P = compose(P, F.jacobian)
+        steps.append(
+            Step(
+                left=left,
+                right=F.symbol,
+                result=P.symbol,
+                result_latex=_tex.frac_symbol(P.of, P.wrt),
+                shape=f"{rows}×{_dims(F.shape)[1]}",
+                instance=(int(P.shape[0]), int(P.shape[1])),
+            )
+        )
+    return tuple(steps), P
+
+
+# ----- checks -----
+
+
+def _tolerance(reference: np.ndarray, rel: float) -> float:
+    return rel * (1.0 + float(np.max(np.abs(reference))))
+
+
+def difference_check(
+    name: str,
+    description: str,
+    value: np.ndarray,
+    reference: np.ndarray,
+    rel: float = 1e-10,
+    latex: str = "",
+) -> Check:
+    """The largest |value − reference|, with a tolerance relative to the reference's scale."""
+    diff = float(np.max(np.abs(np.asarray(value) - np.asarray(reference))))
+    return Check(name, description, diff, _tolerance(reference, rel), latex=latex)
+
+
+def numeric_check(
+    f: Callable[[np.ndarray], Any], param: np.ndarray, gradient: np.ndarray, complex_ok: bool
+) -> Check:
+    """The gradient against numeric differentiation of the cost (complex step where analytic)."""
+    method = "complex" if complex_ok else "central"
+    label = "complex step" if complex_ok else "central differences"
+    description = f"max |chain − numeric ({label})|"
+    latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
+    if param.size > NUMERIC_LIMIT:
+        reason = f"{param.size} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
+        return Check("numeric", description, None, 0.0, skipped=reason, latex=latex)
+    num = numeric(f, param, method=method).matrix.reshape(param.shape)
+    rel = 1e-10 if complex_ok else 1e-6
+    return difference_check("numeric", description, gradient, num, rel, latex)
+
+
+# ----- the table -----
+
+
+def _check_matrices(factors: Sequence[Factor]) -> None:
+    rmax, cmax = MATRIX_LIMIT
+    for F in factors:
+        r, c = F.instance
+        if r > rmax or c > cmax:
+            raise ValueError(
+                f"the matrices are shown up to {rmax} rows and {cmax} columns, and {F.symbol} is "
+                f"{r}×{c} here: choose smaller sizes, or leave out the matrices"
+            )
+
+
+def build(
+    *,
+    source: str,
+    setup: Sequence[tuple[str, str]],
+    sizes: dict[str, int],
+    options: dict[str, Any],
+    wrt: str,
+    param_shape: str,
+    factors: Sequence[Factor],
+    gradient_shape: tuple[int, ...],
+    checks: Callable[[np.ndarray, Jacobian], Sequence[Check]],
+    cases: Sequence[Case] = (),
+    cases_of: str = "",
+    notes: Sequence[str] = (),
+    show_matrices: bool = False,
+) -> Derivation:
+    """Assemble a Derivation from its factors: the running product, the gradient and the checks."""
+    if show_matrices:
+        _check_matrices(factors)
+    steps, row = running_product(factors)
+    gradient = to_gradient(row, gradient_shape)
+    costs = chain_costs(*(F.jacobian for F in factors))
+    size_text = ", ".join(f"{k} = {v}" for k, v in sizes.items())
+    title = f"∂C/∂{wrt} for {', '.join(t for t, _ in setup)} ({size_text})"
+    title_latex = (
+        f"${_tex.frac_symbol('C', wrt)}$ for {', '.join(f'${tex}$' for _, tex in setup)} "
+        f"({', '.join(f'${_tex.math(k)} = {v}$' for k, v in sizes.items())})"
+    )
+    return Derivation(
+        source=source,
+        title=title,
+        title_latex=title_latex,
+        setup=tuple(setup),
+        sizes=dict(sizes),
+        options=dict(options),
+        wrt=wrt,
+        wrt_latex=_tex.math(wrt),
+        param_shape=param_shape,
+        factors=tuple(factors),
+        steps=steps,
+        gradient=np.asarray(gradient),
+        checks=tuple(checks(np.asarray(gradient), row)),
+        multiply_adds=dict(costs),
+        cases=tuple(cases),
+        cases_of=cases_of,
+        notes=tuple(notes),
+        show_matrices=show_matrices,
+    )

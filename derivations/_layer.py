@@ -1,0 +1,143 @@
+"""The first write-up's single layer: z = Wx + b, a = σ(z), C(a), and ∂C/∂W (or b, x) as the
+chain ∂C/∂a · ∂a/∂z · ∂z/∂W, checked against the Hadamard shortcut and numeric differentiation.
+
+The shortcut's δ is computed from the registry's arrays (the cost's ``gradient`` ∇ₐC and the
+activation's ``vjp``), without any Jacobian or product of Jacobians.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Jacobian, Operation, linear
+
+from . import _tex
+from ._build import build, choice, difference_check, factor_row, numeric_check, short, size
+from ._model import Check, Derivation
+
+__all__ = ["single_layer"]
+
+# costs of probabilities, and the activations that give them (binary cross-entropy is per entry,
+# so softmax, whose entries are tied together, is not one of them)
+_PROBABILITY_COSTS = {"cross_entropy": ("sigmoid", "softmax"), "binary_cross_entropy": ("sigmoid",)}
+_WRT = ("W", "b", "x")
+
+
+def _layer_costs() -> list[str]:
+    """The costs of the activation's output a (the fused costs on logits z are other sources')."""
+    return [name for name, op in COSTS.items() if op.params[0].name == "a"]
+
+
+def _layer_data(n: int, m: int, cost: str, seed: int) -> tuple[np.ndarray, ...]:
+    """W, x, b, y drawn as in the README's tour, y fitted to the cost."""
+    rng = np.random.default_rng(seed)
+    W, x, b, y = rng.normal(size=(n, m)), rng.normal(size=m), rng.normal(size=n), rng.random(n)
+    if cost == "cross_entropy":
+        y = np.eye(n)[rng.integers(n)]
+    elif cost == "binary_cross_entropy":
+        y = (y < 0.5).astype(np.float64)
+    return W, x, b, y
+
+
+def _delta(
+    act: Operation, cost: Operation, z: np.ndarray, a: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """The shortcut's δ = ∂C/∂z as an array: ∇ₐC ⊙ σ′(z) (softmax: a ⊙ (g − aᵀg), g = ∇ₐC)."""
+    return act.vjp(z, a, cost.gradient(a, y))  # type: ignore[misc]
+
+
+def single_layer(
+    n: int = 3,
+    m: int = 4,
+    activation: str = "sigmoid",
+    cost: str = "squared_error",
+    wrt: str = "W",
+    seed: int = 0,
+    show_matrices: bool = False,
+) -> Derivation:
+    """The first write-up's layer a = σ(Wx + b) with cost C(a): ∂C/∂W = ∂C/∂a · ∂a/∂z · ∂z/∂W.
+
+    Args:
+        n, m: outputs and inputs of the layer (W is n×m).
+        activation: a name of :data:`jacobians.ACTIVATIONS`.
+        cost: ``squared_error``, ``cross_entropy`` (one-hot y) or ``binary_cross_entropy``.
+        wrt: the parameter, ``W``, ``b`` or ``x``.
+        seed: the random draw of W, x, b, y (the same draw as the README's tour).
+        show_matrices: put the factors' numbers in the table (small sizes only).
+
+    Shapes: 1×n · n×n · n×nm = 1×nm -> n×m for W (1×n -> n for b, 1×m -> m for x).
+
+    >>> d = single_layer()
+    >>> [F.instance for F in d.factors], d.gradient.shape, d.passed
+    ([(1, 3), (3, 3), (3, 12)], (3, 4), True)
+    """
+    n, m = size("n", n), size("m", m)
+    choice("activation", activation, list(ACTIVATIONS))
+    hint = "for softmax with cross-entropy on logits use the softmax source"
+    choice("cost", cost, _layer_costs(), hint)
+    choice("parameter", wrt, _WRT)
+    allowed = _PROBABILITY_COSTS.get(cost)
+    if allowed is not None and activation not in allowed:
+        raise ValueError(
+            f"cost {cost!r} needs probabilities a in (0, 1): use activation "
+            f"{' or '.join(allowed)}, not {activation!r}"
+        )
+    act, cst, lin = OPERATIONS[activation], COSTS[cost], OPERATIONS["linear"]
+    W, x, b, y = _layer_data(n, m, cost, seed)
+    params = {"W": W, "x": x, "b": b}
+    z = linear(W, x, b)
+    a = act(z.value)
+    C = cst(a.value, y)
+    rules = [cst.rules["a"], act.rules["z"], lin.rules[wrt]]
+    jacs = [C.jacobian, a.jacobian, z.jacobians[wrt]]
+    factors = [factor_row(J, r.shape) for J, r in zip(jacs, rules, strict=True)]
+
+    # The shortcut: δ, then δxᵀ, δ or Wᵀδ. The descriptions say which δ the activation makes.
+    delta = _delta(act, cst, z.value, a.value, y)
+    shortcut, short_text = {
+        "W": (np.outer(delta, x), "δ xᵀ"),
+        "b": (delta, "δ"),
+        "x": (W.T @ delta, "Wᵀ δ"),
+    }[wrt]
+    short_latex = _tex.math(short_text)
+    if activation == "softmax":
+        delta_text = "δ = a ⊙ (∇ₐC − aᵀ∇ₐC)"
+        delta_latex = r"\delta = a \odot (\nabla_a C - a^{\top} \nabla_a C)"
+    else:
+        delta_text = "δ = ∇ₐC ⊙ σ′(z)"
+        delta_latex = r"\delta = \nabla_a C \odot \sigma'(z)"
+
+    def cost_of(p: np.ndarray) -> Any:
+        args = {**params, wrt: p}
+        return cst.value(act.value(linear.value(args["W"], args["x"], args["b"])), y)
+
+    complex_ok = all(r.analytic for r in rules)
+
+    def checks(grad: np.ndarray, row: Jacobian) -> list[Check]:
+        return [
+            difference_check(
+                "shortcut",
+                f"max |chain − Hadamard shortcut {short_text}|, {delta_text}",
+                grad,
+                shortcut,
+                latex=rf"$\max \lvert$chain $-$ Hadamard shortcut ${short_latex}\rvert$, "
+                rf"${delta_latex}$",
+            ),
+            numeric_check(cost_of, params[wrt], grad, complex_ok),
+        ]
+
+    param = next(p for p in lin.params if p.name == wrt)
+    return build(
+        source="single_layer",
+        setup=[(short(op.formula), short(op.formula_latex)) for op in (lin, act, cst)],
+        sizes={"n": n, "m": m},
+        options={"activation": activation, "cost": cost, "wrt": wrt, "seed": seed},
+        wrt=wrt,
+        param_shape=param.shape,
+        factors=factors,
+        gradient_shape=params[wrt].shape,
+        checks=checks,
+        show_matrices=show_matrices,
+    )

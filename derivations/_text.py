@@ -1,0 +1,69 @@
+"""The plain-text renderer, for terminals: aligned columns, matrices in brackets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import _rows as rows
+from ._model import Catalog, Derivation, renders, shape_text
+
+__all__ = ["catalog_text", "derivation_text", "text_table"]
+
+
+def text_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell, under a rule of dashes; trailing spaces stripped."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *body, strict=True)]
+    line = lambda cells: "  ".join(
+        str(c).ljust(w) for c, w in zip(cells, widths, strict=True)
+    ).rstrip()
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in body)]
+
+
+@renders(Derivation, "text")
+def derivation_text(d: Derivation, floor: float | None = None) -> str:
+    """A derivation's four tables, the factors' matrices if asked for, the gradient and notes."""
+    out = [d.title, ""]
+    out += text_table(rows.FACTOR_HEADERS, rows.factor_rows(d, str))
+    if d.show_matrices:
+        for F in d.factors:
+            out += ["", f"{F.symbol} = {F.closed_form} ({shape_text(F.instance)}):"]
+            out += rows.matrix_lines(F.jacobian.matrix)
+    if d.cases:
+        out += ["", f"{d.cases_of}, entry by entry:"]
+        out += [f"  {c.formula}  when {c.condition}" for c in d.cases]
+    out += [""]
+    out += text_table(rows.STEP_HEADERS, rows.step_rows(d, str))
+    out += [""]
+    if rows.gradient_shown(d):
+        out += [f"gradient ∂C/∂{d.wrt} ({rows.gradient_instance(d)}):"]
+        out += rows.matrix_lines(d.gradient, digits=6)
+    else:
+        out += [f"gradient ∂C/∂{d.wrt}: {d.gradient.size} entries (--format json lists them)"]
+    out += [""]
+    out += text_table(rows.CHECK_HEADERS, rows.check_rows(d, floor, str))
+    out += [""]
+    out += text_table(rows.ORDER_HEADERS, rows.order_rows(d))
+    if d.notes:
+        out += ["", *d.notes]
+    return "\n".join(out) + "\n"
+
+
+@renders(Catalog, "text")
+def catalog_text(c: Catalog, floor: float | None = None) -> str:
+    """The catalogue, an operation's name and definition on its first row only.
+
+    ``floor`` is accepted and unused, as by every renderer: the catalogue has no numbers.
+    """
+    body = [
+        [
+            r.operation if first else "",
+            r.formula if first else "",
+            r.symbol,
+            r.closed_form,
+            r.shape,
+            rows.structure_cell(r),
+        ]
+        for first, r in rows.catalog_groups(c)
+    ]
+    head = f"Every operation's Jacobians ({len(c.rows)} rules, numerator layout, row-major vec)"
+    return "\n".join([head, "", *text_table(rows.CATALOG_HEADERS, body)]) + "\n"
