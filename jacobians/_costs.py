@@ -183,8 +183,10 @@ def _softmax_ce_parts(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyContex
 
 
 def _softmax_ce_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    c = _softmax_ce_parts(z, y)
-    return (c.e * (c.mass / c.total) - c.Y).reshape(z.shape)
+    """s·1ᵀy − y per column, s = softmax(z), without the cost's value."""
+    Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
+    e, total, _ = _log_sum_exp(Z)
+    return (e * (Y.sum(axis=0, keepdims=True) / total) - Y).reshape(z.shape)
 
 
 @operation(

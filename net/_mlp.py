@@ -24,14 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import OPERATIONS, numeric
+from jacobians import ACTIVATIONS, OPERATIONS, numeric
 from jacobians import to_gradient as _to_gradient
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from . import _checks as check
 from ._chain import jacobian_gradients, steps
 from ._factors import Factors, labelled_chain
-from ._layers import ACTIVATION_RULES, LOSSES
+from ._layers import LOSSES
 from ._shortcut import Backprop, backprop
 
 __all__ = ["METHODS", "MLP", "Backprop"]
@@ -181,7 +181,7 @@ class MLP:
         z, y = {}, {start: Y}
         for k in range(start + 1, self.depth + 1):
             z[k] = params[f"W{k}"] @ y[k - 1] + params[f"b{k}"][:, None]
-            y[k] = ACTIVATION_RULES[self.activations[k - 1]].fn(z[k])
+            y[k] = ACTIVATIONS[self.activations[k - 1]].fn(z[k])  # type: ignore[misc]
         return z, y
 
     def forward(self, X: Any, start: int = 0) -> np.ndarray:

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ._layers import ACTIVATION_RULES, LOSSES
+from jacobians import ACTIVATIONS
+
+from ._layers import LOSSES
 
 __all__ = ["Backprop", "backprop"]
 
@@ -44,7 +46,7 @@ def backprop(net: Any, X2: np.ndarray, T2: np.ndarray) -> Backprop:
     g = loss.grad(y[L], T2) / d
     dC_dy, dC_dz, grads = {L: g}, {}, {}
     for k in range(L, 0, -1):
-        delta = ACTIVATION_RULES[net.activations[k - 1]].back(z[k], y[k], g)
+        delta = ACTIVATIONS[net.activations[k - 1]].vjp(z[k], y[k], g)  # type: ignore[misc]
         dC_dz[k] = delta
         # δ y⁽ᵏ⁻¹⁾ᵀ; for one sample an outer product, which numpy's broadcast multiply does in
         # under half the time BLAS takes for a matrix product of inner size 1 (137 µs
