@@ -182,11 +182,18 @@ def _softmax_ce_parts(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyContex
     return SoftmaxCrossEntropyContext(value, {"z": z, "y": y}, Z, Y, e, total, mass, lse)
 
 
+def _softmax_ce_row(
+    e: np.ndarray, total: np.ndarray, mass: np.ndarray, Y: np.ndarray
+) -> np.ndarray:
+    """∂C/∂z per column: s·1ᵀy − y, s = e / 1ᵀe, mass = 1ᵀy (s − y when y sums to 1)."""
+    return e * (mass / total) - Y
+
+
 def _softmax_ce_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """s·1ᵀy − y per column, s = softmax(z), without the cost's value."""
+    """∇_z C shaped like z, without the cost's value."""
     Z, Y = z.reshape(z.shape[0], -1), y.reshape(z.shape[0], -1)
     e, total, _ = _log_sum_exp(Z)
-    return (e * (Y.sum(axis=0, keepdims=True) / total) - Y).reshape(z.shape)
+    return _softmax_ce_row(e, total, Y.sum(axis=0, keepdims=True), Y).reshape(z.shape)
 
 
 @operation(
@@ -218,7 +225,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyCo
 
 @softmax_cross_entropy.rule("z", "($s − $y)ᵀ, s = softmax($z)", "1×n", latex=r"($s - $y)^{\top}")
 def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
-    return _row(c.e * (c.mass / c.total) - c.Y)  # s · 1ᵀy − y, s = e / 1ᵀe
+    return _row(_softmax_ce_row(c.e, c.total, c.mass, c.Y))
 
 
 @softmax_cross_entropy.rule("y", "−(log softmax($z))ᵀ", "1×n")

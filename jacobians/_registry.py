@@ -215,16 +215,15 @@ class Operation:
         ('dense', 'block-diagonal')
         """
         if not self._kinds:
-            for batch in (False, True):
-                rng = np.random.default_rng(0)
-                ctx = self.prepare(
-                    **self.examples(rng, 3, 4, 2 if batch else 1, batch), **self.options
+            one, batch = (
+                self.prepare(
+                    **self.examples(np.random.default_rng(0), 3, 4, d, d > 1), **self.options
                 )
-                for name, r in self.rules.items():
-                    single = self._kinds.get(name, ("",))[0]
-                    self._kinds[name] = (
-                        (r.build(ctx).kind,) if not batch else (single, r.build(ctx).kind)
-                    )
+                for d in (1, 2)
+            )
+            self._kinds = {
+                name: (r.build(one).kind, r.build(batch).kind) for name, r in self.rules.items()
+            }
         return self._kinds[wrt]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
