@@ -104,7 +104,10 @@ def register_activation(entry: Elementwise) -> Operation:
         z = as_array(z, name, "z")
         if opts:
             opts = {k: option(name, k, v) for k, v in opts.items()}
-        return ElementwiseContext(fn(z, **opts), {"z": z}, z, opts)
+        return unchecked(z, **opts)
+
+    def unchecked(z: np.ndarray, **opts: Any) -> ElementwiseContext:
+        return ElementwiseContext(fn(z, **opts), {"z": z}, z, opts or defaults)
 
     prepare.__name__ = name
     kind = "identity" if entry.identity else "diagonal"
@@ -112,7 +115,7 @@ def register_activation(entry: Elementwise) -> Operation:
         f"{entry.doc}\n\n    Shapes: z of any shape (n,) | (n, d) -> a of the same shape; ∂a/∂z is "
         f"n×n, {kind}.\n\n    >>> {name}(np.zeros(2)).jacobian.kind\n    {kind!r}\n"
     )
-    opts = dict(entry.options)
+    opts = defaults = dict(entry.options)
     latex = entry.formula_latex or to_latex(entry.formula)
     op = operation(
         "activation",
@@ -127,6 +130,7 @@ def register_activation(entry: Elementwise) -> Operation:
         deriv=lambda z, **o: deriv(z, fn(z, **o), **o),
         vjp=lambda z, a, g: g * deriv(z, a, **opts),
         stable_for=entry.large,
+        unchecked=unchecked,
     )(prepare)
     if entry.identity:
         op.rule("z", "I_$n", "n×n")(_identity_dz)
@@ -240,6 +244,7 @@ class SoftmaxContext(Context):
     # g·(diag(a) − a aᵀ) per column, without the n×n matrix
     vjp=lambda z, a, g: a * (g - np.sum(a * g, axis=0, keepdims=True)),
     stable_for=1e4,
+    unchecked=lambda z: SoftmaxContext(stable_softmax(z), {"z": z}, z),
 )
 def softmax(z: np.ndarray) -> SoftmaxContext:
     """Softmax of a vector, or of each column of a batch (n, d); stable for large |z|.
@@ -254,8 +259,7 @@ def softmax(z: np.ndarray) -> SoftmaxContext:
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    z = column("softmax", "z", z)
-    return SoftmaxContext(stable_softmax(z), {"z": z}, z)
+    return softmax.unchecked(column("softmax", "z", z))  # type: ignore[misc]
 
 
 @softmax.rule("z", "diag($a) − $a $aᵀ", "n×n")

@@ -32,6 +32,15 @@ class LinearContext(Context):
     d: int
 
 
+def _linear_context(
+    W: np.ndarray, X: np.ndarray, b: np.ndarray, WX: np.ndarray | None = None
+) -> LinearContext:
+    """linear's context from checked W (n, m), X (m, d) and b (n,) or (n, 1); WX if computed."""
+    n = W.shape[0]
+    Z = (W @ X if WX is None else WX) + b.reshape(n, 1)  # not in place: b may be complex
+    return LinearContext(Z, {"W": W, "x": X, "b": b}, W, X, n, X.shape[1])
+
+
 @operation(
     "affine",
     "z",
@@ -44,6 +53,7 @@ class LinearContext(Context):
         "x": column_draw(r, m, d, bt),
         "b": r.normal(size=n),
     },
+    unchecked=_linear_context,
 )
 def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     """z = Wx + b, with its Jacobians with respect to W, x and b.
@@ -64,11 +74,12 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     b = column("linear", "b", b, n, f" with n = {n}, the number of rows of W")
     if b.ndim == 2 and b.shape[1] != 1:
         raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
-    X = x.reshape(m, -1)
-    Z = finite_product("linear", ("W", W), ("x", x))  # W is checked through Wx, only n×d
-    Z = Z + b.reshape(n, 1)  # not in place: b may be complex (complex step) where Wx is not
-    value = Z.reshape(n) if x.ndim == 1 else Z
-    return LinearContext(value, {"W": W, "x": x, "b": b}, W, X, n, X.shape[1])
+    WX = finite_product("linear", ("W", W), ("x", x))  # W is checked through Wx, only n×d
+    c = _linear_context(W, x.reshape(m, -1), b, WX.reshape(n, -1))
+    c.given["x"] = x
+    if x.ndim == 1:
+        c.value = c.value.reshape(n)
+    return c
 
 
 @linear.rule("W", "I_$n ⊗ $xᵀ", "n×nm")

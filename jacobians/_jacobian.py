@@ -32,6 +32,7 @@ import numpy as np
 
 from reshape import ShapeError, unflatten
 
+from ._labels import Label, render, transposed, wrap, wrap_latex
 from ._limit import check_limit
 
 __all__ = ["Jacobian", "Label", "Structure", "fmt_shape", "given_shapes", "squeezed"]
@@ -81,44 +82,6 @@ class Structure(NamedTuple):
 
 
 _J = TypeVar("_J", bound="Jacobian")
-
-# ----- labels: a string, None (the symbol), or a product's pair of its factors' labels -----
-Label = str | tuple | None
-
-
-def _at_top(text: str, chars: str) -> bool:
-    """Whether one of ``chars`` stands in ``text`` outside every bracket."""
-    depth = 0
-    for ch in text:
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        if depth == 0 and ch in chars:
-            return True
-    return False
-
-
-def _wrap(text: str) -> str:
-    """Parenthesise a closed form that is a sum or a Kronecker product, for a readable product."""
-    return f"({text})" if _at_top(text, "+−-⊗") else text
-
-
-def _wrap_latex(text: str) -> str:
-    return rf"\left({text}\right)" if any(t in text for t in ("+", "-", r"\otimes")) else text
-
-
-def _render(node: Label, sep: str, wrap: Callable[[str], str]) -> str:
-    """A product's label: its factors' labels, each parenthesised where needed, joined by sep."""
-    if isinstance(node, str):
-        return node
-    return sep.join(wrap(_render(part, sep, wrap)) for part in node)  # type: ignore[union-attr]
-
-
-def _transposed(text: str, mark: str, wrap: Callable[[str], str]) -> str:
-    """``text`` followed by a transpose mark, parenthesised unless it is one term (no space or /
-    outside brackets): ``Wᵀ``, ``diag(σ′(z))ᵀ``, ``(I_n ⊗ xᵀ)ᵀ``; one term's mark cancels."""
-    if _at_top(text, " /"):
-        return wrap(text) + mark
-    return text.removesuffix(mark) if text.endswith(mark) else text + mark
 
 
 class Jacobian:
@@ -179,7 +142,7 @@ class Jacobian:
         if self._cf is None:
             return self.symbol
         if not isinstance(self._cf, str):
-            self._cf = _render(self._cf, " · ", _wrap)
+            self._cf = render(self._cf, " · ", wrap)
         return self._cf
 
     @closed_form.setter
@@ -192,7 +155,7 @@ class Jacobian:
         if self._tex is None:
             return rf"\frac{{\partial {self.of}}}{{\partial {self.wrt}}}"
         if not isinstance(self._tex, str):
-            self._tex = _render(self._tex, r" \, ", _wrap_latex)
+            self._tex = render(self._tex, r" \, ", wrap_latex)
         return self._tex
 
     @latex.setter
@@ -241,8 +204,8 @@ class Jacobian:
         return self.label(
             J.of,
             J.wrt,
-            _transposed(J.closed_form, "ᵀ", lambda t: f"({t})"),
-            _transposed(J.latex, r"^{\top}", lambda t: rf"\left({t}\right)"),
+            transposed(J.closed_form, "ᵀ", lambda t: f"({t})"),
+            transposed(J.latex, r"^{\top}", lambda t: rf"\left({t}\right)"),
             J.in_shape,
             J.out_shape,
         )

@@ -153,7 +153,10 @@ class Operation:
     Attributes besides the definition's: ``fn`` is the value without the argument checks (a = fn(z)
     for an activation, C = fn(a, y) for a cost); ``deriv(z)`` is σ′(z) of an elementwise map;
     ``vjp(z, a, g)`` is g·∂a/∂z of an activation as an array shaped like z (the shortcut's step,
-    no Jacobian made); ``gradient(a, y)`` is a cost's ∇ₐC shaped like a.
+    no Jacobian made); ``gradient(a, y)`` is a cost's ∇ₐC shaped like a; ``unchecked(...)`` is the
+    Context that ``prepare`` returns after its checks, for a caller whose arrays are already checked
+    and shaped (a network's forward pass: X as (m, d) columns, b as (n,)), so that one forward pass
+    gives the values and everything the rules need.
     """
 
     name: str
@@ -172,6 +175,7 @@ class Operation:
     deriv: Callable[..., np.ndarray] | None = None
     vjp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
     gradient: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    unchecked: Callable[..., Context] | None = None
     formula_form: Form | None = None  # the formula as a template, for renamed variables
     stable_for: float | None = None  # |input| up to which value and Jacobians stay finite
     _names: list[str] = field(init=False, repr=False)  # the inputs' names, in order

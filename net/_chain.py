@@ -1,4 +1,4 @@
-"""The full-Jacobian gradient: the forward pass through the operations, then row · J per factor."""
+"""The full-Jacobian gradient: the network's forward pass, then row · J per factor."""
 
 from __future__ import annotations
 
@@ -6,27 +6,19 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, COSTS, Context, Operation, linear
+from jacobians import ACTIVATIONS, COSTS, Context, linear
 from reshape import assume_finite
 
-__all__ = ["jacobian_gradients", "steps"]
+from ._forward import Pass, run
+
+__all__ = ["cost_context", "jacobian_gradients"]
 
 
-def steps(net: Any, X2: np.ndarray, T2: np.ndarray) -> list[tuple[Operation, Context]]:
-    """The forward pass through the ``jacobians`` operations, as (operation, context) pairs:
-    linear and the activation for layers 1 … L, then the cost. A context is what the
-    operation's ``prepare`` returns (its value and what its rules need); ``op.result(ctx)``
-    is what calling the operation would have returned."""
-    P, Y, steps = net._params, X2, []
-    for k in range(1, net.depth + 1):
-        z = linear.prepare(P[f"W{k}"], Y, P[f"b{k}"])
-        act = ACTIVATIONS[net.activations[k - 1]]
-        a = act.prepare(z.value, **act.options)
-        steps += [(linear, z), (act, a)]
-        Y = a.value
+def cost_context(net: Any, forward: Pass, T2: np.ndarray) -> Context:
+    """The cost's context at the network's output (its rules give the row ∂ℓ/∂y⁽ᴸ⁾)."""
     cost = COSTS[net.loss]
-    steps.append((cost, cost.prepare(Y, T2, **cost.options)))
-    return steps
+    with assume_finite():  # the output and the targets are checked
+        return cost.prepare(forward.y[net.depth], T2, **cost.options)
 
 
 def jacobian_gradients(net: Any, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
@@ -38,16 +30,15 @@ def jacobian_gradients(net: Any, X2: np.ndarray, T2: np.ndarray) -> dict[str, np
     ``row @ J`` (compose) computes for a row, without a Jacobian object per product; so nothing
     nd×nm is ever made dense. The last step's row has the parameter's entries in row-major
     order, so a reshape folds it into the gradient (what ``to_gradient`` does)."""
-    with assume_finite():  # X, T and the parameters are checked, and each op feeds the next
-        forward = steps(net, X2, T2)
+    forward = run(net.activations, net._params, X2)
     P, d, rules = net._params, X2.shape[1], linear.rules
-    cost, c = forward[-1]
-    row = cost.rules[cost.params[0].name].build(c).matrix  # ∂ℓ/∂y⁽ᴸ⁾ summed over the samples
+    cost = COSTS[net.loss]
+    row = cost.rules[cost.params[0].name].build(cost_context(net, forward, T2)).matrix
     prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
     grads = {}
     for k in range(net.depth, 0, -1):
-        (_, z), (act, a) = forward[2 * k - 2], forward[2 * k - 1]
-        dz = act.rules["z"].build(a).right(prefix)
+        z, act = forward.linear[k], ACTIVATIONS[net.activations[k - 1]]
+        dz = act.rules["z"].build(forward.activation[k]).right(prefix)
         for p in ("W", "b"):
             name = f"{p}{k}"
             grads[name] = rules[p].build(z).right(dz).reshape(P[name].shape)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from jacobians import ACTIVATIONS
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from ._layers import LOSSES
 
@@ -111,3 +111,33 @@ def probabilities(op: str, T: np.ndarray, loss: str) -> None:
             f"column {j} summing to {float(sums[j])!r}",
             "one-hot targets: T = np.eye(n)[:, labels]",
         )
+
+
+def inputs(op: str, X: Any, m: int, name: str) -> np.ndarray:
+    """X as an (m, d) batch of checked real numbers; a vector is one sample."""
+    X = real(as_array(X, op, name), op, name)
+    if X.ndim not in (1, 2) or X.shape[0] != m:
+        hint = "samples are columns: one sample as (m,) or (m, 1), d samples as (m, d)"
+        if m == 1 and X.ndim == 1:
+            hint = f"for {X.shape[0]} samples of one input give X.reshape(1, -1)"
+        raise ShapeError(op, name, f"shape ({m},) or ({m}, d) with m = {m}", describe(X), hint)
+    return X.reshape(m, -1)
+
+
+def targets(op: str, T: Any, n: int, d: int, loss: str) -> np.ndarray:
+    """T as an (n, d) batch, one target column per sample; probability columns if the loss
+    needs them."""
+    T = real(as_array(T, op, "T"), op, "T")
+    if not (T.shape == (n, d) or (d == 1 and T.shape == (n,))):
+        one = f"({n},) or " if d == 1 else ""
+        raise ShapeError(
+            op,
+            "T",
+            f"shape {one}({n}, {d}): one target column of {n} per sample of X",
+            describe(T),
+            "nothing is broadcast: give one target column per column of X",
+        )
+    T = T.reshape(n, d)
+    if LOSSES[loss].probabilities:
+        probabilities(op, T, loss)
+    return T

@@ -24,13 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, OPERATIONS, numeric
+from jacobians import ACTIVATIONS, COSTS, OPERATIONS, linear, numeric
 from jacobians import to_gradient as _to_gradient
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from . import _checks as check
-from ._chain import jacobian_gradients, steps
+from ._chain import cost_context, jacobian_gradients
 from ._factors import Factors, labelled_chain
+from ._forward import run
 from ._layers import LOSSES
 from ._shortcut import Backprop, backprop
 
@@ -142,48 +143,13 @@ class MLP:
 
     # ----- data -----
     def _inputs(self, op: str, X: Any, start: int = 0) -> np.ndarray:
-        """X as an (m, d) batch; a vector is one sample."""
-        m = self.sizes[start]
-        name = "X" if start == 0 else f"y⁽{start}⁾"
-        X = check.real(as_array(X, op, name), op, name)
-        if X.ndim not in (1, 2) or X.shape[0] != m:
-            hint = "samples are columns: one sample as (m,) or (m, 1), d samples as (m, d)"
-            if m == 1 and X.ndim == 1:
-                hint = f"for {X.shape[0]} samples of one input give X.reshape(1, -1)"
-            raise ShapeError(op, name, f"shape ({m},) or ({m}, d) with m = {m}", describe(X), hint)
-        return X.reshape(m, -1)
-
-    def _targets(self, op: str, T: Any, d: int) -> np.ndarray:
-        n = self.sizes[-1]
-        T = check.real(as_array(T, op, "T"), op, "T")
-        if not (T.shape == (n, d) or (d == 1 and T.shape == (n,))):
-            one = f"({n},) or " if d == 1 else ""
-            raise ShapeError(
-                op,
-                "T",
-                f"shape {one}({n}, {d}): one target column of {n} per sample of X",
-                describe(T),
-                "nothing is broadcast: give one target column per column of X",
-            )
-        T = T.reshape(n, d)
-        if LOSSES[self.loss].probabilities:
-            check.probabilities(op, T, self.loss)
-        return T
+        return check.inputs(op, X, self.sizes[start], "X" if start == 0 else f"y⁽{start}⁾")
 
     def _data(self, op: str, X: Any, T: Any) -> tuple[np.ndarray, np.ndarray]:
         X2 = self._inputs(op, X)
-        return X2, self._targets(op, T, X2.shape[1])
+        return X2, check.targets(op, T, self.sizes[-1], X2.shape[1], self.loss)
 
-    # ----- forward pass (the network's own rules) -----
-    def _run(
-        self, Y: np.ndarray, params: Mapping[str, np.ndarray], start: int = 0
-    ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-        z, y = {}, {start: Y}
-        for k in range(start + 1, self.depth + 1):
-            z[k] = params[f"W{k}"] @ y[k - 1] + params[f"b{k}"][:, None]
-            y[k] = ACTIVATIONS[self.activations[k - 1]].fn(z[k])  # type: ignore[misc]
-        return z, y
-
+    # ----- the forward pass (net._forward.run, shared by every method) -----
     def forward(self, X: Any, start: int = 0) -> np.ndarray:
         """The output y⁽ᴸ⁾; keeps every z⁽ᵏ⁾ and y⁽ᵏ⁾ in ``self.z`` and ``self.y`` (keyed by k).
 
@@ -204,7 +170,8 @@ class MLP:
             raise InputError("MLP.forward", "start", f"a layer 0 … {self.depth - 1}", repr(start))
         raw = np.asarray(X) if not isinstance(X, np.ndarray) else X
         Y = self._inputs("MLP.forward", X, start)
-        z, y = self._run(Y, self._params, start)
+        fwd = run(self.activations, self._params, Y, start)
+        z, y = fwd.z, fwd.y
         shape = (lambda a: a.reshape(-1)) if raw.ndim == 1 else (lambda a: a)
         self.z = {k: shape(v) for k, v in z.items()}
         self.y = {k: shape(v) for k, v in y.items()}
@@ -217,8 +184,8 @@ class MLP:
         params: Mapping[str, np.ndarray] | None = None,
         start: int = 0,
     ) -> Any:
-        _, y = self._run(X2, self._params if params is None else params, start)
-        return LOSSES[self.loss].value(y[self.depth], T2) / X2.shape[1]
+        fwd = run(self.activations, self._params if params is None else params, X2, start)
+        return LOSSES[self.loss].value(fwd.y[self.depth], T2) / X2.shape[1]
 
     def cost(self, X: Any, T: Any) -> float:
         """C = (1/d) Σᵢ ℓ(y⁽ᴸ⁾(sᵢ), tᵢ), the mean loss over the d samples.
@@ -278,7 +245,12 @@ class MLP:
                 repr(wrt),
             )
         X2, T2 = self._data("MLP.factors", x, t)
-        results = [op.result(ctx) for op, ctx in steps(self, X2, T2)]
+        fwd = run(self.activations, self._params, X2)
+        results = []
+        for k in range(1, self.depth + 1):
+            act = ACTIVATIONS[self.activations[k - 1]]
+            results += [linear.result(fwd.linear[k]), act.result(fwd.activation[k])]
+        results.append(COSTS[self.loss].result(cost_context(self, fwd, T2)))
         return labelled_chain(self.sizes, results, wrt, self._params[wrt].shape, X2.shape[1])
 
     # ----- numeric: central differences or complex step over every entry -----

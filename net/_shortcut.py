@@ -14,6 +14,7 @@ import numpy as np
 
 from jacobians import ACTIVATIONS
 
+from ._forward import run
 from ._layers import LOSSES
 
 __all__ = ["Backprop", "backprop"]
@@ -41,7 +42,8 @@ class Backprop:
 
 def backprop(net: Any, X2: np.ndarray, T2: np.ndarray) -> Backprop:
     L, d, P = net.depth, X2.shape[1], net._params
-    z, y = net._run(X2, P)
+    fwd = run(net.activations, P, X2)
+    z, y = fwd.z, fwd.y
     loss = LOSSES[net.loss]
     g = loss.grad(y[L], T2) / d
     dC_dy, dC_dz, grads = {L: g}, {}, {}
