@@ -16,6 +16,7 @@ for.
 from reshape import InputError, InputTypeError, ShapeError, assume_finite
 
 from ._activations import (
+    Domain,
     Elementwise,
     identity,
     leaky_relu,
@@ -27,6 +28,7 @@ from ._activations import (
     tanh,
 )
 from ._affine import hadamard, linear, matmul
+from ._arith import add, divide, multiply, negate, power, subtract
 from ._chain import ORDERS, chain, chain_costs, to_gradient
 from ._costs import (
     binary_cross_entropy,
@@ -35,10 +37,16 @@ from ._costs import (
     softmax_cross_entropy,
     squared_error,
 )
+from ._functions import abs, arccos, arcsin, arctan, cos, exp, log, sign, sin, sqrt, tan
+from ._inverse import det, inv, logdet
 from ._jacobian import Jacobian, Structure
+from ._kron import kron
 from ._limit import DenseLimitError, dense_limit, set_dense_limit
+from ._linalg import diag, tr, transpose, vec
+from ._norms import norm1, norm2
 from ._notation import Form
 from ._planner import STRUCTURE_KINDS, compose, plan
+from ._reductions import logsumexp, mean, sum
 from ._registry import (
     ACTIVATIONS,
     COSTS,
@@ -51,7 +59,8 @@ from ._registry import (
     catalog,
     unregister,
 )
-from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
+from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
+from ._sum import Sum, add_jacobians
 from .checking import Diagnosis, Layer, NumericJacobian, Report, numeric, verify, verify_file
 
 __all__ = [
@@ -66,6 +75,7 @@ __all__ = [
     "DenseLimitError",
     "Diagnosis",
     "Diagonal",
+    "Domain",
     "Elementwise",
     "Form",
     "Identity",
@@ -77,38 +87,71 @@ __all__ = [
     "NumericJacobian",
     "Operation",
     "Param",
+    "Permutation",
     "Report",
     "Result",
     "Rule",
     "ShapeError",
     "Structure",
+    "Sum",
+    "abs",
+    "add",
+    "add_jacobians",
+    "arccos",
+    "arcsin",
+    "arctan",
     "assume_finite",
     "binary_cross_entropy",
     "catalog",
     "chain",
     "chain_costs",
     "compose",
+    "cos",
     "cross_entropy",
     "dense_limit",
+    "det",
+    "diag",
+    "divide",
+    "exp",
     "hadamard",
     "identity",
+    "inv",
+    "kron",
     "leaky_relu",
     "linear",
+    "log",
+    "logdet",
+    "logsumexp",
     "matmul",
+    "mean",
+    "multiply",
+    "negate",
+    "norm1",
+    "norm2",
     "numeric",
     "plan",
+    "power",
     "register_activation",
     "relu",
     "set_dense_limit",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
+    "sign",
+    "sin",
     "softmax",
     "softmax_cross_entropy",
     "softplus",
+    "sqrt",
     "squared_error",
+    "subtract",
+    "sum",
+    "tan",
     "tanh",
     "to_gradient",
+    "tr",
+    "transpose",
     "unregister",
+    "vec",
     "verify",
     "verify_file",
 ]

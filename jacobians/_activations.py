@@ -4,7 +4,10 @@ An elementwise activation is one :class:`Elementwise` entry: its value, its deri
 where cheaper, from the value a), the derivative's closed form written once, the inputs its tests
 draw and how large an input it stays finite for. :func:`register_activation` makes the entry an
 operation with ∂a/∂z = diag(σ′(z)); from there it is in :data:`jacobians.ACTIVATIONS`, the
-catalogue, ``net.MLP``, the tables and every registry-wide test.
+catalogue, ``net.MLP``, the tables and every registry-wide test. A row of the family "function"
+(sin, log, …: ``jacobians._functions``) is an operation too, but not an activation: net does not
+draw it. Every row takes any shape, a scalar (0-D) included, and is written in expressions as
+``name(x)``, its Jacobian diag(vec(σ′(x))) and its adjoint G ⊙ σ′(x).
 
 Every formula is written to be stable for |z| up to 1e4 and more (no overflow warning, no NaN) and
 to stay analytic, so complex-step differentiation can check it: the sign tests read the real part,
@@ -22,14 +25,15 @@ import numpy as np
 from reshape import InputError, as_array
 
 from ._blocks import BlockDiagonal
-from ._checks import column, option
+from ._checks import column, domain, option
+from ._expr_helpers import call
 from ._jacobian import Jacobian
 from ._notation import to_latex
 from ._registry import OPERATIONS, Context, Operation, operation
 from ._stable import sigmoid_of, softplus_of
 from ._structures import Dense, Diagonal, Identity
 
-__all__ = ["Elementwise", "register_activation"]
+__all__ = ["Domain", "Elementwise", "register_activation"]
 
 
 def _away_from_zero(z: np.ndarray) -> np.ndarray:
@@ -40,6 +44,20 @@ def _away_from_zero(z: np.ndarray) -> np.ndarray:
 def column_draw(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
     """Standard normal test input: a batch (n, d) or a vector (n,)."""
     return rng.normal(size=(n, d)) if batch else rng.normal(size=n)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an elementwise map, or its derivative, is defined: ``bad(re)`` marks the entries
+    outside it from the real parts (so complex steps pass), ``expected`` says what is allowed."""
+
+    bad: Callable[[np.ndarray], np.ndarray]
+    expected: str
+    hint: str = ""
+
+    def check(self, op: str, z: np.ndarray) -> None:
+        """Refuse ``z`` (named as the argument z of ``op``) if an entry is outside."""
+        domain(op, "z", z, self.bad(np.real(z)), self.expected, self.hint)
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,11 @@ class Elementwise:
         options: keyword options and their defaults (leaky_relu's slope ``alpha``).
         formula_latex, derivative_latex: LaTeX overrides, where typography needs one.
         identity: σ′ ≡ 1, so ∂a/∂z is the identity I_n rather than a diagonal.
+        family: "activation" (in ACTIVATIONS, for net) or "function" (an operation only).
+        domain: where the value is defined, checked by ``prepare`` (log: z > 0).
+        derivative_domain: where σ′ is, checked when ∂a/∂z is built (sqrt: z > 0).
+        derivative_expression: σ′(x) written with operations on an Expression x (and the
+            options): ``lambda x: 1 - tanh(x) ** 2``; the rule's expression and adjoint.
     """
 
     name: str
@@ -74,6 +97,10 @@ class Elementwise:
     formula_latex: str | None = None
     derivative_latex: str | None = None
     identity: bool = False
+    family: str = "activation"
+    domain: Domain | None = None
+    derivative_domain: Domain | None = None
+    derivative_expression: Callable[..., Any] | None = None
 
 
 @dataclass(slots=True)
@@ -104,21 +131,33 @@ def register_activation(entry: Elementwise) -> Operation:
         z = as_array(z, name, "z")
         if opts:
             opts = {k: option(name, k, v) for k, v in opts.items()}
+        if entry.domain is not None:
+            entry.domain.check(name, z)
         return unchecked(z, **opts)
 
     def unchecked(z: np.ndarray, **opts: Any) -> ElementwiseContext:
-        return ElementwiseContext(fn(z, **opts), {"z": z}, z, opts or defaults)
+        # a scalar is computed as one entry: the stable formulas write into arrays (out=)
+        a = fn(z, **opts) if z.ndim else fn(z.reshape(1), **opts).reshape(())
+        return ElementwiseContext(a, {"z": z}, z, opts or defaults)
+
+    def dz(c: ElementwiseContext) -> Jacobian:
+        if entry.derivative_domain is not None:
+            entry.derivative_domain.check(name, c.z)
+        if c.z.ndim:
+            return Diagonal(deriv(c.z, c.value, **c.opts))
+        return Diagonal(deriv(c.z.reshape(1), c.value.reshape(1), **c.opts).reshape(()))
 
     prepare.__name__ = name
     kind = "identity" if entry.identity else "diagonal"
     prepare.__doc__ = (
-        f"{entry.doc}\n\n    Shapes: z of any shape (n,) | (n, d) -> a of the same shape; ∂a/∂z is "
-        f"n×n, {kind}.\n\n    >>> {name}(np.zeros(2)).jacobian.kind\n    {kind!r}\n"
+        f"{entry.doc}\n\n    Shapes: z of any shape, a scalar () too -> a of the same shape; "
+        f"∂a/∂z is n×n, {kind}.\n\n    >>> {name}(np.full(2, 0.5)).jacobian.kind\n    {kind!r}\n"
     )
     opts = defaults = dict(entry.options)
     latex = entry.formula_latex or to_latex(entry.formula)
+    activation = entry.family == "activation"  # fn and deriv mark what net may draw
     op = operation(
-        "activation",
+        entry.family,
         "a",
         f"a = {entry.formula}",
         f"a = {latex}",
@@ -126,23 +165,49 @@ def register_activation(entry: Elementwise) -> Operation:
         "n",
         lambda r, n, m, d, bt: {"z": entry.draw(column_draw(r, n, d, bt))},
         opts,
-        fn=fn,
-        deriv=lambda z, **o: deriv(z, fn(z, **o), **o),
+        fn=fn if activation else None,
+        deriv=(lambda z, **o: deriv(z, fn(z, **o), **o)) if activation else None,
         vjp=lambda z, a, g: g * deriv(z, a, **opts),
         stable_for=entry.large,
         unchecked=unchecked,
+        shape_of=lambda same, shape, **o: shape,
+        syntax=("call", name),
     )(prepare)
+    forms = _forms(entry)
     if entry.identity:
-        op.rule("z", "I_$n", "n×n")(_identity_dz)
+        op.rule("z", "I_$n", "n×n", **forms)(_identity_dz)
     else:
         override = (
             entry.derivative_latex
             and rf"\operatorname{{diag}}\left({entry.derivative_latex}\right)"
         )
         op.rule(
-            "z", f"diag({entry.derivative_form})", "n×n", latex=override, analytic=entry.analytic
-        )(lambda c: Diagonal(deriv(c.z, c.value, **c.opts)))
+            "z",
+            f"diag({entry.derivative_form})",
+            "n×n",
+            latex=override,
+            analytic=entry.analytic,
+            **forms,
+        )(dz)
     return op
+
+
+def _forms(entry: Elementwise) -> dict[str, Any]:
+    """The rule's expression diag(vec(σ′(x))) and adjoint G ⊙ σ′(x), from the row's σ′(x)."""
+    sigma = entry.derivative_expression
+    if sigma is None:
+        return {}
+
+    def form(name: str, node: Any, *G: Any) -> Any:
+        from . import _arith  # imported when used: the activations register before arithmetic
+
+        d = sigma(node.args[0], **{**entry.options, **node.options})
+        return getattr(_arith, name)(*G, node, 0, d)
+
+    return {
+        "expression": lambda node: form("partial_expression", node),
+        "adjoint": lambda G, node: form("partial_adjoint", node, G),
+    }
 
 
 def _identity_dz(c: ElementwiseContext) -> Jacobian:
@@ -160,6 +225,7 @@ TABLE = (
         "The logistic sigmoid, stable for large |z|.",
         draw=lambda z: 3 * z,
         formula_latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+        derivative_expression=lambda x: call("sigmoid", x) * (1 - call("sigmoid", x)),
     ),
     Elementwise(
         "tanh",
@@ -169,6 +235,7 @@ TABLE = (
         "1 − tanh²($z)",
         "The hyperbolic tangent.",
         draw=lambda z: 2 * z,
+        derivative_expression=lambda x: 1 - call("tanh", x) ** 2,
     ),
     Elementwise(
         "relu",
@@ -180,6 +247,7 @@ TABLE = (
         draw=_away_from_zero,
         analytic=False,
         derivative_latex=r"\mathbb{1}[$z > 0]",
+        derivative_expression=lambda x: call("sign", call("relu", x)),  # 0 at 0, as relu′(0)
     ),
     Elementwise(
         "leaky_relu",
@@ -193,6 +261,9 @@ TABLE = (
         analytic=False,
         options={"alpha": 0.01},
         derivative_latex=r"\mathbb{1}[$z > 0] + \alpha \mathbb{1}[$z \le 0]",
+        derivative_expression=lambda x, alpha=0.01: (
+            alpha + (1 - alpha) * call("sign", call("relu", x))
+        ),
     ),
     Elementwise(
         "softplus",
@@ -203,6 +274,7 @@ TABLE = (
         "softplus(z) = log(1 + eᶻ), stable for large |z|; its derivative is the sigmoid.",
         draw=lambda z: 3 * z,
         formula_latex=r"\log(1 + e^{z})",
+        derivative_expression=lambda x: call("sigmoid", x),
     ),
     Elementwise(
         "identity",
@@ -212,6 +284,7 @@ TABLE = (
         "1",
         "The identity activation (a linear output layer).",
         identity=True,
+        derivative_expression=lambda x: 1,
     ),
 )
 ACTIVATION_OPS = {entry.name: register_activation(entry) for entry in TABLE}
@@ -227,9 +300,50 @@ def stable_softmax(z: np.ndarray) -> np.ndarray:
 
 @dataclass(slots=True)
 class SoftmaxContext(Context):
-    """softmax's context: z (n,) or (n, d)."""
+    """softmax's context: z (n,) or (n, d), and the axis (1: each column, 2: each row)."""
 
     z: np.ndarray
+    axis: int = 1
+
+
+def _softmax_shape(same: Any, s: tuple[Any, ...], axis: Any = 1) -> tuple[Any, ...]:
+    from ._reductions import check_axis
+
+    check_axis("softmax", axis, (1, 2))
+    return s
+
+
+def _softmax_expression(e: Any) -> Any:
+    """diag(vec a) − (vec a)(vec a)ᵀ ⊙ M, M keeping the pairs in one column (row) of a."""
+    from ._expr_helpers import eye, is_one, number, ones, row
+
+    z, axis = e.args[0], e.options.get("axis", 1)
+    if not z.shape:
+        return number(0)  # the softmax of one number is 1
+    n, d = z.shape
+    if is_one(d if axis == 1 else n):  # one column (row): diag(a) − a aᵀ
+        a = e if axis == 1 else e.T
+        return call("diag", a) - a @ a.T
+    a = row(e).T
+    pairs = call("kron", ones((n, n)), eye(d)) if axis == 1 else call("kron", eye(n), ones((d, d)))
+    return call("diag", a) - (a @ a.T) * pairs
+
+
+def _softmax_adjoint(G: Any, e: Any) -> Any:
+    """a ⊙ (g − 1·(1ᵀ(a ⊙ g))) for each column (row) of a."""
+    from ._expr_helpers import is_one, mm, number, ones
+
+    z, axis = e.args[0], e.options.get("axis", 1)
+    if not z.shape:
+        return number(0)
+    n, d = z.shape
+    if axis == 1:
+        if is_one(d):
+            return e * (G - e.T @ G)
+        return e * (G - mm(ones((n, 1)), call("sum", e * G, axis=1)))
+    if is_one(n):
+        return e * (G - G @ e.T)
+    return e * (G - mm(call("sum", e * G, axis=2), ones((d, 1)).T))
 
 
 @operation(
@@ -240,34 +354,70 @@ class SoftmaxContext(Context):
     {"z": "n"},
     "n",
     lambda r, n, m, d, bt: {"z": 2 * column_draw(r, n, d, bt)},
+    options={"axis": 1},
     fn=stable_softmax,
     # g·(diag(a) − a aᵀ) per column, without the n×n matrix
     vjp=lambda z, a, g: a * (g - np.sum(a * g, axis=0, keepdims=True)),
     stable_for=1e4,
     unchecked=lambda z: SoftmaxContext(stable_softmax(z), {"z": z}, z),
+    shape_of=_softmax_shape,
+    syntax=("call", "softmax"),
 )
-def softmax(z: np.ndarray) -> SoftmaxContext:
+def softmax(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
     """Softmax of a vector, or of each column of a batch (n, d); stable for large |z|.
+
+    ``axis=2`` takes the softmax of each row instead (axes numbered as in the expression
+    language); a vector (n,) is a column, and a scalar's softmax is 1.
 
     Its Jacobian is dense: ∂a_i/∂z_j = a_i(δ_ij − a_j), i.e. a_i(1 − a_i) when i = j and −a_i a_j
     when i ≠ j; for a batch it is block-diagonal over samples, kept as a :class:`BlockDiagonal` of d
-    blocks (its dense matrix, nd×nd, is built only for ``.matrix``).
+    blocks (its dense matrix, nd×nd, is built only for ``.matrix``). Along rows (``axis=2``) it is
+    dense, one d×d block per row.
 
     Shapes: z (n,) | (n, d) -> a of the same shape; ∂a/∂z is n×n (nd×nd).
 
     >>> softmax(np.zeros(2)).jacobian.matrix
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
+    >>> softmax(np.zeros((1, 2)), axis=2).value
+    array([[0.5, 0.5]])
     """
-    return softmax.unchecked(column("softmax", "z", z))  # type: ignore[misc]
+    from ._reductions import check_axis
+
+    axis = check_axis("softmax", axis, (1, 2))  # type: ignore[assignment]
+    if isinstance(z, np.ndarray) and z.ndim == 0:
+        z = z.reshape(1)  # one number, as the expression graph passes a scalar
+    z = column("softmax", "z", z)
+    if axis == 1:
+        return softmax.unchecked(z)  # type: ignore[misc]
+    a = stable_softmax(z.reshape(z.shape[0], -1).T).T.reshape(z.shape)
+    return SoftmaxContext(a, {"z": z}, z, 2)
 
 
-@softmax.rule("z", "diag($a) − $a $aᵀ", "n×n")
+@softmax.rule(
+    "z",
+    "diag($a) − $a $aᵀ",
+    "n×n",
+    expression=_softmax_expression,
+    adjoint=_softmax_adjoint,
+)
 def softmax_dz(c: SoftmaxContext) -> Jacobian:
-    """diag(a) − a aᵀ: one n×n block, or a block per sample of a batch (not (nd)²)."""
+    """diag(a) − a aᵀ: one n×n block, or a block per sample of a batch (not (nd)²); along rows,
+    a d×d block per row, dense."""
     s = c.value.reshape(c.z.shape[0], -1)  # (n, d)
+    if c.axis == 2:
+        s = s.T  # the rows as columns: block j is that of row j
     n, d = s.shape
     blocks = np.einsum("ik,ij->kij", s, np.eye(n, dtype=s.dtype)) - np.einsum(
         "ik,jk->kij", s, s
     )  # (d, n, n)
-    return Dense(blocks[0]) if d == 1 else BlockDiagonal(blocks)
+    if d == 1:
+        return Dense(blocks[0])
+    if c.axis == 1:
+        return BlockDiagonal(blocks)
+    from ._limit import check_limit
+
+    check_limit("∂a/∂z of softmax along rows", n * d, n * d, s.dtype, None)
+    J = np.zeros((d, n, d, n), dtype=s.dtype)  # row-major vec of z (d rows of n here)
+    J[np.arange(d), :, np.arange(d), :] = blocks
+    return Dense(J.reshape(d * n, d * n))

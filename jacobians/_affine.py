@@ -7,6 +7,7 @@ for a batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -14,12 +15,25 @@ from reshape import ShapeError, as_array
 
 from ._activations import column_draw
 from ._checks import column, finite_product, like, matrix
+from ._expr_helpers import call, dims, eye, is_one, mm, ones, transposed
 from ._jacobian import Jacobian
 from ._kronecker import Kronecker
 from ._registry import Context, operation
 from ._structures import Dense, Diagonal, Identity
 
+
 # ----- z = Wx + b -----
+def _linear_shape(same: Any, W: Any, x: Any, b: Any) -> tuple[Any, ...]:
+    """z = Wx + b: W (n, m), x (m, d), b (n, 1) -> (n, d)."""
+    (n, m), (m2, d), (n2, one) = dims(W), dims(x), dims(b)
+    same(m, m2)
+    same(n, n2)
+    same(one, 1)
+    return (n, d)
+
+
+def _linear_d(e: Any) -> Any:
+    return dims(e.args[1].shape)[1]  # d, the samples (columns of x)
 
 
 @dataclass(slots=True)
@@ -54,6 +68,8 @@ def _linear_context(
         "b": r.normal(size=n),
     },
     unchecked=_linear_context,
+    shape_of=_linear_shape,
+    syntax=("call", "linear"),
 )
 def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     """z = Wx + b, with its Jacobians with respect to W, x and b.
@@ -68,6 +84,7 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     >>> r.value.shape, r.jacobians["W"].shape, r.jacobians["W"].tensor.shape
     ((3,), (3, 12), (3, 3, 4))
     """
+    W, x, b = (_one_entry(v, s) for v, s in ((W, (1, 1)), (x, (1,)), (b, (1,))))
     W = matrix("linear", "W", W, finite=False)
     n, m = W.shape
     x = column("linear", "x", x, m, f" with m = {m}, the number of columns of W", finite=False)
@@ -82,19 +99,44 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     return c
 
 
-@linear.rule("W", "I_$n ⊗ $xᵀ", "n×nm")
+def _one_entry(v: Any, shape: tuple[int, ...]) -> Any:
+    """A 0-D array (how an expression passes a 1×1 value) as the 1-entry shape linear reads."""
+    return v.reshape(shape) if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
+@linear.rule(
+    "W",
+    "I_$n ⊗ $xᵀ",
+    "n×nm",
+    expression=lambda e: call("kron", eye(dims(e.shape)[0]), transposed(e.args[1])),
+    adjoint=lambda G, e: mm(G, transposed(e.args[1])),
+)
 def linear_dW(c: LinearContext) -> Jacobian:
     """I_n ⊗ xᵀ; for a batch I_n ⊗ Xᵀ."""
     return Kronecker(c.n, c.X.T)
 
 
-@linear.rule("x", "$W", "n×m")
+@linear.rule(
+    "x",
+    "$W",
+    "n×m",
+    expression=lambda e: (
+        e.args[0] if is_one(_linear_d(e)) else call("kron", e.args[0], eye(_linear_d(e)))
+    ),
+    adjoint=lambda G, e: mm(transposed(e.args[0]), G),
+)
 def linear_dx(c: LinearContext) -> Jacobian:
     """W; for a batch W ⊗ I_d."""
     return Dense(c.W) if c.d == 1 else Kronecker(c.W, c.d)
 
 
-@linear.rule("b", "I_$n", "n×n")
+@linear.rule(
+    "b",
+    "I_$n",
+    "n×n",
+    expression=lambda e: call("kron", eye(dims(e.shape)[0]), ones((_linear_d(e), 1))),
+    adjoint=lambda G, e: mm(G, ones((_linear_d(e), 1))),
+)
 def linear_db(c: LinearContext) -> Jacobian:
     """I_n; for a batch I_n ⊗ 1_d (b is added to every sample)."""
     if c.d == 1:
@@ -103,6 +145,14 @@ def linear_db(c: LinearContext) -> Jacobian:
 
 
 # ----- P = AB -----
+def _matmul_shape(same: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    """P = AB: A (n, m), B (m, p) -> (n, p); a scalar operand is the scalar product, not this."""
+    if a == () or b == ():
+        from .expressions._shapes import Mismatch
+
+        raise Mismatch("a product with a scalar is `*` on the scalar (multiply), not matmul")
+    same(a[1], b[0])
+    return (a[0], b[1])
 
 
 @dataclass(slots=True)
@@ -123,6 +173,8 @@ class MatmulContext(Context):
     {"A": "n×m", "B": "m×p"},
     "n×p",
     lambda r, n, m, d, bt: {"A": r.normal(size=(n, m)), "B": column_draw(r, m, d, bt)},
+    shape_of=_matmul_shape,
+    syntax=("infix", "*"),
 )
 def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     """P = AB, with its Jacobians with respect to both factors (row-major vec).
@@ -142,19 +194,46 @@ def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     return MatmulContext(value, {"A": A, "B": B}, A, B2, n, B2.shape[1])
 
 
-@matmul.rule("A", "I_$n ⊗ $Bᵀ", "np×nm")
+@matmul.rule(
+    "A",
+    "I_$n ⊗ $Bᵀ",
+    "np×nm",
+    expression=lambda e: call("kron", eye(e.args[0].shape[0]), e.args[1].T),
+    adjoint=lambda G, e: mm(G, e.args[1].T),
+)
 def matmul_dA(c: MatmulContext) -> Jacobian:
     """I_n ⊗ Bᵀ."""
     return Kronecker(c.n, c.B.T)
 
 
-@matmul.rule("B", "$A ⊗ I_$p", "np×mp")
+@matmul.rule(
+    "B",
+    "$A ⊗ I_$p",
+    "np×mp",
+    expression=lambda e: (
+        e.args[0]
+        if is_one(e.args[1].shape[1])
+        else call("kron", e.args[0], eye(e.args[1].shape[1]))
+    ),
+    adjoint=lambda G, e: mm(e.args[0].T, G),
+)
 def matmul_dB(c: MatmulContext) -> Jacobian:
     """A ⊗ I_p; A itself when B is a vector (p = 1)."""
     return Dense(c.A) if c.p == 1 else Kronecker(c.A, c.p)
 
 
 # ----- w = u ⊙ v -----
+
+
+def _hadamard_shape(same: Any, su: tuple[Any, ...], sv: tuple[Any, ...]) -> tuple[Any, ...]:
+    """w = u ⊙ v: u and v of one shape (a scalar factor is multiply's, which broadcasts it)."""
+    if len(su) != len(sv):
+        from .expressions._shapes import Mismatch
+
+        raise Mismatch("hadamard takes two operands of one shape; a scalar factor is `.*`")
+    for a, b in zip(su, sv, strict=True):
+        same(a, b)
+    return su
 
 
 @dataclass(slots=True)
@@ -173,6 +252,8 @@ class HadamardContext(Context):
     {"u": "n", "v": "n"},
     "n",
     lambda r, n, m, d, bt: {"u": column_draw(r, n, d, bt), "v": column_draw(r, n, d, bt)},
+    shape_of=lambda same, su, sv: _hadamard_shape(same, su, sv),
+    syntax=("call", "hadamard"),  # the language's .* is multiply, which broadcasts a scalar
 )
 def hadamard(u: np.ndarray, v: np.ndarray) -> HadamardContext:
     """w = u ⊙ v (entrywise product of two arrays of the same shape).
@@ -188,13 +269,23 @@ def hadamard(u: np.ndarray, v: np.ndarray) -> HadamardContext:
     return HadamardContext(u * v, {"u": u, "v": v}, u, v)
 
 
-@hadamard.rule("u", "diag($v)", "n×n")
+def _hadamard_forms(i: int) -> dict[str, Any]:
+    """∂w/∂u = diag(vec(v)) and its adjoint G ⊙ v as expressions (u and v swapped for i = 1)."""
+    from ._arith import partial_adjoint, partial_expression  # registers after this module
+
+    return {
+        "expression": lambda node: partial_expression(node, i, node.args[1 - i]),
+        "adjoint": lambda G, node: partial_adjoint(G, node, i, node.args[1 - i]),
+    }
+
+
+@hadamard.rule("u", "diag($v)", "n×n", **_hadamard_forms(0))
 def hadamard_du(c: HadamardContext) -> Jacobian:
     """diag(v), in the result's dtype."""
     return Diagonal(c.v * np.ones_like(c.u))
 
 
-@hadamard.rule("v", "diag($u)", "n×n")
+@hadamard.rule("v", "diag($u)", "n×n", **_hadamard_forms(1))
 def hadamard_dv(c: HadamardContext) -> Jacobian:
     """diag(u), in the result's dtype."""
     return Diagonal(c.u * np.ones_like(c.v))

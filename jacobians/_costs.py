@@ -16,6 +16,7 @@ from reshape import as_array
 
 from ._activations import column_draw
 from ._checks import column, domain, like
+from ._expr_helpers import call, from_gradient, pair_shape, per_column
 from ._jacobian import Jacobian
 from ._registry import Context, operation
 from ._stable import sigmoid_of, softplus_of
@@ -83,6 +84,8 @@ def _squared_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     lambda r, n, m, d, bt: {"a": column_draw(r, n, d, bt), "y": column_draw(r, n, d, bt)},
     fn=_squared_error,
     gradient=lambda a, y: a - y,
+    shape_of=pair_shape,
+    syntax=("call", "squared_error"),
 )
 def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Half the squared error, summed over every entry.
@@ -97,12 +100,12 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
     return _pair(_squared_error(a, y), "a", a, y)
 
 
-@squared_error.rule("a", "($a − $y)ᵀ", "1×n")
+@squared_error.rule("a", "($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: a - y))
 def squared_error_da(c: PairContext) -> Jacobian:
     return _row(c.a - c.y)
 
 
-@squared_error.rule("y", "−($a − $y)ᵀ", "1×n")
+@squared_error.rule("y", "−($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: y - a))
 def squared_error_dy(c: PairContext) -> Jacobian:
     return _row(c.y - c.a)
 
@@ -118,6 +121,8 @@ def squared_error_dy(c: PairContext) -> Jacobian:
     lambda r, n, m, d, bt: {"a": _prob(r, n, d, bt), "y": _prob(r, n, d, bt)},
     fn=lambda a, y: -_xlogy(y, a).sum(),
     gradient=lambda a, y: -_div_where(y, a),
+    shape_of=pair_shape,
+    syntax=("call", "cross_entropy"),
 )
 def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Cross-entropy of predicted probabilities a against targets y, summed over every entry.
@@ -143,12 +148,12 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     return _pair(cross_entropy.fn(a, y), "a", a, y)
 
 
-@cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n")
+@cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n", **from_gradient(lambda a, y: -(y / a)))
 def cross_entropy_da(c: PairContext) -> Jacobian:
     return _row(cross_entropy.gradient(c.a, c.y))
 
 
-@cross_entropy.rule("y", "−(log $a)ᵀ", "1×n")
+@cross_entropy.rule("y", "−(log $a)ᵀ", "1×n", **from_gradient(lambda a, y: -call("log", a)))
 def cross_entropy_dy(c: PairContext) -> Jacobian:
     return _row(_neg_log(c.a))
 
@@ -206,6 +211,8 @@ def _softmax_ce_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     lambda r, n, m, d, bt: {"z": 2 * column_draw(r, n, d, bt), "y": _prob(r, n, d, bt)},
     fn=lambda z, y: _softmax_ce_parts(z, y).value,
     gradient=_softmax_ce_gradient,
+    shape_of=pair_shape,
+    syntax=("call", "softmax_cross_entropy"),
 )
 def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyContext:
     """Cross-entropy of softmax(z) against y, fused and stable (log-sum-exp) for any z.
@@ -218,17 +225,30 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyCo
     >>> softmax_cross_entropy(np.zeros(2), np.array([1.0, 0.0])).jacobian.matrix
     array([[-0.5,  0.5]])
     """
+    if isinstance(z, np.ndarray) and z.ndim == 0:
+        z = z.reshape(1)  # one logit, as the expression graph passes a scalar
     z = column("softmax_cross_entropy", "z", z)
     y = like("softmax_cross_entropy", "y", y, z, "z")
     return _softmax_ce_parts(z, y)
 
 
-@softmax_cross_entropy.rule("z", "($s − $y)ᵀ, s = softmax($z)", "1×n", latex=r"($s - $y)^{\top}")
+@softmax_cross_entropy.rule(
+    "z",
+    "($s − $y)ᵀ, s = softmax($z)",
+    "1×n",
+    latex=r"($s - $y)^{\top}",
+    **from_gradient(lambda z, y: call("softmax", z) * per_column(z, "sum", y) - y),
+)
 def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
     return _row(_softmax_ce_row(c.e, c.total, c.mass, c.Y))
 
 
-@softmax_cross_entropy.rule("y", "−(log softmax($z))ᵀ", "1×n")
+@softmax_cross_entropy.rule(
+    "y",
+    "−(log softmax($z))ᵀ",
+    "1×n",
+    **from_gradient(lambda z, y: per_column(z, "logsumexp", z) - z),
+)
 def softmax_cross_entropy_dy(c: SoftmaxCrossEntropyContext) -> Jacobian:
     return _row(c.lse - c.Z)
 
@@ -247,6 +267,8 @@ def softmax_cross_entropy_dy(c: SoftmaxCrossEntropyContext) -> Jacobian:
     },
     fn=lambda a, y: -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum(),
     gradient=lambda a, y: _div_where(1 - y, 1 - a) - _div_where(y, a),
+    shape_of=pair_shape,
+    syntax=("call", "binary_cross_entropy"),
 )
 def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Binary cross-entropy of probabilities a against targets y, summed over every entry.
@@ -273,6 +295,7 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     "−($y ⊘ $a − (1 − $y) ⊘ (1 − $a))ᵀ",
     "1×n",
     latex=r"-\left($y \oslash $a - (1 - $y) \oslash (1 - $a)\right)^{\top}",
+    **from_gradient(lambda a, y: (1 - y) / (1 - a) - y / a),
 )
 def binary_cross_entropy_da(c: PairContext) -> Jacobian:
     return _row(binary_cross_entropy.gradient(c.a, c.y))
@@ -283,6 +306,7 @@ def binary_cross_entropy_da(c: PairContext) -> Jacobian:
     "(log(1 − $a) − log $a)ᵀ",
     "1×n",
     latex=r"\left(\log(1 - $a) - \log $a\right)^{\top}",
+    **from_gradient(lambda a, y: call("log", 1 - a) - call("log", a)),
 )
 def binary_cross_entropy_dy(c: PairContext) -> Jacobian:
     return _row(_neg_log(c.a) - _neg_log(1 - c.a))
@@ -299,6 +323,8 @@ def binary_cross_entropy_dy(c: PairContext) -> Jacobian:
     lambda r, n, m, d, bt: {"z": 3 * column_draw(r, n, d, bt), "y": _uniform(r, n, d, bt)},
     fn=lambda z, y: (softplus_of(z) - y * z).sum(),
     gradient=lambda z, y: sigmoid_of(z) - y,
+    shape_of=pair_shape,
+    syntax=("call", "sigmoid_binary_cross_entropy"),
 )
 def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
     """Binary cross-entropy of σ(z) against y, fused and stable for any z.
@@ -309,15 +335,18 @@ def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
     array([[-0.5]])
     """
     z = as_array(z, "sigmoid_binary_cross_entropy", "z")
+    z = z.reshape(1) if z.ndim == 0 else z  # _stable's helpers write into arrays, not scalars
     y = like("sigmoid_binary_cross_entropy", "y", y, z, "z")
     return _pair(sigmoid_binary_cross_entropy.fn(z, y), "z", z, y)
 
 
-@sigmoid_binary_cross_entropy.rule("z", "(σ($z) − $y)ᵀ", "1×n")
+@sigmoid_binary_cross_entropy.rule(
+    "z", "(σ($z) − $y)ᵀ", "1×n", **from_gradient(lambda z, y: call("sigmoid", z) - y)
+)
 def sigmoid_binary_cross_entropy_dz(c: PairContext) -> Jacobian:
     return _row(sigmoid_binary_cross_entropy.gradient(c.a, c.y))
 
 
-@sigmoid_binary_cross_entropy.rule("y", "−$zᵀ", "1×n")
+@sigmoid_binary_cross_entropy.rule("y", "−$zᵀ", "1×n", **from_gradient(lambda z, y: -z))
 def sigmoid_binary_cross_entropy_dy(c: PairContext) -> Jacobian:
     return _row(-c.a)

@@ -70,7 +70,8 @@ class Structure(NamedTuple):
 
     >>> from jacobians import Kronecker
     >>> Kronecker(2, np.ones((1, 3))).structure  # I_2 ⊗ xᵀ
-    Structure(kind='kronecker', rows=2, cols=6, left=(2, 2, True), right=(1, 3, False), block=None)
+    Structure(kind='kronecker', rows=2, cols=6, left=(2, 2, True), right=(1, 3, False), block=None,
+              terms=None)
     """
 
     kind: str
@@ -79,6 +80,7 @@ class Structure(NamedTuple):
     left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
     right: tuple[int, int, bool] | None = None  # Kronecker R
     block: int | None = None  # block-diagonal: the size n of each sample's n×n block
+    terms: tuple[Structure, ...] | None = None  # sum: the structures of its terms
 
 
 _J = TypeVar("_J", bound="Jacobian")

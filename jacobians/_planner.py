@@ -14,11 +14,16 @@ any · identity                        the left factor                          
 diagonal · diagonal                   diagonal, n multiply-adds                 diag_diag
 kronecker · kronecker, factors meet   (L₁L₂) ⊗ (R₁R₂)                           kron_kron
 kronecker · kronecker, otherwise      generic: the left applies itself          kron_left
+permutation · permutation             permutation, the indices composed         perm_perm
 block-diag · block-diag, same blocks  block-diagonal, one product per block     blocks_blocks
 block-diag · block-diag, otherwise    both made dense, then multiplied          dense_dense
 dense · dense                         dense                                     dense_dense
-any other pair                        generic: diagonal < kronecker < blocks    <short>_left/
-                                      < dense, by rank                          <short>_right
+sum · any, any · sum                  the cheapest of: a sum of the products    sum_distribute
+                                      with each term (when each keeps a         or <short>_left
+                                      structure), or the generic rule either    or <short>_right
+                                      way
+any other pair                        generic: permutation < diagonal <         <short>_left/
+                                      kronecker < blocks < dense, by rank       <short>_right
 ====================================  ========================================  ==============
 
 Every method names a routine in ``_RUN``, so the multiply-adds that :func:`jacobians.chain_costs`
@@ -39,7 +44,8 @@ from . import _limit
 from ._jacobian import Jacobian, Structure, squeezed
 from ._kronecker import Factor
 from ._limit import check_limit
-from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
+from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
+from ._sum import Sum
 
 __all__ = ["PAIRS", "STRUCTURES", "Structure", "compose", "meets", "plan"]
 
@@ -52,7 +58,10 @@ STRUCTURES: dict[str, type[Jacobian]] = {
     "kronecker": Kronecker,
     "block-diagonal": BlockDiagonal,
     "dense": Dense,
+    "permutation": Permutation,
+    "sum": Sum,
 }
+Sum.classes = STRUCTURES  # a sum's costs are its terms'; _sum cannot import this module
 # every kind a Jacobian reports (``.kind``): the structures, and "row", a Dense with one row
 STRUCTURE_KINDS = (*STRUCTURES, "row")
 
@@ -102,6 +111,39 @@ def _blocks_blocks(sa: Structure, sb: Structure) -> Plan:
     return _dense_dense(sa, sb)
 
 
+def _perm_perm(sa: Structure, sb: Structure) -> Plan:
+    return 0, sa, "perm_perm"  # (P₁P₂)[i] = P₂'s index at P₁'s: entries moved, none multiplied
+
+
+def _one_way(sa: Structure, sb: Structure, left: bool) -> Plan:
+    """The generic rule's product with the left factor applying itself (or the right one)."""
+    A, B = STRUCTURES[sa.kind], STRUCTURES[sb.kind]
+    out = Structure("dense", sa.rows, sb.cols)
+    if left:
+        return B.dense_cost(sb) + A.left_cost(sa, sb.cols), out, f"{A.short}_left"
+    return A.dense_cost(sa) + B.right_cost(sb, sa.rows), out, f"{B.short}_right"
+
+
+def _sum_pair(sa: Structure, sb: Structure) -> Plan:
+    """A product with a sum, the cheapest way: the sum of the products with each of its terms
+    (when the other factor is not a sum, and each product keeps a structure: never a sum of
+    dense terms), or the generic rule with either factor applying itself (on a tie, the one of
+    lower rank: a permutation moves the entries of the other rather than being made dense)."""
+    options = []
+    if (sa.kind == "sum") != (sb.kind == "sum"):
+        if sa.kind == "sum":
+            parts = [plan(t, sb) for t in sa.terms]  # type: ignore[union-attr]
+        else:
+            parts = [plan(sa, t) for t in sb.terms]  # type: ignore[union-attr]
+        if all(p[1].kind not in ("dense", "sum") for p in parts):
+            terms = tuple(p[1] for p in parts)
+            out = Structure("sum", sa.rows, sb.cols, terms=terms)
+            options.append((sum(p[0] for p in parts), out, "sum_distribute"))
+    first = STRUCTURES[sa.kind].rank <= STRUCTURES[sb.kind].rank
+    options += [_one_way(sa, sb, first), _one_way(sa, sb, not first)]
+    return min(options, key=lambda o: o[0])  # the first of the cheapest
+
+
 PAIRS: dict[tuple[str, str], Callable[[Structure, Structure], Plan | None]] = {
     **{("identity", kind): _keep_right for kind in STRUCTURES},
     **{(kind, "identity"): _keep_left for kind in STRUCTURES if kind != "identity"},
@@ -109,16 +151,15 @@ PAIRS: dict[tuple[str, str], Callable[[Structure, Structure], Plan | None]] = {
     ("kronecker", "kronecker"): _kron_kron,
     ("block-diagonal", "block-diagonal"): _blocks_blocks,
     ("dense", "dense"): _dense_dense,
+    ("permutation", "permutation"): _perm_perm,
+    **{("sum", kind): _sum_pair for kind in STRUCTURES if kind != "identity"},
+    **{(kind, "sum"): _sum_pair for kind in STRUCTURES if kind != "identity"},
 }
 
 
 def _generic(sa: Structure, sb: Structure) -> Plan:
     """The factor of lower rank applies itself to the other made dense; the left on a tie."""
-    A, B = STRUCTURES[sa.kind], STRUCTURES[sb.kind]
-    out = Structure("dense", sa.rows, sb.cols)
-    if A.rank <= B.rank:
-        return B.dense_cost(sb) + A.left_cost(sa, sb.cols), out, f"{A.short}_left"
-    return A.dense_cost(sa) + B.right_cost(sb, sa.rows), out, f"{B.short}_right"
+    return _one_way(sa, sb, STRUCTURES[sa.kind].rank <= STRUCTURES[sb.kind].rank)
 
 
 def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
@@ -127,7 +168,8 @@ def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
     The method names the routine :func:`compose` runs, so the cost is the cost of what is done.
 
     >>> plan(Structure("diagonal", 3, 3), Structure("dense", 3, 5))
-    (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None), 'diag_left')
+    (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None, terms=None),
+     'diag_left')
     """
     row = PAIRS.get((sa.kind, sb.kind))
     if row is not None:
@@ -153,6 +195,12 @@ def _run_kron_kron(A: Kronecker, B: Kronecker) -> Jacobian:
     return _bare(Kronecker, L=mul(A.L, B.L), R=mul(A.R, B.R))
 
 
+def _run_distribute(A: Jacobian, B: Jacobian) -> Jacobian:
+    if isinstance(A, Sum):
+        return _bare(Sum, terms=tuple(_product(t, B) for t in A.terms))
+    return _bare(Sum, terms=tuple(_product(A, t) for t in B.terms))  # type: ignore[attr-defined]
+
+
 def _run_left(A: Jacobian, B: Jacobian) -> Jacobian:
     return _bare(Dense, M=A.left(B.matrix))
 
@@ -168,6 +216,10 @@ _RUN: dict[str, Callable[..., Jacobian]] = {
     "kron_kron": _run_kron_kron,
     "blocks_blocks": lambda A, B: _bare(BlockDiagonal, B=A.B @ B.B),
     "dense_dense": lambda A, B: _bare(Dense, M=A.matrix @ B.matrix),
+    "perm_perm": lambda A, B: _bare(
+        Permutation, index=B.index[A.index], _dtype=np.result_type(A.dtype, B.dtype)
+    ),
+    "sum_distribute": _run_distribute,
     **{f"{cls.short}_left": _run_left for cls in STRUCTURES.values()},
     **{f"{cls.short}_right": _run_right for cls in STRUCTURES.values()},
 }
@@ -200,6 +252,12 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
             f"B = {B.symbol} ({B.shape[0]}×{B.shape[1]}) with output shape {B.out_shape}",
             "the inner sizes of a product must meet: check the order of the factors",
         )
+    return _product(A, B)
+
+
+def _product(A: Jacobian, B: Jacobian) -> Jacobian:
+    """A · B as planned, labelled; A's input is B's output (checked by the caller, or a sum's
+    term, whose sizes are the sum's)."""
     _, result, method = plan(A.structure, B.structure)
     if result.kind == "dense" and result.rows * result.cols * 16 > _limit._dense_limit:
         dtype = np.result_type(A.dtype, B.dtype)

@@ -44,6 +44,10 @@ ACTIVATIONS: dict[str, Operation] = {}  # the family "activation", kept in step 
 COSTS: dict[str, Operation] = {}  # the family "cost"
 _FAMILIES = {"activation": ACTIVATIONS, "cost": COSTS}
 
+# Set by jacobians.expressions: (the Expression type, the function that makes an operation's node).
+# An operation applied to an Expression builds a node of the graph instead of computing.
+EXPRESSIONS: list[Any] = []
+
 # (rng, n, m, d, batch) -> the keyword arguments of one valid call; n, m are sizes, d the samples
 Examples = Callable[[np.random.Generator, int, int, int, bool], dict[str, np.ndarray]]
 
@@ -76,6 +80,12 @@ class Rule:
     build: Callable[[Any], Jacobian]
     analytic: bool = True  # False where complex-step differentiation does not apply (relu's kink)
     operation: str = ""  # the operation's name, to find the structure its builder gives
+    # For expressions (jacobians.expressions): ``expression(node)`` is this Jacobian as an
+    # Expression (its value the matrix, rows vec(output), columns vec(wrt), row-major), and
+    # ``adjoint(G, node)`` the Expression Gᵀ·J folded to the input's shape (G shaped like the
+    # output): the two symbolic forms of the same rule, built from the node's own arguments.
+    expression: Callable[..., Any] | None = None
+    adjoint: Callable[..., Any] | None = None
     closed_form: str = field(init=False)
     latex: str = field(init=False)
 
@@ -176,6 +186,11 @@ class Operation:
     vjp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
     gradient: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
     unchecked: Callable[..., Context] | None = None
+    # expressions: the output's shape from the inputs' (``shape_of(same, *shapes, **options)``,
+    # ``same(a, b)`` equating two sizes), and how the expression language writes the operation:
+    # ("call", "tr"), ("infix", "+"), ("prefix", "-") or ("postfix", "'")
+    shape_of: Callable[..., tuple[Any, ...]] | None = None
+    syntax: tuple[str, str] | None = None
     formula_form: Form | None = None  # the formula as a template, for renamed variables
     stable_for: float | None = None  # |input| up to which value and Jacobians stay finite
     _names: list[str] = field(init=False, repr=False)  # the inputs' names, in order
@@ -193,18 +208,23 @@ class Operation:
         *,
         latex: str | None = None,
         analytic: bool = True,
+        expression: Callable[..., Any] | None = None,
+        adjoint: Callable[..., Any] | None = None,
     ) -> Callable[[Callable[[Any], Jacobian]], Callable[[Any], Jacobian]]:
         """Register the builder of ∂(output)/∂``wrt``, directly under the operation.
 
         ``closed_form`` is a :class:`~jacobians._notation.Form` template (``"I_$n ⊗ $xᵀ"``); its
-        LaTeX is derived unless ``latex`` overrides it.
+        LaTeX is derived unless ``latex`` overrides it. ``expression`` and ``adjoint`` are its
+        symbolic forms for expressions (see :class:`Rule`).
         """
         if wrt not in self._names:
             raise AssertionError(f"{self.name}: rule for unknown input {wrt!r}")
         form = Form(closed_form, latex)
 
         def register(build: Callable[[Any], Jacobian]) -> Callable[[Any], Jacobian]:
-            self.rules[wrt] = Rule(wrt, form, shape, build, analytic, self.name)
+            self.rules[wrt] = Rule(
+                wrt, form, shape, build, analytic, self.name, expression, adjoint
+            )
             self._kinds.clear()
             return build
 
@@ -232,6 +252,8 @@ class Operation:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
         names = self._names
+        if EXPRESSIONS and any(isinstance(a, EXPRESSIONS[0]) for a in (*args, *kwargs.values())):
+            return EXPRESSIONS[1](self, args, kwargs)  # an Expression node, not a Result
         if not kwargs and len(args) == len(names) and not self.options:  # the common call
             return self.result(self.prepare(*args))
         if len(args) > len(names):

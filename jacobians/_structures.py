@@ -2,8 +2,9 @@
 
 Each class keeps side by side its action on a dense matrix from the left and from the right, the
 multiply-adds of each (over a :class:`Structure`, for the planner), its dense form and its
-transpose. :class:`Kronecker` and :class:`BlockDiagonal` have modules of their own and are
-re-exported here, so the operations import every structure from one place.
+transpose. :class:`Kronecker`, :class:`BlockDiagonal` and :class:`Permutation` have modules of
+their own and are re-exported here, so the operations import every structure from one place (but
+:class:`jacobians._sum.Sum`, which adds these up, imports them from here).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from reshape import ShapeError
 from ._blocks import BlockDiagonal
 from ._jacobian import Jacobian, Structure
 from ._kronecker import Kronecker
+from ._permutation import Permutation
 
-__all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker"]
+__all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker", "Permutation"]
 
 
 class Identity(Jacobian):

@@ -12,6 +12,8 @@ module               what it holds
 ``_differences``     the cores: central differences, Ridders' tableau, complex step
 ``_calls``           calling f: which argument (``wrt``), and the checks on every output of f
 ``_verify``          :func:`verify`, :func:`verify_file`: compare a claim, build the :class:`Report`
+``_expressions``     ``verify`` of a matrix expression against a closed form, at random draws
+``_draws``           the sizes and random values an expression is checked at (inv, log: domains)
 ``_readings``        the forms a claim may take, and the claim read transposed or column-major
 ``_diagnose``        :class:`Layer` and the slips tried in turn to name the mistake
 ``_report``          :class:`Report`, :class:`Diagnosis`, :class:`Entry`: text, Markdown, HTML, dict

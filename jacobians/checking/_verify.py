@@ -33,8 +33,10 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from .._jacobian import Jacobian, fmt_shape
+from .._registry import EXPRESSIONS  # (Expression, ...) once jacobians.expressions is loaded
 from ._calls import bind, function_name
 from ._diagnose import Layer, _diagnose
+from ._expressions import DRAWS, verify_expression
 from ._numeric import NumericJacobian, numeric
 from ._readings import _forms, _read_as
 from ._report import Diagnosis, Entry, Report
@@ -59,14 +61,20 @@ def verify(
     rtol: float = 1e-6,
     atol: float | None = None,
     max_entries: int = 5,
+    shapes: Any = None,
+    draws: int = DRAWS,
+    seed: int = 0,
 ) -> Report:
     """Compare a claimed Jacobian with the numeric one and name the mistake if there is one.
 
     Args:
-        f: the function (of one array; or of several, with ``x`` a tuple or dict and ``wrt``).
-        x: the point, as for :func:`jacobians.numeric`.
+        f: the function (of one array; or of several, with ``x`` a tuple or dict and ``wrt``);
+            or a matrix expression, as text (``"tr(A*X'*B*X*C)"``) or an Expression.
+        x: the point, as for :func:`jacobians.numeric`; for an expression, None or a mapping of
+            some variables' values (the others are drawn at random, ``draws`` times).
         claimed: the Jacobian or gradient: an array, a :class:`Jacobian`, or a function called
-            like f that returns one.
+            like f that returns one; for an expression, a closed form as text
+            (``"B'*X*A'*C' + B*X*C*A"``), its value the gradient shaped like wrt or the Jacobian.
         wrt: the argument to differentiate when f has several (index, or name).
         layer: a :class:`Layer` (or several) saying where an activation sits in f; enables the
             activation-derivative diagnosis.
@@ -79,6 +87,8 @@ def verify(
         rtol, atol: an entry matches when |claimed − numeric| ≤ atol + rtol·|numeric| + 2·(the
             numeric error estimate); atol defaults to rtol·max |numeric|.
         max_entries: how many differing entries the report lists.
+        shapes, draws, seed: for an expression only: sizes as for :func:`jacobians.parse`
+            (a size left open is 3), the number of random points, and their seed.
 
     Returns:
         A :class:`Report`: ``bool(report)`` is ``report.matches``; print it, show it in a
@@ -95,7 +105,34 @@ def verify(
     'transposed'
     >>> verify(cost, W, 2 * grad).diagnosis.summary
     'claimed is 2 × the true Jacobian (the ½ of ½‖a − y‖² dropped or doubled)'
+    >>> verify("tr(A*X'*B*X*C)", None, "B'*X*A'*C' + B*X*C*A", wrt="X").matches
+    True
     """
+    if isinstance(f, str) or (EXPRESSIONS and isinstance(f, EXPRESSIONS[0])):
+        if layer is not None:
+            raise InputError("verify", "layer", "None for an expression", repr(layer))
+        return verify_expression(
+            f,
+            x,
+            claimed,
+            wrt=wrt,
+            check=verify,
+            shapes=shapes,
+            draws=draws,
+            seed=seed,
+            form=form,  # type: ignore[arg-type]
+            method=method,
+            rtol=rtol,
+            atol=atol,
+            max_entries=max_entries,
+        )
+    if shapes is not None or draws != DRAWS or seed != 0:
+        raise InputError(
+            "verify",
+            "shapes, draws, seed",
+            "their defaults for a function (they apply to an expression)",
+            f"shapes={shapes!r}, draws={draws!r}, seed={seed!r}",
+        )
     if form is not None and form not in FORMS:
         raise InputError(
             "verify", "form", "None or one of " + ", ".join(map(repr, FORMS)), repr(form)

@@ -1,9 +1,10 @@
 """Every structure and every pair of structures: the planner's costs are what the arithmetic does.
 
 The multiply-adds are counted, not recomputed: the examples hold arrays of a subclass that counts
-each multiply of a ufunc call (an elementwise product, a matmul's inner products), so a cost formula
-that drifts from the code it describes fails here. The examples are built for every structure in
-the planner's STRUCTURES, so a new structure is covered once it has an entry in ``examples``.
+each multiply of a ufunc call (an elementwise product, a matmul's inner products) and each addition
+of two arrays (a sum's terms), so a cost formula that drifts from the code it describes fails
+here. The examples are built for every structure in the planner's STRUCTURES, so a new structure
+is covered once it has an entry in ``examples``.
 """
 
 from itertools import product
@@ -14,13 +15,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobians as J
-from jacobians import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, compose, plan
+from jacobians import (
+    BlockDiagonal,
+    Dense,
+    Diagonal,
+    Identity,
+    Kronecker,
+    Permutation,
+    Sum,
+    compose,
+    plan,
+)
 from jacobians._planner import PAIRS, STRUCTURES
 
 
 class Counted(np.ndarray):
     """An array that counts the multiplies done on it: n per product of n entries, m·k·n per
-    (m×k)·(k×n) matmul (batched: per batch); inside :func:`counted`, any other ufunc fails."""
+    (m×k)·(k×n) matmul (batched: per batch), and n per sum of n entries; inside :func:`counted`,
+    any other ufunc fails."""
 
     count: int | None = None  # None outside counted()
 
@@ -29,7 +41,7 @@ class Counted(np.ndarray):
         result = getattr(ufunc, method)(*args, **kwargs)
         if Counted.count is None:
             return result
-        if method == "__call__" and ufunc is np.multiply:
+        if method == "__call__" and ufunc in (np.multiply, np.add):
             Counted.count += np.size(result)
         elif method == "__call__" and ufunc is np.matmul:
             Counted.count += np.size(result) * np.shape(args[0])[-1]
@@ -63,9 +75,19 @@ def examples(r, c, rng):
     """Every structure (and every variant of the Kronecker one) with an r×c matrix."""
     normal = lambda *shape: rng.normal(size=shape).view(Counted)
     out = [Dense(normal(r, c))]  # a row when r == 1
+    # sums: of a dense and a Kronecker term; of an identity and a Kronecker, of a diagonal and a
+    # permutation (square)
+    out.append(Sum([Dense(normal(r, c)), Kronecker(normal(1, c), normal(r, 1))]))
     if r == c:
         out += [Identity((r,)), Diagonal(normal(r))]
         out += [BlockDiagonal(normal(r // n, n, n), (r,), (r,)) for n in _divisors(r)]
+        a = _divisors(r)[len(_divisors(r)) // 2]
+        out += [
+            Permutation(rng.permutation(r)),
+            Permutation(Permutation.transpose_of(a, r // a).index),
+        ]
+        out.append(Sum([Identity((r,)), Kronecker(normal(a, a), normal(r // a, r // a))]))
+        out.append(Sum([Diagonal(normal(r)), Permutation(rng.permutation(r))]))
     for a, b in product(_divisors(r), _divisors(c)):
         p, q = r // a, c // b
         for Lid, Rid in product([False, True], repeat=2):
@@ -87,11 +109,11 @@ def test_each_structure_counts_what_its_left_right_and_dense_do(shape, k, dense_
     for F in examples(*shape, rng):
         cls, s = type(F), F.structure
         assert STRUCTURES[s.kind] is cls
-        M = rng.normal(size=(F.shape[1], k))
+        M = rng.normal(size=(F.shape[1], k)).view(Counted)  # a sum of identities adds M itself
         Y, n = counted(lambda: F.left(M))  # noqa: B023 - called at once
         np.testing.assert_allclose(Y, F.matrix @ M, atol=1e-12)
         assert n == cls.left_cost(s, k), (F, "left")
-        G = rng.normal(size=(k, F.shape[0]))
+        G = rng.normal(size=(k, F.shape[0])).view(Counted)
         Y, n = counted(lambda: F.right(G))  # noqa: B023
         np.testing.assert_allclose(Y, G @ F.matrix, atol=1e-12)
         assert n == cls.right_cost(s, k), (F, "right")
@@ -122,6 +144,22 @@ METHODS = {
     ("block-diagonal", "dense"): {"blocks_left"},
     ("dense", "block-diagonal"): {"blocks_right"},
     ("dense", "dense"): {"dense_dense"},
+    # a permutation moves entries: it applies itself first, and two make one
+    **{("permutation", k): {"perm_left"} for k in KINDS if k not in ("identity", "permutation")},
+    **{(k, "permutation"): {"perm_right"} for k in KINDS if k not in ("identity", "permutation")},
+    ("permutation", "permutation"): {"perm_perm"},
+    ("permutation", "sum"): {"perm_left"},
+    # a sum: the cheapest of either factor applying itself, or (a Kronecker meeting a sum of an
+    # identity and a Kronecker) the sum of the products with each term, each a Kronecker
+    ("diagonal", "sum"): {"diag_left"},
+    ("sum", "diagonal"): {"diag_right"},
+    ("kronecker", "sum"): {"kron_left", "sum_right", "sum_distribute"},
+    ("sum", "kronecker"): {"kron_right", "sum_left", "sum_distribute"},
+    ("block-diagonal", "sum"): {"blocks_left", "sum_right"},
+    ("sum", "block-diagonal"): {"blocks_right", "sum_left"},
+    ("dense", "sum"): {"dense_left", "sum_right"},
+    ("sum", "dense"): {"dense_right", "sum_left"},
+    ("sum", "sum"): {"sum_left", "sum_right"},
 }
 
 
@@ -179,6 +217,12 @@ def jacobians_of_every_structure(draw):
         return BlockDiagonal(rng.normal(size=(c, r, r)))
     if kind == "dense":
         return Dense(rng.normal(size=(r, c)), (r, 1), (c,))
+    if kind == "permutation":
+        return Permutation.transpose_of(r, c)
+    if kind == "sum":
+        return Sum(
+            [Identity((r * c,)), Diagonal(rng.normal(size=r * c)), Permutation.transpose_of(r, c)]
+        )
     a, b, p, q = r, c, draw(st.integers(1, 3)), draw(st.integers(1, 3))
     L = a if a == b and draw(st.booleans()) else rng.normal(size=(a, b))
     R = p if p == q and draw(st.booleans()) else rng.normal(size=(p, q))

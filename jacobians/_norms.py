@@ -1,0 +1,126 @@
+"""The norms of a matrix's entries: norm1 (Σ |x|) and norm2 (Euclidean, Frobenius for a matrix).
+
+Both are scalars whose Jacobians are rows over the row-major vec of X. Where a derivative does
+not exist the rule says so: norm1 takes the subgradient 0 at an entry 0 (as relu and abs do;
+complex step does not apply at the kink), and norm2 refuses X = 0, where the Euclidean norm has
+no derivative (its square does: 2X).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError
+
+from ._expr_helpers import call, row
+from ._jacobian import Jacobian
+from ._linalg import as_matrix
+from ._reductions import ReductionContext, draw
+from ._registry import operation
+from ._structures import Dense
+
+__all__ = ["norm1", "norm2"]
+
+
+# ----- ‖X‖₁ = Σ |x| -----
+@operation(
+    "reduction",
+    "s",
+    "s = ‖$X‖₁ = Σ_ij |${X}_ij|",
+    r"s = \lVert $X \rVert_1 = \sum_{ij} \lvert ${X}_{ij} \rvert",
+    {"X": "n×m"},
+    "1",
+    lambda r, n, m, d, bt: {"X": _away_from_zero(draw(r, n, m, d, bt)["X"])},
+    shape_of=lambda same, s: (),
+    syntax=("call", "norm1"),
+)
+def norm1(X: np.ndarray) -> ReductionContext:
+    """The sum of the absolute values of the entries (the 1-norm of vec X).
+
+    At an entry 0 its derivative does not exist; the rule takes the subgradient 0 there.
+
+    Shapes: X (n, m) -> s scalar; ∂s/∂X = vec(sign(X))ᵀ is 1×nm.
+
+    >>> norm1(np.array([-2.0, 0.0, 3.0])).jacobian.matrix
+    array([[-1.,  0.,  1.]])
+    """
+    X, M = as_matrix("norm1", "X", X)
+    # |x| as ±x by the sign of the real part: analytic on each side, so complex values flow
+    return ReductionContext(np.where(M.real >= 0, M, -M).sum(), {"X": X}, M, None)
+
+
+@norm1.rule(
+    "X",
+    "vec(sign($X))ᵀ",
+    "1×nm",
+    latex=r"\operatorname{vec}(\operatorname{sign}($X))^{\top}",
+    analytic=False,
+    expression=lambda e: row(call("sign", e.args[0])),
+    adjoint=lambda G, e: G * call("sign", e.args[0]),
+)
+def norm1_dX(c: ReductionContext) -> Jacobian:
+    """vec(sign(X))ᵀ, a row; 0 where an entry is 0 (the subgradient)."""
+    return Dense(np.sign(c.X.real).astype(c.X.dtype).reshape(1, -1))
+
+
+def _away_from_zero(X: np.ndarray) -> np.ndarray:
+    """Entries pushed at least 0.05 from the kink at 0 (beyond any finite-difference step)."""
+    return np.where(np.abs(X) < 0.05, np.where(X < 0, -0.05, 0.05) + X, X)
+
+
+# ----- ‖X‖₂ -----
+def _norm2(M: np.ndarray) -> Any:
+    """sqrt(Σ x²), scaled by the largest |Re x| so that no square overflows or underflows; the
+    sum of squares (not of |x|²) keeps it analytic, so complex step applies."""
+    s = np.abs(M.real).max()
+    if s == 0:
+        return (M * 0).sum()
+    return s * np.sqrt(((M / s) ** 2).sum())
+
+
+@operation(
+    "reduction",
+    "r",
+    "r = ‖$X‖₂",
+    r"r = \lVert $X \rVert_2",
+    {"X": "n×m"},
+    "1",
+    draw,
+    shape_of=lambda same, s: (),
+    syntax=("call", "norm2"),
+)
+def norm2(X: np.ndarray) -> ReductionContext:
+    """The Euclidean norm of a vector, the Frobenius norm of a matrix.
+
+    Its derivative does not exist at X = 0: the Jacobian is refused there (the value is 0).
+
+    Shapes: X (n, m) -> r scalar; ∂r/∂X = vec(X)ᵀ/‖X‖ is 1×nm.
+
+    >>> norm2(np.array([3.0, 4.0])).jacobian.matrix
+    array([[0.6, 0.8]])
+    """
+    X, M = as_matrix("norm2", "X", X)
+    return ReductionContext(_norm2(M), {"X": X}, M, None)
+
+
+@norm2.rule(
+    "X",
+    "vec($X)ᵀ/‖$X‖₂",
+    "1×nm",
+    latex=r"\operatorname{vec}($X)^{\top} / \lVert $X \rVert_2",
+    expression=lambda e: row(e.args[0]) / e,
+    adjoint=lambda G, e: (G * e.args[0]) / e,
+)
+def norm2_dX(c: ReductionContext) -> Jacobian:
+    """vec(X)ᵀ/‖X‖, a row; refused at X = 0."""
+    if not np.any(c.X):
+        raise InputError(
+            "norm2",
+            "X",
+            "X ≠ 0 for the derivative (the norm has none at 0)",
+            "X = 0",
+            "norm2(X)^2 is differentiable at 0: its gradient is 2X",
+        )
+    return Dense((c.X / c.value).reshape(1, -1))

@@ -1,0 +1,150 @@
+"""The permutation structure: a square 0/1 matrix with one 1 per row and column, kept as its index.
+
+The Jacobian of every map that only moves entries, above all the transpose X ↦ Xᵀ, whose
+Jacobian is the commutation matrix. Its actions on a dense matrix are a gather of rows (from the
+left) and a scatter of columns (from the right): they move numbers and multiply none, so their
+multiply-add counts are 0, and a (mn)×(mn) commutation matrix keeps mn integers, never (mn)².
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, ShapeError, describe
+
+from ._jacobian import Jacobian, Structure, given_shapes
+
+__all__ = ["Permutation"]
+
+
+def _checked_index(index: object) -> np.ndarray:
+    """``index`` as a 1-D intp array holding each of 0..n−1 once, or the error that says why not."""
+    if isinstance(index, np.ndarray):
+        arr = index
+    elif isinstance(index, Sequence | range):
+        arr = np.asarray(index)
+    else:
+        raise InputTypeError("Permutation", "index", "a 1-D array of integers", describe(index))
+    if arr.dtype == bool or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        raise InputTypeError("Permutation", "index", "integers 0..n−1", f"dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ShapeError("Permutation", "index", "a non-empty 1-D array", f"shape {arr.shape}")
+    arr = arr.astype(np.intp, copy=False)
+    n = arr.size
+    if arr.min() < 0 or arr.max() >= n or np.bincount(arr, minlength=n).max() != 1:
+        raise InputError(
+            "Permutation",
+            "index",
+            f"each of 0..{n - 1} exactly once",
+            f"entries from {arr.min()} to {arr.max()} with {n - np.unique(arr).size} repeated",
+            "row i of the matrix has its 1 in column index[i]",
+        )
+    return arr
+
+
+class Permutation(Jacobian):
+    """The n×n permutation matrix with row i's 1 in column ``index[i]``: (J v)[i] = v[index[i]].
+
+    Shapes: index (n,) -> out_shape (n,), in_shape (n,) unless given (with n entries each);
+    ``.matrix`` is n×n.
+
+    >>> P = Permutation([2, 0, 1])
+    >>> P.left(np.array([[10.0], [20.0], [30.0]])).ravel(), P.T.index
+    (array([30., 10., 20.]), array([1, 2, 0]))
+    """
+
+    kind = "permutation"
+    short = "perm"
+    rank = 0  # first: it applies itself to any factor without a multiply
+
+    def __init__(
+        self,
+        index: np.ndarray | Sequence[int],
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
+        dtype: np.dtype = np.float64,
+        **labels: str,
+    ) -> None:
+        index = _checked_index(index)
+        n = index.size
+        out_shape, in_shape = given_shapes(
+            "Permutation",
+            out_shape,
+            in_shape,
+            ((n,), (n,)),
+            lambda: f"{n} entries each for a permutation of {n}",
+        )
+        labels.setdefault("closed_form", "P")
+        labels.setdefault("latex", "P")
+        super().__init__(out_shape, in_shape, **labels)
+        self.index, self._dtype = index, np.dtype(dtype)
+
+    @classmethod
+    def transpose_of(cls, m: int, n: int, dtype: np.dtype = np.float64) -> Permutation:
+        """The Jacobian of X ↦ Xᵀ for X of shape m×n, both flattened row-major.
+
+        Entry (j, i) of Xᵀ, at j·m + i, is entry (i, j) of X, at i·n + j. The dense form is the
+        commutation matrix K_{n,m} = ``reshape.commutation(n, m)`` (K_{n,m} vec_F(A) = vec_F(Aᵀ)
+        for A n×m, so K_{n,m} vec_C(X) = vec_C(Xᵀ)); only its mn indices are kept.
+
+        Shapes: -> out_shape (n, m), in_shape (m, n); ``.matrix`` is mn×mn.
+
+        >>> from reshape import commutation
+        >>> K = Permutation.transpose_of(2, 3)
+        >>> K.out_shape, K.in_shape, K.closed_form, bool((K.matrix == commutation(3, 2)).all())
+        ((3, 2), (2, 3), 'K_{3,2}', True)
+        """
+        for name, k in (("m", m), ("n", n)):
+            if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+                raise InputError("Permutation.transpose_of", name, "a positive int", repr(k))
+        m, n = int(m), int(n)
+        index = np.arange(m * n).reshape(m, n).T.ravel()
+        K = f"K_{{{n},{m}}}"
+        return cls(index, (n, m), (m, n), dtype, closed_form=K, latex=K)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    @property
+    def inverse(self) -> np.ndarray:
+        """The inverse permutation (the transpose's index), computed once."""
+        inv = self.__dict__.get("_inverse")
+        if inv is None:
+            inv = np.empty_like(self.index)
+            inv[self.index] = np.arange(self.index.size)
+            self.__dict__["_inverse"] = inv
+        return inv
+
+    def _structure_of(self) -> Structure:
+        return Structure(self.kind, self.index.size, self.index.size)
+
+    def _dense(self) -> np.ndarray:
+        n = self.index.size
+        out = np.zeros((n, n), dtype=self._dtype)  # only the n ones are written
+        out[np.arange(n), self.index] = 1
+        return out
+
+    def transpose(self) -> Permutation:
+        """Pᵀ = P⁻¹: row index[i] of Pᵀ has its 1 in column i."""
+        T = Permutation.__new__(Permutation)  # the inverse of a valid index needs no check
+        T.index, T._dtype, T.__dict__["_inverse"] = self.inverse, self._dtype, self.index
+        return T._as_transpose_of(self)
+
+    def left(self, M: np.ndarray) -> np.ndarray:
+        """P · M: row i is row index[i] of M, a gather."""
+        return M[self.index]
+
+    @staticmethod
+    def left_cost(s: Structure, k: int) -> int:
+        return 0  # entries are moved, none multiplied
+
+    def right(self, M: np.ndarray) -> np.ndarray:
+        """M · P: column index[i] of the result is column i of M, a scatter (M[:, P⁻¹])."""
+        return M[:, self.inverse]
+
+    @staticmethod
+    def right_cost(s: Structure, k: int) -> int:
+        return 0

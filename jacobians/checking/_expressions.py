@@ -1,0 +1,178 @@
+"""``verify`` for a matrix expression: a claimed closed form checked at random draws.
+
+The expression (or its text) is the function, differentiated numerically with respect to one
+variable; the claim is a closed form in the same language whose value at each draw is the claimed
+gradient (shaped like the variable) or Jacobian (rows vec f, columns vec wrt, row-major). Each
+draw is checked by :func:`jacobians.verify` as for any function, so the diagnoses are the same
+(transposed, column-major, factor, a few entries); a square gradient read transposed is named too,
+where the shapes alone cannot tell (every size is 3 unless ``shapes`` or the values say
+otherwise). The first draw that does not match is reported; if all match, the last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, describe
+
+from ._draws import draw, given_values, shapes_of
+from ._report import Diagnosis, Report
+
+__all__ = ["DRAWS", "verify_expression"]
+
+DRAWS = 3  # random points a claimed closed form is checked at
+
+
+def _expression(f: Any, shapes: Any, what: str) -> Any:
+    from ..expressions import Expression, parse
+
+    if isinstance(f, str):
+        return parse(f, shapes)
+    if isinstance(f, Expression):
+        return f
+    raise InputTypeError("verify", what, "an expression or its text", describe(f))
+
+
+def verify_expression(
+    f: Any,
+    x: Mapping[str, Any] | None,
+    claimed: Any,
+    *,
+    wrt: str | None,
+    check: Callable[..., Report],
+    shapes: Any = None,
+    draws: int = DRAWS,
+    seed: int = 0,
+    **options: Any,
+) -> Report:
+    """:func:`jacobians.verify` of the expression ``f`` (text or Expression) at ``draws`` random
+    points (the variables in ``x`` fixed), ``claimed`` a closed form (text or Expression), or an
+    array when ``x`` gives every variable (one point). ``check`` is :func:`jacobians.verify`
+    (passed in: it calls this module, which must not import it back); ``options``: form,
+    method, rtol, atol, max_entries, as it takes them.
+
+    >>> from jacobians import verify
+    >>> r = verify_expression("x'*A*x", None, "A*x + A'*x", wrt="x", check=verify)
+    >>> r.matches, r.notes[0]
+    (True, "f = x'*A*x, claimed = A*x + A'*x: matches at 3 random draws (seed 0; x 3×1, A 3×3)")
+    """
+    from ..expressions import Expression
+
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise InputError("verify", "draws", "a whole number ≥ 1", repr(draws))
+    e = _expression(f, shapes, "f")
+    variables = e.variables()
+    if wrt is None and len(variables) == 1:
+        wrt = next(iter(variables))
+    if not isinstance(wrt, str) or wrt not in variables:
+        known = ", ".join(variables) or "none"
+        raise InputError(
+            "verify", "wrt", f"the variable to differentiate: one of {known}", repr(wrt)
+        )
+    given = given_values(e, x, "verify")
+    sizes = shapes_of(e, given, "verify")
+    claim = claimed
+    if isinstance(claimed, (str, Expression)):
+        claim = _expression(claimed, sizes, "claimed")
+        extra = [v for v in claim.variables() if v not in variables]
+        if extra:
+            raise InputError(
+                "verify",
+                "claimed",
+                f"a closed form in the variables of f ({', '.join(variables)})",
+                f"{claim}, which uses {', '.join(extra)}",
+            )
+    elif len(given) < len(variables):
+        missing = ", ".join(v for v in variables if v not in given)
+        raise InputError(
+            "verify",
+            "claimed",
+            "a closed form (text) when the point is drawn at random",
+            f"{describe(claimed)}, with no value for {missing}",
+            'give the claim as text, e.g. claimed="2*A\'*(A*x - y)", or x with every value',
+        )
+    drawn = len(given) < len(variables)
+    count = draws if drawn else 1
+    rng = np.random.default_rng(seed)
+    for k in range(1, count + 1):
+        values, _ = draw(e, sizes, given, rng)
+        f = _function(e, values)
+        G = claim.evaluate(values) if isinstance(claim, Expression) else claim
+        point = {wrt: values[wrt]}
+        report = check(f, point, G, wrt=wrt, **options)
+        if not report.matches:
+            report = _square_transposed(report, check, f, point, np.asarray(G), claim, options)
+            at = f"does not match at draw {k} of {count}" if drawn else "does not match"
+            break
+    else:
+        at = f"matches at {count} random draw{'s' if count > 1 else ''}" if drawn else "matches"
+    listed = ", ".join(f"{n} {_shape(s)}" for n, s in sizes.items())
+    where = f"(seed {seed}; {listed})" if drawn else f"at the values given ({listed})"
+    note = f"f = {e}, claimed = {claim}: {at} {where}"
+    return dataclasses.replace(report, notes=[note, *report.notes])
+
+
+def _function(e: Any, values: dict[str, np.ndarray]) -> Callable[..., np.ndarray]:
+    """The expression as a function f(X=…) of the variable moved: the report names X."""
+
+    def f(**moved: np.ndarray) -> np.ndarray:
+        return e.evaluate({**values, **moved})
+
+    return f
+
+
+def _transposed(claim: Any) -> str:
+    """The claim transposed, as text: (A*B)' is written B'*A', and X'' is X."""
+    from ..expressions._simplify import simplify
+
+    return str(simplify(claim.T))
+
+
+def _shape(s: tuple[int, ...]) -> str:
+    return "×".join(map(str, s)) if s else "scalar"
+
+
+def _square_transposed(
+    report: Report,
+    check: Callable[..., Report],
+    f: Any,
+    point: dict[str, np.ndarray],
+    G: np.ndarray,
+    claim: Any,
+    options: dict[str, Any],
+) -> Report:
+    """A square claim that matches once transposed: the shapes cannot tell, the numbers can.
+
+    A square gradient read transposed is also its input read column-major (vec_F(G) =
+    vec_C(Gᵀ)), which the readings try first; a closed form typed transposed is named as such.
+    """
+    d = report.diagnosis
+    gradient = prod(report.out_shape) == 1 and report.claimed_shape == report.in_shape
+    input_major = d is not None and d.data.get("reading") == "as given, column-major (the input)"
+    if G.ndim != 2 or G.shape[0] != G.shape[1] or G.shape[0] < 2:
+        return report
+    if d is not None and d.kind != "entries" and not (gradient and input_major):
+        return report
+    again = check(f, point, G.T, wrt=report.wrt, **options)
+    if again.matches:
+        slip = ""
+    elif again.diagnosis is not None and again.diagnosis.kind == "factor":
+        slip = f"; and {again.diagnosis.summary}"
+    else:
+        return report
+    what = (
+        f"the gradient's transpose (∂f/∂{report.wrt} in numerator layout, shaped like "
+        f"{report.wrt}ᵀ; square here, so only the numbers tell)"
+        if gradient
+        else "the Jacobian's transpose (denominator layout; square here, so only the numbers tell)"
+    )
+    text = "claimed.T" if isinstance(claim, np.ndarray) else _transposed(claim)
+    diagnosis = Diagnosis(
+        "transposed", f"claimed is {what}{slip}", f"transpose it: {text}", {"reading": "transposed"}
+    )
+    return dataclasses.replace(report, diagnosis=diagnosis)

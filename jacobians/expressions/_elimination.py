@@ -1,0 +1,373 @@
+"""Vertex elimination: the Jacobian of a graph with fan-out and fan-in, in an order with a cost.
+
+The graph of the nodes that depend on the variable is linearised: each edge u → w carries the
+local Jacobian ∂w/∂u. Eliminating an intermediate vertex v replaces each path u → v → w by the
+edge u → w carrying ∂w/∂v · ∂v/∂u, added to the edge already there (where paths meet); when only
+the variable and the output remain, the one edge left is the Jacobian: the sum over the paths of
+the products along them. The order of elimination is a choice with a cost, as the bracketing of
+a chain is:
+
+=========  ==============================================================================
+order      eliminates
+=========  ==============================================================================
+reverse    from the output back: adjoints, summed where a node has several uses (backprop)
+forward    from the variable forward: tangents, summed where a node has several arguments
+chain      in a chain's matrix-chain bracketing, the cheapest of :func:`jacobians.chain`
+markowitz  greedily, the vertex whose products cost the fewest multiply-adds now
+search     every order, by the sets of vertices eliminated (graphs of few vertices)
+=========  ==============================================================================
+
+Orders are planned on structures alone (:func:`jacobians.plan` for a product, :func:`plan_sum`
+for a sum) and run on the Jacobians by the routines those plans name, so the multiply-adds an
+order reports are the ones its run does (or more, where a sum finds equal Kronecker factors,
+which no structure shows, and keeps a product the plan took for a sum of two).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+from .. import _limit
+from .._chain import _cheapest_tree
+from .._jacobian import Jacobian, Structure
+from .._planner import compose, plan
+from .._sum import add_jacobians
+
+__all__ = ["STRATEGIES", "Graph", "Plan", "best", "run", "simulate"]
+
+Key = Hashable
+Edges = dict[tuple[Key, Key], Any]  # (u, w) -> ∂w/∂u: a Jacobian to run, a Structure to plan
+# (multiply-adds, result) of a product or a sum: the planner's count, or the run's result
+Algebra = tuple[Callable[[Any, Any], tuple[int, Any]], Callable[[Any, Any], tuple[int, Any]]]
+
+STRATEGIES = ("reverse", "forward", "chain", "markowitz", "search")
+SEARCH_LIMIT = 8  # intermediate vertices up to which every order is searched (2⁸ sets)
+LABEL_FACTORS, LABEL_CHARS = 24, 600  # a closed form longer than this is shown as its symbol
+CHAIN_LIMIT = 64  # factors of a chain bracketed by the matrix-chain programme (k³/6 plans)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The linearised graph: variable (source), output (sink), the vertices between them in
+    evaluation order, and the edges (u, w) → ∂w/∂u."""
+
+    source: Key
+    sink: Key
+    inner: tuple[Key, ...]
+    edges: Edges
+
+    def is_chain(self) -> bool:
+        return set(self.edges) == set(pairwise((self.source, *self.inner, self.sink)))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An elimination order and what it costs: multiply-adds of the products, additions of the
+    sums (entries added)."""
+
+    strategy: str
+    order: tuple[Key, ...]
+    multiply_adds: int
+    additions: int
+
+
+def _plan_product(sa: Structure, sb: Structure) -> tuple[int, Structure]:
+    cost, s, _ = plan(sa, sb)
+    return cost, s
+
+
+# ----- a sum planned from structures: what add_jacobians will make, and its additions -----
+def _diagonal(s: Structure) -> bool:
+    return s.kind in ("identity", "diagonal") or (
+        s.kind == "kronecker" and s.left[2] and s.right[2]  # type: ignore[index]
+    )
+
+
+def _as_kronecker(s: Structure, like: Structure) -> Structure | None:
+    if s.kind == "kronecker":
+        return s
+    (a, b, _), (p, q, _) = like.left, like.right  # type: ignore[misc]
+    if s.kind == "identity" and a == b and p == q:
+        return Structure("kronecker", s.rows, s.cols, (a, a, True), (p, p, True))
+    return None
+
+
+def _kron_plus(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
+    """L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂). Equal factors are known from structures only where
+    both are identities; two matrices are taken to differ (the sum then planned is a Sum,
+    which costs at least what the Kronecker product would)."""
+    (la, ra), (lb, rb) = (sa.left, sa.right), (sb.left, sb.right)
+    if la[:2] != lb[:2] or ra[:2] != rb[:2]:  # type: ignore[index]
+        return None
+    same_l, same_r = la[2] and lb[2], ra[2] and rb[2]  # type: ignore[index]
+    if same_r and (not same_l or ra[2]):  # type: ignore[index]
+        L = (la[0], la[1], False)  # type: ignore[index]
+        return L[0] * L[1], Structure("kronecker", sa.rows, sa.cols, L, ra)
+    if same_l:
+        R = (ra[0], ra[1], False)  # type: ignore[index]
+        return R[0] * R[1], Structure("kronecker", sa.rows, sa.cols, la, R)
+    return None
+
+
+def _combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
+    """The structure of add_jacobians' sum of two terms, or None for a Sum of both."""
+    rows, cols = sa.rows, sa.cols
+    if "dense" in (sa.kind, sb.kind):
+        if rows * cols * 8 > _limit._dense_limit:
+            return None
+        return rows * cols, Structure("dense", rows, cols)
+    if _diagonal(sa) and _diagonal(sb):
+        return rows, Structure("diagonal", rows, cols)
+    if sb.kind == "block-diagonal" and sa.kind != "block-diagonal":
+        sa, sb = sb, sa
+    if sa.kind == "block-diagonal":
+        if sb.kind == "block-diagonal":
+            return (rows * sa.block, sa) if sa.block == sb.block else None  # type: ignore[operator]
+        return (rows, sa) if _diagonal(sb) else None
+    like = sa if sa.kind == "kronecker" else sb if sb.kind == "kronecker" else None
+    if like is not None:
+        ka, kb = _as_kronecker(sa, like), _as_kronecker(sb, like)
+        if ka is not None and kb is not None:
+            return _kron_plus(ka, kb)
+    return None
+
+
+def plan_sum(sa: Structure, sb: Structure) -> tuple[int, Structure]:
+    """A + B planned from structures, as :func:`jacobians._sum.add_jacobians` adds:
+    (additions, structure of the sum); a term is added into the first term it combines with.
+
+    >>> plan_sum(Structure("identity", 3, 3), Structure("diagonal", 3, 3))[1].kind
+    'diagonal'
+    """
+    flat = lambda s: list(s.terms) if s.kind == "sum" else [s]
+    terms, adds = flat(sa), 0
+    if "dense" in (sa.kind, sb.kind):
+        both = _combined(sa, sb)
+        return both if both is not None else (0, _sum_of([sa, sb]))
+    for t in flat(sb):
+        for i, u in enumerate(terms):
+            both = _combined(u, t)
+            if both is not None:
+                adds += both[0]
+                terms[i] = both[1]
+                break
+        else:
+            terms.append(t)
+    return adds, terms[0] if len(terms) == 1 else _sum_of(terms)
+
+
+def _sum_of(terms: list[Structure]) -> Structure:
+    flat = tuple(u for t in terms for u in (t.terms if t.kind == "sum" else (t,)))  # type: ignore[union-attr]
+    return Structure("sum", flat[0].rows, flat[0].cols, terms=flat)
+
+
+PLANNING: Algebra = (_plan_product, plan_sum)
+
+
+def _bounded(J: Jacobian) -> Jacobian:
+    """J with its closed form kept while it reads at a glance (at most LABEL_FACTORS factors,
+    LABEL_CHARS characters), else its symbol ∂w/∂u: a deep graph's product would otherwise
+    nest its labels past Python's recursion limit when shown, or when a sum spells them out."""
+    stack, leaves = [J._cf], 0
+    while stack and leaves <= LABEL_FACTORS:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        else:
+            leaves += 1 if node is None or len(node) <= LABEL_CHARS else LABEL_FACTORS + 1
+    if leaves > LABEL_FACTORS:
+        J._cf = J._tex = None
+    return J
+
+
+def _run_product(A: Jacobian, B: Jacobian) -> tuple[int, Jacobian]:
+    return plan(A.structure, B.structure)[0], _bounded(compose(A, B))
+
+
+def _run_sum(A: Jacobian, B: Jacobian) -> tuple[int, Jacobian]:
+    return plan_sum(A.structure, B.structure)[0], _bounded(add_jacobians(A, B))
+
+
+# Run, counting what is done on the structures met: the plan's count, unless add_jacobians finds
+# equal Kronecker factors the structures cannot show (then a product and the run cost less).
+RUNNING: Algebra = (_run_product, _run_sum)
+
+
+def _adjacency(edges: Edges) -> tuple[dict, dict]:
+    """Predecessors and successors of each vertex, as insertion-ordered dicts (sets whose order
+    does not depend on hashing, so a run adds its terms in the same order every time)."""
+    preds: dict[Key, dict[Key, None]] = {}
+    succs: dict[Key, dict[Key, None]] = {}
+    for u, w in edges:
+        succs.setdefault(u, {})[w] = None
+        preds.setdefault(w, {})[u] = None
+    return preds, succs
+
+
+def _eliminate(edges: Edges, preds: dict, succs: dict, v: Key, algebra: Algebra) -> tuple[int, int]:
+    """Remove v: u → v → w becomes u → w (added to an edge already there); (multiply-adds, adds)."""
+    mul, add = algebra
+    mults = adds = 0
+    outs = list(succs.pop(v, {}))
+    for u in preds.pop(v, {}):
+        del succs[u][v]
+        down = edges.pop((u, v))
+        for w in outs:
+            c, P = mul(edges[(v, w)], down)
+            mults += c
+            if (u, w) in edges:
+                c, edges[(u, w)] = add(edges[(u, w)], P)
+                adds += c
+            else:
+                edges[(u, w)] = P
+                succs[u][w] = None
+                preds[w][u] = None
+    for w in outs:
+        del preds[w][v]
+        del edges[(v, w)]
+    return mults, adds
+
+
+def simulate(g: Graph, order: Sequence[Key], algebra: Algebra = PLANNING) -> tuple[int, int, Edges]:
+    """Eliminate ``order`` from a copy of g's edges: (multiply-adds, additions, edges left)."""
+    edges = dict(g.edges)
+    preds, succs = _adjacency(edges)
+    mults = adds = 0
+    for v in order:
+        m, a = _eliminate(edges, preds, succs, v, algebra)
+        mults, adds = mults + m, adds + a
+    return mults, adds, edges
+
+
+def run(g: Graph, order: Sequence[Key]) -> Jacobian:
+    """The Jacobian: g's Jacobian edges with ``order`` eliminated, the one edge left."""
+    _, _, edges = simulate(g, order, RUNNING)
+    return edges[(g.source, g.sink)]
+
+
+# ----- the orders -----
+def _chain_order(g: Graph) -> tuple[Key, ...]:
+    """A chain's vertices in the order of chain's cheapest bracketing: merging factors m and m+1
+    (outermost first) eliminates the vertex between them."""
+    path = (g.source, *g.inner, g.sink)
+    k = len(g.inner)
+    structs = tuple(g.edges[(path[j], path[j + 1])] for j in reversed(range(k + 1)))
+    order: list[Key] = []
+
+    def walk(tree: Any) -> tuple[int, int]:
+        if isinstance(tree, int):
+            return tree, tree
+        (i, m), (_, j) = walk(tree[0]), walk(tree[1])
+        order.append(path[k - m])
+        return i, j
+
+    walk(_cheapest_tree(structs))
+    return tuple(order)
+
+
+def _markowitz(g: Graph) -> tuple[Key, ...]:
+    """Greedy: next, the vertex whose products cost least on the edges as they are now (the
+    earliest in evaluation order on a tie). A heap keeps the costs; eliminating v changes only
+    the costs of its neighbours, whose stale entries are skipped when popped."""
+    edges = dict(g.edges)
+    preds, succs = _adjacency(edges)
+    rank = {v: i for i, v in enumerate(g.inner)}
+
+    def now(v: Key) -> int:
+        return sum(plan(edges[(v, w)], edges[(u, v)])[0] for u in preds[v] for w in succs[v])
+
+    cost = {v: now(v) for v in g.inner}
+    heap = [(c, rank[v]) for v, c in cost.items()]
+    heapq.heapify(heap)
+    order: list[Key] = []
+    while heap:
+        c, i = heapq.heappop(heap)
+        v = g.inner[i]
+        if v not in cost or cost[v] != c:
+            continue  # eliminated, or its cost changed since this entry
+        near = [u for u in (*preds[v], *succs[v]) if u in cost and u != v]
+        _eliminate(edges, preds, succs, v, PLANNING)
+        del cost[v]
+        order.append(v)
+        for u in near:
+            cost[u] = now(u)
+            heapq.heappush(heap, (cost[u], rank[u]))
+    return tuple(order)
+
+
+def _search(g: Graph) -> tuple[Key, ...]:
+    """The cheapest order over the sets of vertices eliminated: each set keeps the cheapest way
+    found to it (with the structures that way left), as the matrix-chain programme keeps the
+    cheapest product of each span."""
+    layer: dict[frozenset, tuple[tuple[int, int], Edges, tuple[Key, ...]]] = {
+        frozenset(): ((0, 0), g.edges, ())
+    }
+    for _ in g.inner:
+        following: dict[frozenset, tuple[tuple[int, int], Edges, tuple[Key, ...]]] = {}
+        for done, (cost, edges, order) in layer.items():
+            for v in g.inner:
+                if v in done:
+                    continue
+                edges2 = dict(edges)
+                m, a = _eliminate(edges2, *_adjacency(edges2), v, PLANNING)
+                total = (cost[0] + m, cost[1] + a)
+                key = done | {v}
+                if key not in following or total < following[key][0]:
+                    following[key] = (total, edges2, (*order, v))
+        layer = following
+    return next(iter(layer.values()))[2]
+
+
+def _orders(g: Graph) -> dict[str, tuple[Key, ...]]:
+    orders = {"reverse": g.inner[::-1], "forward": g.inner}
+    if g.is_chain() and len(g.inner) < CHAIN_LIMIT:
+        orders["chain"] = _chain_order(g)
+    orders["markowitz"] = _markowitz(g)
+    if len(g.inner) <= SEARCH_LIMIT:
+        orders["search"] = _search(g)
+    return orders
+
+
+@lru_cache(maxsize=256)
+def _plans(inner: int, edges: tuple[tuple[int, int, Structure], ...]) -> dict[str, Plan]:
+    """Every strategy's plan, on vertices numbered 0 (source) … inner + 1 (sink); cached, since
+    it depends on the structures alone (a loop asks for the same graph at every step)."""
+    g = Graph(0, inner + 1, tuple(range(1, inner + 1)), {(u, w): s for u, w, s in edges})
+    out = {}
+    for name, order in _orders(g).items():
+        m, a, _ = simulate(g, order)
+        out[name] = Plan(name, order, m, a)
+    return out
+
+
+def plans(g: Graph) -> dict[str, Plan]:
+    """The plan of each strategy for g (a graph of Jacobians), its order in g's own vertices;
+    ``"cheapest"`` is the one with the fewest multiply-adds (then additions), reverse first on a
+    tie, then forward, then the order :data:`STRATEGIES` lists.
+
+    >>> from jacobians import Dense
+    >>> import numpy as np
+    >>> edges = {("x", "z"): Dense(np.ones((3, 4))), ("z", "f"): Dense(np.ones((1, 3)))}
+    >>> g = Graph("x", "f", ("z",), edges)
+    >>> {k: p.multiply_adds for k, p in plans(g).items()}
+    {'reverse': 12, 'forward': 12, 'chain': 12, 'markowitz': 12, 'search': 12, 'cheapest': 12}
+    """
+    number = {k: i for i, k in enumerate((g.source, *g.inner, g.sink))}
+    key = tuple((number[u], number[w], J.structure) for (u, w), J in g.edges.items())
+    names = (g.source, *g.inner, g.sink)
+    out = {
+        name: Plan(p.strategy, tuple(names[i] for i in p.order), p.multiply_adds, p.additions)
+        for name, p in _plans(len(g.inner), key).items()
+    }
+    out["cheapest"] = best(out)
+    return out
+
+
+def best(plans: dict[str, Plan]) -> Plan:
+    """The plan with the fewest multiply-adds, then additions; the earlier strategy on a tie."""
+    return min(plans.values(), key=lambda p: (p.multiply_adds, p.additions))

@@ -1,0 +1,149 @@
+"""Evaluating an expression at values: the sizes fixed, then each node's operation called.
+
+Each operation node is computed by its registered operation's ``prepare`` (which checks its
+arguments, so log of a negative number or the inverse of a singular matrix is refused there, with
+the operation's own message), and its context is kept: the Jacobians are built from it by the
+operation's rules, exactly as calling the operation on arrays would build them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, ShapeError, as_array, commutation, describe
+
+from .._registry import Context
+from ._graph import ACTIONS, Expression
+from ._shapes import Size, concrete, resolve, root_id, show
+
+__all__ = ["Evaluation", "evaluate"]
+
+_MAX_ENTRIES = (
+    10**7
+)  # a constant leaf's entries (eye(n) of n = 3163 is 10⁷); checked before filling
+
+
+@dataclass
+class Evaluation:
+    """The values of every node (keyed by ``Expression.key``), their contexts, the nodes in
+    evaluation order, and the concrete shape of each."""
+
+    nodes: list[Expression]
+    values: dict[object, np.ndarray]
+    contexts: dict[object, Context]
+    shapes: dict[object, tuple[int, ...]]
+
+    def value(self, e: Expression) -> np.ndarray:
+        return self.values[e.key]
+
+
+def _value_of(name: str, given: Any, shape: tuple[Any, ...], where: str) -> np.ndarray:
+    a = as_array(given, where, f"values[{name!r}]")
+    if a.dtype.kind not in "fc":
+        a = a.astype(np.float64)
+    if shape == ():
+        if a.size != 1 or a.ndim > 2:
+            raise ShapeError(where, f"values[{name!r}]", "a scalar", describe(a))
+        return a.reshape(())
+    if a.ndim == 1:
+        a = a.reshape(-1, 1)  # a vector given as (n,) is the column (n, 1)
+    if a.ndim != 2:
+        raise ShapeError(
+            where, f"values[{name!r}]", f"a matrix or vector of shape {show(shape)}", describe(a)
+        )
+    return a
+
+
+def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, dict[int, int]]:
+    """The variables' arrays, and the open sizes their shapes fix (by root id)."""
+    if not isinstance(values, Mapping):
+        raise InputTypeError(
+            where, "values", "a mapping of variable names to arrays", describe(values)
+        )
+    variables = e.variables()
+    missing = [n for n in variables if n not in values]
+    if missing:
+        raise InputError(
+            where, "values", f"a value for each of {', '.join(variables)}", f"none for {missing}"
+        )
+    arrays, bound = {}, {}
+    for name, v in variables.items():
+        a = _value_of(name, values[name], v.shape, where)
+        for d, size in zip(v.shape, a.shape if v.shape else (), strict=False):
+            r = resolve(d)
+            key = root_id(d)
+            want = r if isinstance(r, int) else bound.get(key)
+            if want is not None and want != size:
+                raise ShapeError(
+                    where,
+                    f"values[{name!r}]",
+                    f"shape {show(v.shape)} as the expression uses {name}"
+                    + ("" if isinstance(r, int) else f", with {r} = {want} from another value"),
+                    describe(a),
+                )
+            if key is not None:
+                bound[key] = size
+        arrays[name] = a
+    return arrays, bound
+
+
+def _constant(e: Expression, shape: tuple[int, ...], dtype: np.dtype, where: str) -> np.ndarray:
+    if prod(shape) > _MAX_ENTRIES:
+        raise InputError(where, str(e), f"at most {_MAX_ENTRIES:,} entries", f"shape {shape}")
+    fill = e.options.get("fill", 1.0)
+    if e.name == "number":
+        return np.asarray(fill, dtype=dtype)
+    if e.name == "eye":
+        return np.eye(shape[0], dtype=dtype) * fill
+    if e.name == "comm":
+        m, n = e.options["m"], e.options["n"]
+        return commutation(m, n).astype(dtype)
+    return np.full(shape, fill, dtype=dtype)
+
+
+def evaluate(
+    e: Expression, values: Mapping[str, Any], where: str = "Expression.evaluate"
+) -> Evaluation:
+    """Every node's value and context at ``values``; see :class:`Evaluation`."""
+    arrays, bound = _bind(e, values, where)
+    dtype = np.result_type(np.float64, *(a.dtype for a in arrays.values()))
+    if any(a.dtype == np.float32 for a in arrays.values()) and dtype == np.float64:
+        if all(a.dtype == np.float32 for a in arrays.values()):
+            dtype = np.dtype(np.float32)  # the caller's float dtype, when every value has it
+    nodes = e.nodes()
+    out = Evaluation(nodes, {}, {}, {})
+    for n in nodes:
+        shape = concrete(n.shape, bound)
+        if shape is None:
+            open_ = [str(resolve(d)) for d in n.shape if isinstance(resolve(d), Size)]
+            raise ShapeError(
+                where,
+                str(n),
+                "sizes fixed by the values or by `shapes`",
+                f"size {', '.join(open_)} left open",
+                "a constant like vector(1) or eye takes its size from where it stands; "
+                "give a shape when nothing around it fixes it",
+            )
+        out.shapes[n.key] = shape
+        if n.is_variable:
+            out.values[n.key] = arrays[n.name].astype(dtype, copy=False)
+        elif n.is_constant:
+            out.values[n.key] = _constant(n, shape, dtype, where)
+        else:
+            assert n.op is not None
+            args = [out.values[a.key] for a in n.args]
+            ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
+            v = np.asarray(ctx.value)
+            if v.size != prod(shape):
+                raise AssertionError(f"{n.op.name} gave {v.shape} where {shape} was planned")
+            out.contexts[n.key] = ctx
+            out.values[n.key] = v.reshape(shape)
+    return out
+
+
+ACTIONS["evaluate"] = lambda e, values: evaluate(e, values).value(e)
