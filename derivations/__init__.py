@@ -13,7 +13,13 @@ Modules, each importing only those listed before it: ``_model`` (the tables, and
 table their renderers fill) and ``_tex`` (notation to LaTeX); ``_rows`` (the cells every format
 shares); the renderers ``_text``, ``_markdown``, ``_latex``, ``_json``; ``_build`` (factor rows,
 running product, checks, ``build``); the sources ``_layer``, ``_softmax``, ``_network`` and
-``_catalog``; then ``plot``, ``worked`` and the command (``cli``, ``_cmd_*``).
+``_catalog``; then ``plot``, ``worked`` and the command (``cli``, ``_cmd_*``). An expression's
+table (:func:`expression`) has its model in ``_expression_model`` (beside ``_model``, read by the
+renderers) and its builder in ``_expression_values``, ``_expression_checks`` and ``_expression``
+(among the sources).
+
+>>> print(expression("norm2(A*x - y)^2", "x").closed_form)
+2*A'*(A*x - y)
 """
 
 import json
@@ -24,6 +30,8 @@ from typing import Any
 # the model imports none of them, so the two form no cycle.
 from . import _json, _latex, _markdown, _text  # noqa: F401
 from ._catalog import catalog
+from ._expression import expression
+from ._expression_model import ExpressionTable
 from ._layer import single_layer
 from ._model import FORMATS, Case, Catalog, CatalogRow, Check, Derivation, Factor, Step
 from ._network import mlp
@@ -46,9 +54,11 @@ __all__ = [
     "CatalogRow",
     "Check",
     "Derivation",
+    "ExpressionTable",
     "Factor",
     "Step",
     "catalog",
+    "expression",
     "mlp",
     "schema",
     "single_layer",

@@ -1,11 +1,15 @@
-"""``jacobians verify FILE.py``: check a hand-derived Jacobian in a file, and name the mistake."""
+"""``jacobians verify FILE.py``: check a hand-derived Jacobian in a file, and name the mistake;
+or ``jacobians verify "EXPR" --wrt X --claimed "TEXT"``: a closed form typed for an expression."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
-from jacobians import verify_file
+from jacobians import verify, verify_file
+from jacobians.expressions import ParseError
 
 NAME = "verify"
 HELP = "check the Jacobian `claimed` of `f` at `x`, defined in FILE.py; exit 1 if it is wrong"
@@ -24,13 +28,22 @@ EPILOG = """example FILE.py (∂C/∂W of C = ½‖σ(Wx + b) − y‖², derive
 The file may also define wrt (for f of several arguments, x then a tuple or dict), layer (a
 jacobians.Layer, for the activation-derivative diagnosis), form, rtol and atol.
 
+an expression and a closed form typed for it (matrixcalculus.org's language), checked at --draws
+random points (3) of the sizes --shape gives (a size left open is 3):
+  jacobians verify "tr(A*X'*B*X*C)" --wrt X --claimed "B'*X*A'*C' + B*X*C*A"
+  jacobians verify "A*X*B" --wrt X --claimed "kron(A, B')" --shape A=2x3 --shape X=3x4
+
 exit status: 0 when claimed matches, 1 when it does not, 2 on bad input
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The file, and the options of jacobians.verify."""
-    parser.add_argument("file", help="a Python file defining f, x and claimed")
+    parser.add_argument(
+        "file",
+        metavar="FILE|EXPR",
+        help="a Python file defining f, x and claimed; or an expression",
+    )
     parser.add_argument("--wrt", default=None, help="the argument of f to differentiate")
     parser.add_argument(
         "--form",
@@ -45,6 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="numeric method (default auto: complex step when f allows it, else Richardson)",
     )
     parser.add_argument("--rtol", type=float, default=None, help="relative tolerance (1e-6)")
+    g = parser.add_argument_group("expression")
+    g.add_argument("--claimed", default=None, help="the closed form claimed, as text")
+    g.add_argument(
+        "--shape", action="append", default=None, metavar="NAME=SHAPE", help="A=3x4 (repeat)"
+    )
+    g.add_argument("--draws", type=int, default=None, help="random points to check at (3)")
+    g.add_argument("--seed", type=int, default=None, help="the random draws (0)")
     parser.add_argument(
         "--format",
         choices=("text", "markdown", "json"),
@@ -58,7 +78,18 @@ def run(args: argparse.Namespace) -> int:
     wrt = args.wrt
     if wrt is not None and wrt.lstrip("-").isdigit():
         wrt = int(wrt)
-    report = verify_file(args.file, wrt=wrt, form=args.form, method=args.method, rtol=args.rtol)
+    expression = not (args.file.endswith(".py") or Path(args.file).is_file())
+    if expression:
+        try:
+            report = _verify_expression(args)
+        except ParseError as exc:  # its message ends with the text and a caret: keep the lines
+            print(f"jacobians verify: error: {exc}", file=sys.stderr)
+            return 2
+    else:
+        given = [o for o in ("claimed", "shape", "draws", "seed") if getattr(args, o) is not None]
+        if given:
+            raise ValueError(f"--{given[0]} applies to an expression, not to a file")
+        report = verify_file(args.file, wrt=wrt, form=args.form, method=args.method, rtol=args.rtol)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
@@ -66,3 +97,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(report)
     return 0 if report.matches else 1
+
+
+def _verify_expression(args: argparse.Namespace):  # noqa: ANN202 - a Report
+    if args.claimed is None:
+        raise ValueError(
+            f"{args.file!r} is not a file; as an expression it needs --claimed TEXT, the closed "
+            "form to check"
+        )
+    options = {"method": args.method, "rtol": args.rtol, "draws": args.draws, "seed": args.seed}
+    return verify(
+        args.file,
+        None,
+        args.claimed,
+        wrt=args.wrt,
+        shapes=args.shape,
+        form=args.form,
+        **{k: v for k, v in options.items() if v is not None},
+    )

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ._model import Catalog, Derivation, renders
+from ._expression_model import ExpressionTable
+from ._model import Catalog, Check, Derivation, renders
 
 __all__ = [
     "SCHEMA_ID",
@@ -17,6 +18,8 @@ __all__ = [
     "catalog_json",
     "derivation_dict",
     "derivation_json",
+    "expression_dict",
+    "expression_json",
 ]
 
 SCHEMA_ID = "https://github.com/jacobians/jacobians/derivations/schema.json"
@@ -75,19 +78,111 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
             "to_instance": list(d.gradient.shape),
         },
         "gradient": _floats(d.gradient),
-        "checks": [
-            {
-                "name": c.name,
-                "description": c.description,
-                "max_difference": c.value,
-                "tolerance": c.tolerance,
-                "passed": c.passed,
-                **({"skipped": c.skipped} if c.value is None else {}),
-            }
-            for c in d.checks
-        ],
+        "checks": [_check(c) for c in d.checks],
         "multiply_adds": dict(d.multiply_adds),
         "passed": d.passed,
+    }
+
+
+def _check(c: Check) -> dict[str, Any]:
+    # a difference that could not be computed (a closed form that does not evaluate) is not a
+    # number JSON can hold: null, with the check failed
+    finite = c.value is None or bool(np.isfinite(c.value))
+    return {
+        "name": c.name,
+        "description": c.description,
+        "max_difference": c.value if finite else None,
+        "tolerance": c.tolerance,
+        "passed": c.passed,
+        **({"skipped": c.skipped} if c.value is None else {}),
+        **({} if finite else {"error": "did not evaluate"}),
+    }
+
+
+@renders(ExpressionTable, "dict")
+def expression_dict(t: ExpressionTable) -> dict[str, Any]:
+    """The JSON document of an expression's table (kind ``expression``)."""
+    return {
+        "schema": SCHEMA_ID,
+        "version": SCHEMA_VERSION,
+        "kind": "expression",
+        "expression": t.expression,
+        "text": t.text,
+        "title": t.title,
+        "wrt": t.wrt,
+        "output": t.output,
+        "seed": t.seed,
+        "default_size": t.default_size,
+        "inputs": [
+            {
+                "name": i.name,
+                "shape": i.shape,
+                "instance": list(i.instance),
+                "drawn": i.how,
+                "value": _floats(i.value),
+            }
+            for i in t.inputs
+        ],
+        "nodes": [
+            {
+                "symbol": n.symbol,
+                "definition": n.definition,
+                "text": n.text,
+                "operation": n.operation or None,
+                "shape": n.shape,
+                "instance": list(n.instance),
+            }
+            for n in t.nodes
+        ],
+        "locals": [
+            {
+                "symbol": L.symbol,
+                "symbol_latex": L.symbol_latex,
+                "rule": L.rule,
+                "rule_latex": L.rule_latex,
+                "closed_form": L.closed_form or None,
+                "shape": L.shape,
+                "instance": list(L.instance),
+                "structure": L.structure,
+                "max_difference": L.check if L.check is None or np.isfinite(L.check) else None,
+                "tolerance": L.tolerance,
+                **({"matrix": _floats(L.jacobian.matrix)} if t.show_matrices else {}),
+            }
+            for L in t.locals
+        ],
+        "paths": [
+            {"nodes": list(p.nodes), "factors": list(p.factors), "count": p.count} for p in t.paths
+        ],
+        "method": t.method,
+        "strategy": t.strategy,
+        "eliminations": [
+            {
+                "vertex": u.vertex,
+                "target": u.target,
+                "left": u.left,
+                "right": u.right,
+                "accumulates": u.accumulates,
+                "shape": u.shape,
+                "instance": list(u.instance),
+            }
+            for u in t.updates
+        ],
+        "result": {
+            "kind": t.result_kind,
+            "symbol": t.symbol,
+            "closed_form": t.closed_form,
+            "shape": t.result_shape,
+            "instance": list(t.result_instance),
+            "structure": t.result_structure,
+            "out_instance": list(t.out_instance),
+            "wrt_instance": list(t.wrt_instance),
+        },
+        "jacobian": _floats(t.jacobian),
+        "gradient": None if t.gradient is None else _floats(t.gradient),
+        "checks": [_check(c) for c in t.checks],
+        "multiply_adds": dict(t.multiply_adds),
+        "notes": list(t.notes),
+        "passed": t.passed,
     }
 
 
@@ -147,3 +242,9 @@ def derivation_json(d: Derivation, **_options: Any) -> str:
 def catalog_json(c: Catalog, **_options: Any) -> str:
     """The catalogue's JSON document, indented."""
     return _dumps(catalog_dict(c))
+
+
+@renders(ExpressionTable, "json")
+def expression_json(t: ExpressionTable, **_options: Any) -> str:
+    """The expression table's JSON document, indented."""
+    return _dumps(expression_dict(t))

@@ -8,22 +8,36 @@ through ``_tex``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
+from . import _expression_model as xrows
 from . import _rows as rows
 from . import _tex
+from ._expression_model import ExpressionTable
 from ._model import Catalog, Derivation, renders, shape_text
 
-__all__ = ["catalog_latex", "derivation_latex"]
+__all__ = ["catalog_latex", "derivation_latex", "expression_latex"]
 
 
 def _cell(kind: str, content: str, mathjax: bool) -> str:
-    """A table cell: math goes in $…$ in a tabular, bare in a MathJax array; text the other way."""
+    """A table cell: math goes in $…$ in a tabular, bare in a MathJax array; text the other way;
+    code (text of the expression language) in typewriter type either way."""
     if kind == "math":
         return content if mathjax else f"${content}$"
+    if kind == "code":
+        return rf"\texttt{{{content}}}"
     return rf"\text{{{content}}}" if mathjax else content
+
+
+def _code(s: str) -> str:
+    """Text of the expression language for \\texttt: u₁ written u_1, specials escaped."""
+    return _tex.text(re.sub("[₀-₉]+", lambda m: "_" + m.group().translate(_FROM_SUB), s))
+
+
+_FROM_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def _table(
@@ -144,15 +158,6 @@ def derivation_latex(
     ]
     out += _table(rows.STEP_HEADERS, [*products, reshape], mathjax)
     out += _align(d)
-    checks = [
-        [
-            ("text", c.latex or _tex.text(c.description)),
-            ("text", _tex.text(rows.diff(c.value, floor))),
-            ("text", _tex.text(rows.sci(None if c.value is None else c.tolerance))),
-            ("text", _tex.text(rows.result(c))),
-        ]
-        for c in d.checks
-    ]
     orders = [
         [
             ("text", _tex.text(f"multiply-adds, {rows.ORDER_LABELS[k]}")),
@@ -162,7 +167,7 @@ def derivation_latex(
         ]
         for k, v in d.multiply_adds.items()
     ]
-    out += _table(rows.CHECK_HEADERS, [*checks, *orders], mathjax)
+    out += _table(rows.CHECK_HEADERS, [*_check_rows(d, floor), *orders], mathjax)
     return _wrap_document(_header(mathjax) + out, document)
 
 
@@ -183,6 +188,128 @@ def catalog_latex(
         for first, r in rows.catalog_groups(c)
     ]
     return _wrap_document(_header(mathjax) + _table(rows.CATALOG_HEADERS, body, mathjax), document)
+
+
+def _check_rows(
+    t: Derivation | ExpressionTable, floor: float | None
+) -> list[list[tuple[str, str]]]:
+    return [
+        [
+            ("text", c.latex or _tex.text(c.description)),
+            ("text", _tex.text(rows.diff(c.value, floor))),
+            ("text", _tex.text(rows.sci(None if c.value is None else c.tolerance))),
+            ("text", _tex.text(rows.result(c))),
+        ]
+        for c in t.checks
+    ]
+
+
+def _expression_inputs(t: ExpressionTable) -> list[str]:
+    shown = [i for i in t.inputs if i.value.size <= xrows.INPUT_SHOWN]
+    if not shown:
+        return []
+    lines = [
+        rf"{_tex.math(i.name)} &= {_matrix(i.value)} && \text{{{_tex.text(i.how)}}}" for i in shown
+    ]
+    return [r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}"]
+
+
+def _update(u: xrows.Update) -> str:
+    sign = r"\mathrel{+}=" if u.accumulates else "="
+    product = rf"{_sym(u.target)} {sign} {_sym(u.left)} \, {_sym(u.right)}"
+    return rf"\text{{eliminate }} {_tex.math(u.vertex)}\!: {product}"
+
+
+@renders(ExpressionTable, "latex")
+def expression_latex(
+    t: ExpressionTable, mathjax: bool = False, document: bool = False, floor: float | None = None
+) -> str:
+    """An expression's table: inputs, nodes, local Jacobians, paths, eliminations, the result
+    (closed forms in typewriter type: text of the language), the checks and multiply-adds."""
+    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}", ""]
+    out.append(_tex.text(f"Inputs (seed {t.seed}; a size left open is {t.default_size}):"))
+    out += _expression_inputs(t)
+    nodes = [
+        [
+            ("math", n.symbol_latex),
+            ("code" if n.operation else "text", _code(n.definition)),
+            ("text", _tex.text(n.operation)),
+            ("math", _tex.shape(n.shape)),
+            ("math", _tex.shape(xrows._here(n.instance))),
+        ]
+        for n in t.nodes
+    ]
+    out += _table(xrows.NODE_HEADERS, nodes, mathjax)
+    local = [
+        [
+            (
+                "math",
+                L.symbol_latex
+                + (
+                    rf"\ \text{{{_tex.text(L.symbol.split(' ', 1)[1])}}}" if " " in L.symbol else ""
+                ),
+            ),
+            ("math", L.rule_latex),
+            ("code", _code(L.closed_form or "-")),
+            ("math", _tex.shape(L.shape)),
+            ("math", _tex.shape(shape_text(L.instance))),
+            ("text", L.structure),
+            ("text", _tex.text(rows.diff(L.check, floor))),
+        ]
+        for L in t.locals
+    ]
+    out += _table(xrows.LOCAL_HEADERS, local, mathjax)
+    if t.show_matrices:
+        mats = [rf"{L.symbol_latex} &= {_matrix(L.jacobian.matrix)}" for L in t.locals]
+        out += [r"\begin{align*}", " \\\\\n".join(mats), r"\end{align*}"]
+    path_body = [
+        [
+            ("math", r" \to ".join(_tex.math(s) for s in p.nodes)),
+            ("math", r" \, ".join(_sym(f) for f in p.factors)),
+            ("text", str(p.count)),
+        ]
+        for p in t.paths
+    ]
+    out += _table(xrows.PATH_HEADERS, path_body, mathjax)
+    updates = [
+        [
+            ("math", _update(u)),
+            ("math", _tex.shape(u.shape)),
+            ("math", _tex.shape(shape_text(u.instance))),
+        ]
+        for u in t.updates
+    ]
+    if t.gradient is not None:
+        *_, last = xrows.update_rows(t, str)
+        updates.append(
+            [
+                ("text", _tex.text(last[0])),
+                ("math", _tex.shape(last[1])),
+                ("math", _tex.shape(last[2])),
+            ]
+        )
+    if updates:
+        out += _table(xrows.update_headers(t), updates, mathjax)
+    elif not mathjax:
+        out += ["", _tex.text(xrows.NO_UPDATE), ""]
+    _, label, numbers = xrows.result_lines(t)
+    out += [
+        r"\begin{align*}",
+        rf"&\text{{{_tex.text(label)}:}} \\",
+        rf"{_tex.frac_symbol(t.output, t.wrt)} &= \texttt{{{_code(t.closed_form)}}}",
+    ]
+    if t.shown is not None:
+        out[-1] += r" \\"
+        out += [rf"&\text{{{_tex.text(numbers)}:}} \\", rf"&= {_matrix(t.shown, 6)}"]
+    out.append(r"\end{align*}")
+    orders = [
+        [("text", _tex.text(f"multiply-adds, {k}")), ("text", v), ("text", ""), ("text", "")]
+        for k, v in xrows.order_rows(t)
+    ]
+    out += _table(rows.CHECK_HEADERS, [*_check_rows(t, floor), *orders], mathjax)
+    if t.notes:
+        out += ["", *(_tex.text(n) for n in t.notes)]
+    return _wrap_document(_header(mathjax) + out, document)
 
 
 def _wrap_document(lines: list[str], document: bool) -> str:

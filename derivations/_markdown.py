@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _expression_model as xrows
 from . import _rows as rows
+from ._expression_model import ExpressionTable
 from ._model import Catalog, Derivation, renders, shape_text
 
-__all__ = ["catalog_markdown", "derivation_markdown", "md"]
+__all__ = ["catalog_markdown", "derivation_markdown", "expression_markdown", "md"]
 
 
 def md(s: str) -> str:
@@ -76,4 +78,47 @@ def catalog_markdown(c: Catalog, heading: str = "###", floor: float | None = Non
             for r in c.rows
         ],
     )
+    return "\n".join(out) + "\n"
+
+
+@renders(ExpressionTable, "markdown")
+def expression_markdown(
+    t: ExpressionTable, heading: str = "###", floor: float | None = None
+) -> str:
+    """An expression's table under a ``heading``; closed forms as code, ready to paste back."""
+    out = [
+        f"{heading} {md(t.title)}",
+        "",
+        f"Inputs (seed {t.seed}; a size left open is {t.default_size}):",
+        "",
+    ]
+    for i in t.inputs:
+        if i.value.size <= xrows.INPUT_SHOWN:
+            out += [f"{md(xrows.input_label(i))}:", "", *_matrix(i.value), ""]
+        else:
+            out += [f"{md(xrows.input_label(i))}: {i.value.size} entries (JSON lists them).", ""]
+    out += _table(xrows.NODE_HEADERS, xrows.node_rows(t, md))
+    out += ["", *_table(xrows.LOCAL_HEADERS, xrows.local_rows(t, floor, md))]
+    if t.show_matrices:
+        for L in t.locals:
+            out += [
+                "",
+                f"{md(L.symbol)} ({shape_text(L.instance)}):",
+                "",
+                *_matrix(L.jacobian.matrix),
+            ]
+    out += ["", *_table(xrows.PATH_HEADERS, xrows.path_rows(t, md))]
+    updates = xrows.update_rows(t, md)
+    out += ["", *(_table(xrows.update_headers(t), updates) if updates else [xrows.NO_UPDATE])]
+    what, label, numbers = xrows.result_lines(t)
+    out += ["", f"Result {md(what)}; {md(label)}:", "", "```", t.closed_form, "```", ""]
+    shown = t.shown
+    if shown is not None:
+        out += [f"{md(numbers)}:", "", *_matrix(shown, 6)]
+    else:
+        out += [f"{md(numbers)}: {t.jacobian.size} entries (JSON lists them)."]
+    out += ["", *_table(rows.CHECK_HEADERS, rows.check_rows(t, floor, md))]  # type: ignore[arg-type]
+    out += ["", *_table(["accumulation", "multiply-adds"], xrows.order_rows(t))]
+    if t.notes:
+        out += ["", *(md(n) for n in t.notes)]
     return "\n".join(out) + "\n"

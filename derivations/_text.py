@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import _expression_model as xrows
 from . import _rows as rows
+from ._expression_model import ExpressionTable
 from ._model import Catalog, Derivation, renders, shape_text
 
-__all__ = ["catalog_text", "derivation_text", "text_table"]
+__all__ = ["catalog_text", "derivation_text", "expression_text", "text_table"]
 
 
 def text_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
@@ -67,3 +69,36 @@ def catalog_text(c: Catalog, floor: float | None = None) -> str:
     ]
     head = f"Every operation's Jacobians ({len(c.rows)} rules, numerator layout, row-major vec)"
     return "\n".join([head, "", *text_table(rows.CATALOG_HEADERS, body)]) + "\n"
+
+
+@renders(ExpressionTable, "text")
+def expression_text(t: ExpressionTable, floor: float | None = None) -> str:
+    """An expression's table: inputs, nodes, local Jacobians, paths, eliminations, the result,
+    the checks and the multiply-adds."""
+    out = [t.title, "", f"inputs (seed {t.seed}; a size left open is {t.default_size}):"]
+    for i in t.inputs:
+        if i.value.size <= xrows.INPUT_SHOWN:
+            out += [f"  {xrows.input_label(i)} =", *rows.matrix_lines(i.value, "    ")]
+        else:
+            out += [f"  {xrows.input_label(i)}: {i.value.size} entries (JSON lists them)"]
+    out += ["", *text_table(xrows.NODE_HEADERS, xrows.node_rows(t, str))]
+    out += ["", *text_table(xrows.LOCAL_HEADERS, xrows.local_rows(t, floor, str))]
+    if t.show_matrices:
+        for L in t.locals:
+            out += ["", f"{L.symbol} ({shape_text(L.instance)}):"]
+            out += rows.matrix_lines(L.jacobian.matrix)
+    out += ["", *text_table(xrows.PATH_HEADERS, xrows.path_rows(t, str))]
+    updates = xrows.update_rows(t, str)
+    out += ["", *(text_table(xrows.update_headers(t), updates) if updates else [xrows.NO_UPDATE])]
+    what, label, numbers = xrows.result_lines(t)
+    out += ["", f"result {what}", f"{label}:", f"  {t.closed_form}", ""]
+    shown = t.shown
+    if shown is not None:
+        out += [f"{numbers}:", *rows.matrix_lines(shown, digits=6)]
+    else:
+        out += [f"{numbers}: {t.jacobian.size} entries (--format json lists them)"]
+    out += ["", *text_table(rows.CHECK_HEADERS, rows.check_rows(t, floor, str))]  # type: ignore[arg-type]
+    out += ["", *text_table(["accumulation", "multiply-adds"], xrows.order_rows(t))]
+    if t.notes:
+        out += ["", *t.notes]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,131 @@
+"""The local Jacobians of an expression's table, each with its closed form checked, and the
+table's checks: the result's closed form, the local ones, two accumulation orders against each
+other, and numeric differentiation (complex step where every operation on a path is analytic).
+
+A closed form is checked as text: printed, parsed back and evaluated at the table's values, then
+compared with the matrix it claims to be, to 1e-12 relative to that matrix's largest entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from jacobians import OPERATIONS, numeric
+from jacobians.expressions._simplify import simplify
+from reshape import InputError
+
+from . import _tex
+from ._build import NUMERIC_LIMIT, difference_check
+from ._expression_model import Local
+from ._expression_values import Evaluated
+from ._model import Check
+
+__all__ = [
+    "EXACT",
+    "closed_form_check",
+    "locals_check",
+    "locals_of",
+    "numeric_check",
+    "orders_check",
+]
+
+EXACT = 1e-12  # a closed form against the matrix it claims to be: the same numbers, to rounding
+
+
+def locals_of(g: Evaluated) -> Iterator[Local]:
+    """∂n/∂a for each operation n on a path from the variable and each argument a on one."""
+    names = g.names
+    for n in g.e.nodes():
+        if n.op is None or n.key not in g.on:
+            continue
+        uses = [a.key for a in n.args]
+        fill = {p.name: names[b.key] for p, b in zip(n.op.params, n.args, strict=True)}
+        fill_tex = {p: "{" + _tex.math(s) + "}" for p, s in fill.items()}
+        for i, a in enumerate(n.args):
+            if a.key not in g.on:
+                continue
+            param = n.op.params[i].name
+            rule = n.op.rules[param]
+            J = rule.build(g.ev.contexts[n.key])
+            symbol = f"∂{names[n.key]}/∂{names[a.key]}"
+            closed, check = "", None
+            if rule.expression is not None:
+                closed = str(simplify(rule.expression(n)))
+                try:
+                    check = float(np.max(np.abs(g.evaluate_text(closed, J.shape) - J.matrix)))
+                except (InputError, ValueError) as exc:  # a printed form that does not read back
+                    check = float("inf")
+                    g.notes.append(f"the closed form of {symbol} does not evaluate: {exc}")
+            yield Local(
+                symbol + (f" (as {param})" if uses.count(a.key) > 1 else ""),
+                _tex.frac_symbol(names[n.key], names[a.key]),
+                rule.form.text(**fill),
+                rule.form.latex(**fill_tex),
+                closed,
+                g.rows_by(n.key, a.key),
+                (int(J.shape[0]), int(J.shape[1])),
+                J.kind,
+                check,
+                EXACT * (1.0 + float(np.max(np.abs(J.matrix)))),
+                J,
+            )
+
+
+def closed_form_check(g: Evaluated, text: str, reference: np.ndarray, what: str) -> Check:
+    """The result's closed form (text) evaluated, against the gradient or Jacobian computed."""
+    description = f"max |closed form − {what}|"
+    try:
+        value = g.evaluate_text(text, np.shape(reference))
+    except (InputError, ValueError) as exc:
+        g.notes.append(f"the closed form {text} does not evaluate: {exc}")
+        return Check("closed form", description, float("inf"), 0.0)
+    return difference_check("closed form", description, value, reference, EXACT)
+
+
+def locals_check(locals_: tuple[Local, ...]) -> Check:
+    """The worst of the local closed forms' checks, relative to its own tolerance."""
+    description = "max |local closed form − built Jacobian|"
+    checked = [L for L in locals_ if L.check is not None]
+    if not checked:
+        return Check("local closed forms", description, None, 0.0, skipped="no closed forms")
+    worst = max(checked, key=lambda L: L.check / L.tolerance)  # type: ignore[operator]
+    return Check("local closed forms", description, worst.check, worst.tolerance)
+
+
+def orders_check(g: Evaluated, J: np.ndarray, method: str) -> Check:
+    """The Jacobian of ``method`` against another accumulation order's (rounding apart)."""
+    other = "forward" if method != "forward" else "reverse"
+    M = g.e.jacobian(g.x.name, g.values, method=other).matrix
+    return difference_check("orders", f"max |{method} − {other}|", J, M, EXACT * 10)
+
+
+def _analytic(g: Evaluated) -> bool:
+    ops = {n.op.name for n in g.e.nodes() if n.op is not None and n.key in g.on}
+    return all(r.analytic for name in ops for r in OPERATIONS[name].rules.values())
+
+
+def numeric_check(g: Evaluated, J: np.ndarray) -> Check:
+    """The Jacobian against numeric differentiation of the expression's value."""
+    complex_ok = _analytic(g)
+    param = np.asarray(g.values[g.x.name])
+
+    def describe(complex_ok: bool) -> str:
+        return (
+            f"max |Jacobian − numeric ({'complex step' if complex_ok else 'central differences'})|"
+        )
+
+    if param.size > NUMERIC_LIMIT:
+        reason = f"{param.size} entries (numeric differentiation runs up to {NUMERIC_LIMIT})"
+        return Check("numeric", describe(complex_ok), None, 0.0, skipped=reason)
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return g.e.evaluate({**g.values, g.x.name: v})
+
+    try:
+        N = numeric(f, param, method="complex" if complex_ok else "central").matrix
+    except InputError:  # an operation that refuses complex input: differences instead
+        complex_ok = False
+        N = numeric(f, param, method="central").matrix
+    return difference_check("numeric", describe(complex_ok), J, N, 1e-10 if complex_ok else 1e-6)

@@ -1,0 +1,176 @@
+"""What an expression's table is computed at: the expression evaluated at its values, with its
+nodes' symbols (u₁, u₂, …, f) and symbolic sizes (n, m, p, …); and the values file of
+``jacobians derive --values`` (.npz or .json). The values themselves are drawn by
+:mod:`jacobians.checking._draws`, as :func:`jacobians.verify` draws them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from math import prod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jacobians._notation import sub
+from jacobians.checking._draws import draw, given_values, shapes_of
+from jacobians.expressions import Expression, parse
+from jacobians.expressions._evaluate import Evaluation, evaluate
+from jacobians.expressions._shapes import resolve
+from reshape import InputError, describe
+
+__all__ = ["Evaluated", "load_values", "size_text", "symbols"]
+
+WHERE = "derivations.expression"
+_LETTERS = "nmpqkrstlabcdefghij"
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def symbols(e: Expression) -> dict[int, str]:
+    """Each open size of ``e`` (keyed by the id of its root) as a letter, n, m, p, … in order
+    of appearance.
+
+    >>> sorted(symbols(parse("A*x + y")).values())
+    ['m', 'n']
+    """
+    letters: dict[int, str] = {}
+    for v in e.nodes():
+        for d in v.shape:
+            r = resolve(d)
+            if not isinstance(r, int) and id(r) not in letters:
+                letters[id(r)] = _LETTERS[len(letters) % len(_LETTERS)]
+    return letters
+
+
+def size_text(dims: list[str]) -> str:
+    """The number of entries of a shape, symbolically.
+
+    >>> size_text(["n", "m"]), size_text(["n", "n"]), size_text(["3", "n"]), size_text([])
+    ('nm', 'n²', '3n', '1')
+    """
+    number, powers = 1, {}
+    for d in dims:
+        if d.isdigit():
+            number *= int(d)
+        else:
+            powers[d] = powers.get(d, 0) + 1
+    letters = "".join(
+        k + (str(p).translate(_SUPERSCRIPT) if p > 1 else "") for k, p in powers.items()
+    )
+    return (str(number) if number != 1 or not letters else "") + letters
+
+
+def _names(e: Expression) -> dict[object, str]:
+    """Variables by name, constants by their text, operations u₁, u₂, … and the output f."""
+    out: dict[object, str] = {}
+    k = 0
+    taken = set(e.variables())
+    for n in e.nodes():
+        if n.op is None:
+            out[n.key] = n.name if n.is_variable else str(n)
+        elif n is e and "f" not in taken:
+            out[n.key] = "f"
+        else:
+            k += 1
+            out[n.key] = f"u{sub(k)}"
+    return out
+
+
+@dataclass
+class Evaluated:
+    """An expression at its values, and what every row of its table reads.
+
+    ``e`` is parsed with every size a number (so closed forms print their constants' sizes and
+    read back), ``symbolic`` with the sizes left open (for the shapes n×m); the two have the same
+    nodes in the same order.
+    """
+
+    e: Expression
+    x: Expression
+    ev: Evaluation
+    values: dict[str, np.ndarray]
+    drawn: dict[str, str]
+    shapes: dict[str, tuple[int, ...]]
+    names: dict[object, str]
+    dims: dict[object, list[str]]
+    on: set[object]  # the nodes on a path from x (x among them)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def at(
+        cls, text: str, wrt: str, shapes: Any, values: Mapping[str, Any] | None, seed: int
+    ) -> Evaluated:
+        symbolic = parse(text, shapes)
+        if not isinstance(wrt, str) or wrt not in symbolic.variables():
+            known = ", ".join(symbolic.variables()) or "none"
+            raise InputError(WHERE, "wrt", f"a variable of {text} ({known})", repr(wrt))
+        given = given_values(symbolic, values, WHERE)
+        concrete = shapes_of(symbolic, given, WHERE)
+        e = parse(text, concrete)
+        vals, drawn = draw(e, concrete, given, np.random.default_rng(seed))
+        letters = symbols(symbolic)
+        dims = {
+            n.key: [_dim(d, letters) for d in s.shape]
+            for n, s in zip(e.nodes(), symbolic.nodes(), strict=True)
+        }
+        x = e.variables()[wrt]
+        on = {x.key}
+        for n in e.nodes():
+            if any(a.key in on for a in n.args):
+                on.add(n.key)
+        ev = evaluate(e, vals, WHERE)
+        return cls(e, x, ev, vals, drawn, concrete, _names(e), dims, on)
+
+    def shape(self, n: Expression) -> str:
+        """n×m, or scalar."""
+        return "×".join(self.dims[n.key]) or "scalar"
+
+    def rows_by(self, of: object, wrt: object) -> str:
+        """The symbolic shape of ∂of/∂wrt (keys of two nodes): n×nm."""
+        return f"{size_text(self.dims[of])}×{size_text(self.dims[wrt])}"
+
+    def here(self, of: object, wrt: object) -> tuple[int, int]:
+        """The shape of ∂of/∂wrt here: (rows, columns)."""
+        return prod(self.ev.shapes[of]), prod(self.ev.shapes[wrt])
+
+    def evaluate_text(self, text: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A closed form's text parsed back and evaluated at the values, shaped as ``shape``."""
+        value = np.asarray(parse(text, self.shapes).evaluate(self.values))
+        if value.size != prod(shape):
+            raise ValueError(f"its value has shape {value.shape}, where {shape} is compared")
+        return value.reshape(shape)
+
+
+def _dim(d: Any, letters: dict[int, str]) -> str:
+    r = resolve(d)
+    return str(r) if isinstance(r, int) else letters.get(id(r), "?")
+
+
+def load_values(path: str | Path) -> dict[str, np.ndarray]:
+    """The values in a file: ``.npz`` (``np.savez(path, A=A, x=x)``) or ``.json``
+    (``{"A": [[1, 2], [3, 4]], "x": [1, 2]}``).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "v.json"
+    >>> _ = p.write_text('{"x": [1, 2]}')
+    >>> load_values(p)["x"]
+    array([1., 2.])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such values file: {path}")
+    if path.suffix == ".npz":
+        with np.load(path) as data:
+            return {k: np.asarray(data[k], dtype=np.float64) for k in data.files}
+    if path.suffix == ".json":
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(WHERE, str(path), "a JSON object of arrays", str(exc)) from None
+        if not isinstance(doc, dict):
+            raise InputError(WHERE, str(path), "a JSON object: name -> array", describe(doc))
+        return {k: np.asarray(v, dtype=np.float64) for k, v in doc.items()}
+    raise InputError(WHERE, str(path), "a .npz or .json file of values", path.suffix or "none")

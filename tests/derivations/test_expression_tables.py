@@ -1,0 +1,256 @@
+"""Derivation tables of matrix expressions: every format, the checks' values, the command."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import jsonschema
+import numpy as np
+import pytest
+
+from derivations import ExpressionTable, cli, expression, schema
+from jacobians.expressions import ParseError, parse
+from reshape import InputError
+
+CASES = {
+    "quadratic": ("x'*A*x", "x"),
+    "trace": ("tr(A*X'*B*X*C)", "X"),
+    "sandwich": ("A*X*B", "X"),
+    "least_squares": ("norm2(A*x - y)^2", "x"),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def table(request) -> ExpressionTable:
+    text, wrt = CASES[request.param]
+    return expression(text, wrt)
+
+
+# ----- what the tables hold -----
+
+
+def test_checks_pass_and_are_small(table):
+    assert table.passed, [c for c in table.checks if not c.passed]
+    by = {c.name: c for c in table.checks}
+    assert by["closed form"].value <= 1e-12 * (1 + np.abs(table.jacobian).max())
+    assert by["local closed forms"].value <= 1e-12 * 10
+    assert by["numeric"].value <= 1e-10 and "complex step" in by["numeric"].description
+    assert all(L.check is not None and L.check <= L.tolerance for L in table.locals)
+
+
+def test_closed_form_reads_back_to_the_result(table):
+    shapes = {i.name: i.instance for i in table.inputs}
+    values = {i.name: i.value for i in table.inputs}
+    got = parse(table.closed_form, shapes).evaluate(values)
+    want = table.gradient if table.gradient is not None else table.jacobian
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-12, atol=1e-12)
+
+
+def test_nodes_are_in_evaluation_order_and_locals_cover_every_path(table):
+    symbols = [n.symbol for n in table.nodes]
+    assert symbols[-1] == "f" and table.wrt in symbols
+    for n in table.nodes:  # a definition names only nodes defined above it
+        for s in re.findall(r"u[₀-₉]+", n.definition):
+            assert symbols.index(s) < symbols.index(n.symbol)
+    edges = {f for p in table.paths for f in p.factors}
+    assert edges <= {L.symbol.split(" ")[0] for L in table.locals}
+    assert all(p.nodes[0] == table.wrt and p.nodes[-1] == "f" for p in table.paths)
+
+
+def test_textbook_results():
+    assert expression("norm2(A*x - y)^2", "x").closed_form == "2*A'*(A*x - y)"
+    assert expression("A*X*B", "X").closed_form == "kron(A, B')"
+    q = expression("x'*A*x", "x")
+    assert sorted(q.closed_form.split(" + ")) == ["A'*x", "A*x"]
+    assert len(q.paths) == 2  # x reaches f through x' and directly: fan-out
+
+
+def test_fourth_order_jacobian_is_shown_flattened():
+    t = expression("A*X*B", "X", shapes=["A=2x3", "X=3x4", "B=4x2"])
+    assert t.gradient is None and t.jacobian.shape == (4, 12) and t.result_structure == "kronecker"
+    text = t.render("text")
+    assert "Jacobian ∂f/∂X (4×12; the order-4 tensor flattened, row-major vec):" in text
+    assert text.count("\n  [") == 4  # its four rows
+
+
+def test_gradient_is_reshaped_like_wrt():
+    t = expression("tr(A*X'*B*X*C)", "X", shapes=["X=3x4", "A=4x4"])
+    assert t.gradient.shape == (3, 4) and t.result_instance == (1, 12)
+    assert "reshape to the gradient, shaped like X" in t.render("text")
+
+
+def test_values_given_and_draws_for_inverse():
+    A = np.eye(3)
+    t = expression("x'*A*x", "x", values={"A": A, "x": [1.0, 2.0, 3.0]})
+    assert {i.name: i.how for i in t.inputs} == {"x": "given", "A": "given"}
+    np.testing.assert_allclose(t.gradient.ravel(), [2.0, 4.0, 6.0])
+    inv = expression("logdet(X) + tr(inv(X))", "X")
+    assert inv.inputs[0].how == "N(0, 1) + 3·I" and inv.passed
+
+
+def test_matrices_are_shown_when_asked():
+    t = expression("x'*A*x", "x", show_matrices=True)
+    text = t.render("text")
+    assert "∂u₁/∂x (3×3):" in text and "matrix" in json.loads(t.render("json"))["locals"][0]
+
+
+def test_elimination_orders_agree():
+    fwd = expression("tr(A*X'*B*X*C)", "X", method="forward")
+    rev = expression("tr(A*X'*B*X*C)", "X", method="reverse")
+    assert fwd.method == "forward" and rev.updates[0].vertex == "u₅"
+    np.testing.assert_allclose(fwd.gradient, rev.gradient, rtol=1e-12)
+    assert rev.multiply_adds["cheapest"] <= min(
+        rev.multiply_adds["reverse"], rev.multiply_adds["forward"]
+    )
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: expression("x'*A*x", "y"), InputError),
+        (lambda: expression("x'*A*", "x"), ParseError),
+        (lambda: expression("x'*A*x", "x", values={"z": 1.0}), InputError),
+        (lambda: expression("x'*A*x", "x", values={"A": np.ones((2, 3))}), InputError),
+        (lambda: expression("x'*A*x", "x", method="sideways"), InputError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()
+
+
+# ----- every format -----
+
+
+def test_text_and_markdown(table):
+    text, md = table.render("text"), table.render("markdown")
+    for needle in ("node", "local Jacobian", "path", "vertex elimination", table.closed_form):
+        assert needle in text
+    assert "FAILED" not in text and "FAILED" not in md
+    assert str(table) == text and table._repr_markdown_() == md
+    for block in md.split("\n\n"):  # a table's rows have as many cells as its header
+        lines = [ln for ln in block.splitlines() if ln.startswith("|")]
+        cells = {len(re.split(r"(?<!\\)\|", ln)) for ln in lines}
+        assert len(cells) <= 1, block
+
+
+def test_latex_is_ascii(table):
+    for tex in (table.render("latex"), table._repr_latex_(), table.render("tex", document=True)):
+        assert tex.isascii()
+
+
+ENGINE = shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(ENGINE is None, reason="no LaTeX engine: pdflatex is not installed")
+def test_latex_compiles(tmp_path):
+    tables = [expression(*CASES[k], show_matrices=k == "quadratic") for k in CASES]
+    body = "\n\\clearpage\n".join(
+        [t.render("latex") for t in tables] + [t._repr_latex_() for t in tables]
+    )
+    pre = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+    sources = {
+        "fragments": pre + "\\begin{document}\n" + body + "\\end{document}\n",
+        "document": tables[1].render("latex", document=True),
+    }
+    for name, source in sources.items():
+        (tmp_path / f"{name}.tex").write_text(source, encoding="ascii")
+        run = subprocess.run(
+            [ENGINE, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        log = (tmp_path / f"{name}.log").read_text(errors="replace")
+        errors = [line for line in log.splitlines() if line.startswith("!")]
+        assert run.returncode == 0 and not errors, "\n".join(errors) or run.stdout[-2000:]
+
+
+def test_json_is_complete(table):
+    doc = json.loads(table.render("json"))
+    assert doc["kind"] == "expression" and doc["result"]["closed_form"] == table.closed_form
+    assert doc["passed"] and len(doc["nodes"]) == len(table.nodes)
+
+
+def test_json_validates_against_the_schema(table):
+    s = schema()
+    errors = [
+        e.message
+        for e in jsonschema.Draft202012Validator(s).iter_errors(json.loads(table.render("json")))
+    ]
+    assert not errors, errors
+
+
+# ----- the command -----
+
+
+def _main(capsys, *args):
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_derive_an_expression(capsys):
+    code, out, err = _main(capsys, "derive", "x'*A*x", "--wrt", "x")
+    assert code == 0 and err == "" and out.startswith("∂f/∂x for f = x'*A*x (x: 3×1, A: 3×3)")
+    code, out, _ = _main(
+        capsys,
+        "derive",
+        "A*X*B",
+        "--wrt",
+        "X",
+        "--shape",
+        "A=2x3",
+        "--shape",
+        "X=3x4",
+        "--format",
+        "json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["result"]["closed_form"] == "kron(A, B')"
+    assert doc["result"]["instance"] == [6, 12]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_derive_with_a_values_file(capsys, tmp_path, suffix):
+    path = tmp_path / f"values{suffix}"
+    A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, 0.0, -1.0])
+    if suffix == ".npz":
+        np.savez(path, A=A, x=x)
+    else:
+        path.write_text(json.dumps({"A": A.tolist(), "x": x.tolist()}))
+    code, out, _ = _main(
+        capsys, "derive", "x'*A*x", "--wrt", "x", "--values", str(path), "-f", "json"
+    )
+    doc = json.loads(out)
+    assert code == 0 and [i["drawn"] for i in doc["inputs"]] == ["given", "given"]
+    np.testing.assert_allclose(np.ravel(doc["gradient"]), (A + A.T) @ x)
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["x'*A*", "--wrt", "x"], "at column 6"),
+        (["x'*A*x", "--wrt", "y"], "a variable of x'*A*x (x, A)"),
+        (["x'*A*x"], "needs --wrt NAME"),
+        (["x'*A*x", "--wrt", "x", "--n", "3"], "--n applies to the named tables"),
+        (["x'*A*x", "--wrt", "x", "--shape", "A=2x3"], "shape"),
+        (["softmax", "--shape", "A=2x3"], "--shape and --values apply to an expression"),
+        (["A*X*B", "--wrt", "X", "--shape", "X=8x8", "--matrices"], "the matrices are shown"),
+    ],
+)
+def test_derive_errors(capsys, args, needle):
+    code, out, err = _main(capsys, "derive", *args)
+    assert code == 2 and out == "" and needle in err
+    assert err.startswith("jacobians derive: error:")
+    if "column" in needle:  # a syntax error keeps its caret under the column
+        assert err.splitlines()[-1].strip() == "^"
+    else:
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_named_tables_still_work(capsys):
+    code, out, _ = _main(capsys, "derive", "softmax")
+    assert code == 0 and "i ≠ j" in out
