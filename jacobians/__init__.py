@@ -2,8 +2,10 @@
 
 Every operation returns ``.value`` and ``.jacobians[name]`` for each input: explicit Jacobians in
 numerator layout (rows index the output's entries, columns the input's, both flattened row-major),
-kept structured (identity, diagonal, Kronecker, block-diagonal, dense) until ``.matrix`` is asked
-for.
+kept structured (identity, diagonal, Kronecker, block-diagonal, permutation, sum, dense) until
+``.matrix`` is asked for. The same operations applied to a :class:`Variable` build an expression
+graph (``jacobians.parse`` reads one from text), whose Jacobians, gradients and closed forms the
+graph gives (:mod:`jacobians.expressions`).
 
 >>> import numpy as np
 >>> from jacobians import linear, sigmoid, squared_error, chain, to_gradient
@@ -62,6 +64,7 @@ from ._registry import (
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum, add_jacobians
 from .checking import Diagnosis, Layer, NumericJacobian, Report, numeric, verify, verify_file
+from .expressions import Expression, ParseError, Variable, parse
 
 __all__ = [
     "ACTIVATIONS",
@@ -77,6 +80,7 @@ __all__ = [
     "Diagonal",
     "Domain",
     "Elementwise",
+    "Expression",
     "Form",
     "Identity",
     "InputError",
@@ -87,6 +91,7 @@ __all__ = [
     "NumericJacobian",
     "Operation",
     "Param",
+    "ParseError",
     "Permutation",
     "Report",
     "Result",
@@ -94,6 +99,7 @@ __all__ = [
     "ShapeError",
     "Structure",
     "Sum",
+    "Variable",
     "abs",
     "add",
     "add_jacobians",
@@ -129,6 +135,7 @@ __all__ = [
     "norm1",
     "norm2",
     "numeric",
+    "parse",
     "plan",
     "power",
     "register_activation",

@@ -61,22 +61,10 @@ def dims(shape: tuple[Any, ...]) -> tuple[Any, Any]:
 
 
 def times(*sizes: Any) -> Any:
-    """The product of sizes: an int when every size is known, the one open size when the others
-    are 1, else a new open size (which only the values can fix)."""
-    from .expressions._shapes import Size
+    """The product of sizes: an int when every size is known, else an open size the values fix."""
+    from .expressions._shapes import times as product
 
-    known, open_ = 1, []
-    for d in sizes:
-        r = resolve(d)
-        if isinstance(r, int):
-            known *= r
-        else:
-            open_.append(r)
-    if not open_:
-        return known
-    if known == 1 and len(open_) == 1:
-        return open_[0]
-    return Size("·".join([*([str(known)] if known != 1 else []), *map(repr, open_)]))
+    return product(*sizes)
 
 
 def call(name: str, *args: Any, **options: Any) -> Any:

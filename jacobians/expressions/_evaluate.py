@@ -92,7 +92,9 @@ def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, d
     return arrays, bound
 
 
-def _constant(e: Expression, shape: tuple[int, ...], dtype: np.dtype, where: str) -> np.ndarray:
+def _constant(
+    e: Expression, shape: tuple[int, ...], dtype: np.dtype, where: str, bound: dict[int, int]
+) -> np.ndarray:
     if prod(shape) > _MAX_ENTRIES:
         raise InputError(where, str(e), f"at most {_MAX_ENTRIES:,} entries", f"shape {shape}")
     fill = e.options.get("fill", 1.0)
@@ -101,7 +103,7 @@ def _constant(e: Expression, shape: tuple[int, ...], dtype: np.dtype, where: str
     if e.name == "eye":
         return np.eye(shape[0], dtype=dtype) * fill
     if e.name == "comm":
-        m, n = e.options["m"], e.options["n"]
+        m, n = (concrete((e.options[k],), bound)[0] for k in ("m", "n"))  # type: ignore[index]
         return commutation(m, n).astype(dtype)
     return np.full(shape, fill, dtype=dtype)
 
@@ -133,7 +135,7 @@ def evaluate(
         if n.is_variable:
             out.values[n.key] = arrays[n.name].astype(dtype, copy=False)
         elif n.is_constant:
-            out.values[n.key] = _constant(n, shape, dtype, where)
+            out.values[n.key] = _constant(n, shape, dtype, where, bound)
         else:
             assert n.op is not None
             args = [out.values[a.key] for a in n.args]

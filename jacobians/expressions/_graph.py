@@ -252,8 +252,8 @@ def constant(kind: str, fill: float = 1.0, shape: Shape | None = None) -> Expres
             raise InputError("jacobians.Expression", "number", "a finite number", repr(fill))
         return Expression(None, (), (), "number", {"fill": float(fill)})
     if shape is None:
-        n = Size(kind)
-        shape = {"eye": (n, n), "vector": (n, 1), "matrix": (n, Size(kind))}[kind]
+        n = Size("n")  # open until where it stands fixes it
+        shape = {"eye": (n, n), "vector": (n, 1), "matrix": (n, Size("m"))}[kind]
     return Expression(None, (), shape, kind, {"fill": float(fill)})
 
 

@@ -48,7 +48,12 @@ def _constant(e: Expression) -> Node:
     if e.name == "number":
         return _num(fill)
     if e.name == "comm":
-        return Call("comm", (_num(e.options["m"]), _num(e.options["n"])))
+        m, n = (_size(e.options[k]) for k in ("m", "n"))
+        if m is None or n is None:  # open: the text can only say so
+            return Call(
+                "comm", (Name(str(resolve(e.options["m"]))), Name(str(resolve(e.options["n"]))))
+            )
+        return Call("comm", (_num(m), _num(n)))
     sizes = [_size(d) for d in e.shape]
     known = all(s is not None for s in sizes)
     if e.name == "eye":

@@ -15,17 +15,30 @@ naming the sub-expression and both shapes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import prod
 
-__all__ = ["Dim", "Mismatch", "Shape", "Size", "concrete", "resolve", "same", "show"]
+__all__ = [
+    "Dim",
+    "Mismatch",
+    "Shape",
+    "Size",
+    "concrete",
+    "resolve",
+    "root_id",
+    "same",
+    "show",
+    "times",
+]
 
 
 class Size:
     """A size not yet known; equated sizes share a root, and a root may hold a number."""
 
-    __slots__ = ("name", "parent", "value")
+    __slots__ = ("factors", "name", "parent", "value")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, factors: tuple[Dim, ...] = ()) -> None:
         self.name, self.parent, self.value = name, None, None
+        self.factors = factors  # a product of sizes (vec of an open matrix is m·n entries)
 
     def __repr__(self) -> str:
         r = resolve(self)
@@ -51,7 +64,31 @@ def resolve(d: Dim) -> Dim:
     r = _root(d)
     if isinstance(r, Size) and r.value is not None:
         return r.value
+    if isinstance(r, Size) and r.factors:
+        sizes = [resolve(f) for f in r.factors]
+        if all(isinstance(s, int) for s in sizes):
+            return prod(sizes)  # type: ignore[arg-type]
     return r
+
+
+def times(*dims: Dim) -> Dim:
+    """The product of sizes: a number once all are known, else an open size that the values fix.
+
+    >>> n = Size("n"); p = times(n, 3); same(n, 2); resolve(p)
+    6
+    """
+    known, open_ = 1, []
+    for d in dims:
+        r = resolve(d)
+        if isinstance(r, int):
+            known *= r
+        else:
+            open_.append(r)
+    if not open_:
+        return known
+    if known == 1 and len(open_) == 1:
+        return open_[0]
+    return Size("·".join(str(d) for d in dims), tuple(dims))
 
 
 def same(a: Dim, b: Dim) -> None:
@@ -83,13 +120,24 @@ def concrete(shape: Shape, bound: Mapping[int, int] | None = None) -> tuple[int,
     None if a size is still open."""
     out = []
     for d in shape:
-        r = resolve(d)
-        if isinstance(r, Size):
-            r = (bound or {}).get(id(_root(r)))
-            if r is None:
-                return None
-        out.append(int(r))
+        r = _size(d, bound or {})
+        if r is None:
+            return None
+        out.append(r)
     return tuple(out)
+
+
+def _size(d: Dim, bound: Mapping[int, int]) -> int | None:
+    r = resolve(d)
+    if isinstance(r, int):
+        return r
+    root = _root(r)
+    if id(root) in bound:
+        return bound[id(root)]
+    if isinstance(root, Size) and root.factors:
+        sizes = [_size(f, bound) for f in root.factors]
+        return None if any(s is None for s in sizes) else prod(sizes)  # type: ignore[arg-type]
+    return None
 
 
 def root_id(d: Dim) -> int | None:

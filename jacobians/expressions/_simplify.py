@@ -135,6 +135,8 @@ def _rule(e: Expression) -> Expression:
         c, rest = _split(x)
         if rest is not None and c != 1:
             return _scaled(c, _rule(node("transpose", rest)), e.shape)
+        if _op(x) == "multiply" and x.args[0].is_scalar:  # (s·X)ᵀ = s·Xᵀ
+            return _rule(node("multiply", x.args[0], _rule(node("transpose", x.args[1]))))
     if name == "negate":
         c, rest = _split(e)
         return _scaled(c, rest, e.shape)
@@ -168,7 +170,8 @@ def _rule(e: Expression) -> Expression:
             rest = r1 if r2 is None else r2
         if _is_zero(a[0]) or _is_zero(a[1]):
             return zero(e.shape)
-        return _scaled(c1 * c2, rest, e.shape)
+        out = _scaled(c1 * c2, rest, e.shape)
+        return _cancel(out) if _op(out) == "multiply" else out
     if name == "divide" and a[1].is_scalar:
         if _is_number(a[1], 1.0):
             return a[0]
@@ -190,6 +193,11 @@ def _rule(e: Expression) -> Expression:
         (c1, r1), (c2, r2) = _split(a[0]), _split(a[1])
         if (c1 != 1 or c2 != 1) and r1 is not None and r2 is not None:
             return _scaled(c1 * c2, _rule(node("matmul", r1, r2)), e.shape)
+        for i in (0, 1):  # A·(s·B) = s·(A·B): a scalar factor goes in front
+            x = a[i]
+            if _op(x) == "multiply" and x.args[0].is_scalar and not x.args[1].is_scalar:
+                inner = (x.args[1], a[1]) if i == 0 else (a[0], x.args[1])
+                return _rule(node("multiply", x.args[0], _rule(node("matmul", *inner))))
         if _op(a[0]) == "kron" and _op(a[1]) == "kron":
             (A, B), (C, D) = a[0].args, a[1].args
             if (

@@ -23,6 +23,19 @@ CASES = [
     ("sin(x).*exp(x) - sqrt(x.*x + 1)", ["x=3"], "x"),
     ("kron(A, X)", ["A=2x2", "X=2x3"], "X"),
     ("softmax(W*x)", ["W=3x2"], "x"),
+    # the kinds of example matrixcalculus.org offers, in its own language
+    ("exp(x'*A*x)", ["A=3x3"], "x"),
+    ("norm2(X*w - y)^2", ["X=4x3"], "w"),
+    ("norm2(T - U*V')^2", ["T=4x3", "U=4x2", "V=3x2"], "U"),
+    ("norm2(T - U*V')^2", ["T=4x3", "U=4x2", "V=3x2"], "V"),
+    ("norm2(W2*tanh(W1*x) - y)^2", ["W1=3x2", "W2=2x3"], "W1"),
+    ("tr(X'*A*X)", ["X=3x2", "A=3x3"], "X"),
+    ("log(det(X))", ["X=3x3"], "X"),
+    ("sum(sigmoid(A*x))", ["A=2x3"], "x"),
+    # a batch as columns (W*X + b·1ᵀ) and as rows (X*W + 1·bᵀ)
+    ("W*X + b*vector(1)'", ["W=3x2", "X=2x4", "b=3"], "b"),
+    ("X*W + vector(1)*b'", ["X=4x2", "W=2x3", "b=3"], "b"),
+    ("X*W + vector(1)*b'", ["X=4x2", "W=2x3", "b=3"], "W"),
 ]
 
 
