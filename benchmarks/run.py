@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     case_orders(rows, args.quick)
     case_network(rows, args.quick, peers=True, refs=refs)
     case_dense(rows, args.quick, peers=True, refs=refs)
+    from expressions import case_expressions  # cases 6-8; here, as it imports our helpers
+
+    case_expressions(rows, args.quick)
     print(f"Machine: {machine()}\n")
     print(markdown(rows))
     if args.json:

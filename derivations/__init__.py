@@ -11,12 +11,12 @@ checks against the Hadamard shortcut, numeric differentiation and the cost of ea
 
 Modules, each importing only those listed before it: ``_model`` (the tables, and the dispatch
 table their renderers fill) and ``_tex`` (notation to LaTeX); ``_rows`` (the cells every format
-shares); the renderers ``_text``, ``_markdown``, ``_latex``, ``_json``; ``_build`` (factor rows,
-running product, checks, ``build``); the sources ``_layer``, ``_softmax``, ``_network`` and
-``_catalog``; then ``plot``, ``worked`` and the command (``cli``, ``_cmd_*``). An expression's
-table (:func:`expression`) has its model in ``_expression_model`` (beside ``_model``, read by the
-renderers) and its builder in ``_expression_values``, ``_expression_checks`` and ``_expression``
-(among the sources).
+shares); the renderers ``_text``, ``_markdown``, ``_latex`` (its tables and matrices in
+``_latex_layout``), ``_json``; ``_build`` (factor rows, running product, checks, ``build``); the
+sources ``_layer``, ``_softmax``, ``_network`` and ``_catalog``; then ``plot``, ``worked`` and the
+command (``cli``, ``_cmd_*``). An expression's table (:func:`expression`) has its model in
+``_expression_model`` (beside ``_model``, read by the renderers) and its builder in
+``_expression_values``, ``_expression_checks`` and ``_expression`` (among the sources).
 
 >>> print(expression("norm2(A*x - y)^2", "x").closed_form)
 2*A'*(A*x - y)

@@ -32,13 +32,8 @@ from ._activations import (
 from ._affine import hadamard, linear, matmul
 from ._arith import add, divide, multiply, negate, power, subtract
 from ._chain import ORDERS, chain, chain_costs, to_gradient
-from ._costs import (
-    binary_cross_entropy,
-    cross_entropy,
-    sigmoid_binary_cross_entropy,
-    softmax_cross_entropy,
-    squared_error,
-)
+from ._costs import cross_entropy, softmax_cross_entropy, squared_error
+from ._costs_binary import binary_cross_entropy, sigmoid_binary_cross_entropy
 from ._functions import abs, arccos, arcsin, arctan, cos, exp, log, sign, sin, sqrt, tan
 from ._inverse import det, inv, logdet
 from ._jacobian import Jacobian, Structure

@@ -13,9 +13,9 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._activations import column_draw
 from ._checks import column, finite_product, like, matrix
-from ._expr_helpers import call, dims, eye, is_one, mm, ones, transposed
+from ._elementwise import column_draw
+from ._expr_helpers import call, dims, eye, is_one, mm, ones, rule_forms, transposed
 from ._jacobian import Jacobian
 from ._kronecker import Kronecker
 from ._registry import Context, operation
@@ -269,23 +269,13 @@ def hadamard(u: np.ndarray, v: np.ndarray) -> HadamardContext:
     return HadamardContext(u * v, {"u": u, "v": v}, u, v)
 
 
-def _hadamard_forms(i: int) -> dict[str, Any]:
-    """∂w/∂u = diag(vec(v)) and its adjoint G ⊙ v as expressions (u and v swapped for i = 1)."""
-    from ._arith import partial_adjoint, partial_expression  # registers after this module
-
-    return {
-        "expression": lambda node: partial_expression(node, i, node.args[1 - i]),
-        "adjoint": lambda G, node: partial_adjoint(G, node, i, node.args[1 - i]),
-    }
-
-
-@hadamard.rule("u", "diag($v)", "n×n", **_hadamard_forms(0))
+@hadamard.rule("u", "diag($v)", "n×n", **rule_forms(0, lambda u, v: v))
 def hadamard_du(c: HadamardContext) -> Jacobian:
     """diag(v), in the result's dtype."""
     return Diagonal(c.v * np.ones_like(c.u))
 
 
-@hadamard.rule("v", "diag($u)", "n×n", **_hadamard_forms(1))
+@hadamard.rule("v", "diag($u)", "n×n", **rule_forms(1, lambda u, v: u))
 def hadamard_dv(c: HadamardContext) -> Jacobian:
     """diag(u), in the result's dtype."""
     return Diagonal(c.u * np.ones_like(c.v))

@@ -1,4 +1,5 @@
-"""Costs: scalar functions C(a, y) whose Jacobians are 1×n rows.
+"""Costs: scalar functions C(a, y) whose Jacobians are 1×n rows; the binary cross-entropies are in
+:mod:`jacobians._costs_binary`.
 
 Each cost is summed over every entry (every sample of a batch); a mean over d samples is the cost
 times 1/d. The cross-entropies weigh log a by y, and a term whose weight is 0 is exactly 0 however
@@ -14,32 +15,44 @@ import numpy as np
 
 from reshape import as_array
 
-from ._activations import column_draw
 from ._checks import column, domain, like
+from ._elementwise import column_draw
 from ._expr_helpers import call, from_gradient, pair_shape, per_column
 from ._jacobian import Jacobian
 from ._registry import Context, operation
-from ._stable import sigmoid_of, softplus_of
 from ._structures import Dense
 
+__all__ = [
+    "PairContext",
+    "SoftmaxCrossEntropyContext",
+    "cross_entropy",
+    "softmax_cross_entropy",
+    "squared_error",
+]
 
-def _row(g: np.ndarray) -> Jacobian:
+
+def as_row(g: np.ndarray) -> Jacobian:
+    """A cost's gradient g as its Jacobian, the 1×n row vec(g)ᵀ."""
     return Dense(g.reshape(1, -1))
 
 
-def _xlogy(y: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """y · log a, exactly 0 where y = 0 (whatever a is there)."""
+def xlogy(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """y · log a, exactly 0 where y = 0 (whatever a is there).
+
+    >>> xlogy(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    array([0., 0.])
+    """
     nz = y != 0
     return np.where(nz, y * np.log(np.where(nz, a, 1)), 0)
 
 
-def _div_where(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+def div_where(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     """y / a, exactly 0 where y = 0."""
     nz = y != 0
     return np.where(nz, y / np.where(nz, a, 1), 0)
 
 
-def _neg_log(a: np.ndarray) -> np.ndarray:
+def neg_log(a: np.ndarray) -> np.ndarray:
     """−log a; +inf where a = 0 (the true, unbounded derivative), with no warning."""
     with np.errstate(divide="ignore"):
         return -np.log(a)
@@ -52,7 +65,8 @@ def _prob(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
     return p if batch else p[:, 0]
 
 
-def _uniform(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
+def uniform(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
+    """Test inputs uniform in [0, 1): a batch (n, d) or a vector (n,)."""
     return rng.random((n, d) if batch else n)
 
 
@@ -64,7 +78,8 @@ class PairContext(Context):
     y: np.ndarray
 
 
-def _pair(value: float, first: str, a: np.ndarray, y: np.ndarray) -> PairContext:
+def pair(value: float, first: str, a: np.ndarray, y: np.ndarray) -> PairContext:
+    """The context of a cost C(first, y) whose value is computed."""
     return PairContext(value, {first: a, "y": y}, a, y)
 
 
@@ -97,17 +112,17 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
     """
     a = as_array(a, "squared_error", "a")
     y = like("squared_error", "y", y, a, "a")
-    return _pair(_squared_error(a, y), "a", a, y)
+    return pair(_squared_error(a, y), "a", a, y)
 
 
 @squared_error.rule("a", "($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: a - y))
 def squared_error_da(c: PairContext) -> Jacobian:
-    return _row(c.a - c.y)
+    return as_row(c.a - c.y)
 
 
 @squared_error.rule("y", "−($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: y - a))
 def squared_error_dy(c: PairContext) -> Jacobian:
-    return _row(c.y - c.a)
+    return as_row(c.y - c.a)
 
 
 # ----- C = −Σ y log a -----
@@ -119,8 +134,8 @@ def squared_error_dy(c: PairContext) -> Jacobian:
     {"a": "n", "y": "n"},
     "1",
     lambda r, n, m, d, bt: {"a": _prob(r, n, d, bt), "y": _prob(r, n, d, bt)},
-    fn=lambda a, y: -_xlogy(y, a).sum(),
-    gradient=lambda a, y: -_div_where(y, a),
+    fn=lambda a, y: -xlogy(y, a).sum(),
+    gradient=lambda a, y: -div_where(y, a),
     shape_of=pair_shape,
     syntax=("call", "cross_entropy"),
 )
@@ -145,17 +160,17 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
         "entries a > 0 wherever the target y ≠ 0 (log a would be −∞)",
         "pass the logits to softmax_cross_entropy(z, y), which is stable for any z",
     )
-    return _pair(cross_entropy.fn(a, y), "a", a, y)
+    return pair(cross_entropy.fn(a, y), "a", a, y)
 
 
 @cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n", **from_gradient(lambda a, y: -(y / a)))
 def cross_entropy_da(c: PairContext) -> Jacobian:
-    return _row(cross_entropy.gradient(c.a, c.y))
+    return as_row(cross_entropy.gradient(c.a, c.y))
 
 
 @cross_entropy.rule("y", "−(log $a)ᵀ", "1×n", **from_gradient(lambda a, y: -call("log", a)))
 def cross_entropy_dy(c: PairContext) -> Jacobian:
-    return _row(_neg_log(c.a))
+    return as_row(neg_log(c.a))
 
 
 # ----- C = −Σ y log softmax(z), fused -----
@@ -240,7 +255,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyCo
     **from_gradient(lambda z, y: call("softmax", z) * per_column(z, "sum", y) - y),
 )
 def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
-    return _row(_softmax_ce_row(c.e, c.total, c.mass, c.Y))
+    return as_row(_softmax_ce_row(c.e, c.total, c.mass, c.Y))
 
 
 @softmax_cross_entropy.rule(
@@ -250,103 +265,4 @@ def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
     **from_gradient(lambda z, y: per_column(z, "logsumexp", z) - z),
 )
 def softmax_cross_entropy_dy(c: SoftmaxCrossEntropyContext) -> Jacobian:
-    return _row(c.lse - c.Z)
-
-
-# ----- C = −Σ [y log a + (1 − y) log(1 − a)] -----
-@operation(
-    "cost",
-    "C",
-    "C = −Σ_i [y_i log a_i + (1 − y_i) log(1 − a_i)]",
-    r"C = -\sum_i \left[y_i \log a_i + (1 - y_i) \log(1 - a_i)\right]",
-    {"a": "n", "y": "n"},
-    "1",
-    lambda r, n, m, d, bt: {
-        "a": 0.05 + 0.9 * _uniform(r, n, d, bt),
-        "y": _uniform(r, n, d, bt),
-    },
-    fn=lambda a, y: -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum(),
-    gradient=lambda a, y: _div_where(1 - y, 1 - a) - _div_where(y, a),
-    shape_of=pair_shape,
-    syntax=("call", "binary_cross_entropy"),
-)
-def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
-    """Binary cross-entropy of probabilities a against targets y, summed over every entry.
-
-    a must be > 0 where y ≠ 0 and < 1 where y ≠ 1; for logits use
-    :func:`sigmoid_binary_cross_entropy`, which never overflows.
-
-    Shapes: a (n,) | (n, d), y like a -> C scalar; ∂C/∂a = −(y ⊘ a − (1 − y) ⊘ (1 − a))ᵀ is 1×n.
-
-    >>> binary_cross_entropy(np.array([0.5]), np.array([1.0])).jacobian.matrix
-    array([[-2.]])
-    """
-    op = "binary_cross_entropy"
-    a = as_array(a, op, "a")
-    y = like(op, "y", y, a, "a")
-    hint = "pass the logits to sigmoid_binary_cross_entropy(z, y), which is stable for any z"
-    domain(op, "a", a, (y != 0) & ~(np.real(a) > 0), "a > 0 wherever y ≠ 0 (log a = −∞)", hint)
-    domain(op, "a", a, (y != 1) & ~(np.real(a) < 1), "a < 1 wherever y ≠ 1 (log(1 − a) = −∞)", hint)
-    return _pair(binary_cross_entropy.fn(a, y), "a", a, y)
-
-
-@binary_cross_entropy.rule(
-    "a",
-    "−($y ⊘ $a − (1 − $y) ⊘ (1 − $a))ᵀ",
-    "1×n",
-    latex=r"-\left($y \oslash $a - (1 - $y) \oslash (1 - $a)\right)^{\top}",
-    **from_gradient(lambda a, y: (1 - y) / (1 - a) - y / a),
-)
-def binary_cross_entropy_da(c: PairContext) -> Jacobian:
-    return _row(binary_cross_entropy.gradient(c.a, c.y))
-
-
-@binary_cross_entropy.rule(
-    "y",
-    "(log(1 − $a) − log $a)ᵀ",
-    "1×n",
-    latex=r"\left(\log(1 - $a) - \log $a\right)^{\top}",
-    **from_gradient(lambda a, y: call("log", 1 - a) - call("log", a)),
-)
-def binary_cross_entropy_dy(c: PairContext) -> Jacobian:
-    return _row(_neg_log(c.a) - _neg_log(1 - c.a))
-
-
-# ----- C = −Σ [y log σ(z) + (1 − y) log(1 − σ(z))], fused -----
-@operation(
-    "cost",
-    "C",
-    "C = Σ_i [softplus(z_i) − y_i z_i]",
-    r"C = \sum_i \left[\log(1 + e^{z_i}) - y_i z_i\right]",
-    {"z": "n", "y": "n"},
-    "1",
-    lambda r, n, m, d, bt: {"z": 3 * column_draw(r, n, d, bt), "y": _uniform(r, n, d, bt)},
-    fn=lambda z, y: (softplus_of(z) - y * z).sum(),
-    gradient=lambda z, y: sigmoid_of(z) - y,
-    shape_of=pair_shape,
-    syntax=("call", "sigmoid_binary_cross_entropy"),
-)
-def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
-    """Binary cross-entropy of σ(z) against y, fused and stable for any z.
-
-    Shapes: z (n,) | (n, d), y like z -> C scalar; ∂C/∂z = (σ(z) − y)ᵀ and ∂C/∂y = −zᵀ are 1×n.
-
-    >>> sigmoid_binary_cross_entropy(np.zeros(1), np.ones(1)).jacobian.matrix
-    array([[-0.5]])
-    """
-    z = as_array(z, "sigmoid_binary_cross_entropy", "z")
-    z = z.reshape(1) if z.ndim == 0 else z  # _stable's helpers write into arrays, not scalars
-    y = like("sigmoid_binary_cross_entropy", "y", y, z, "z")
-    return _pair(sigmoid_binary_cross_entropy.fn(z, y), "z", z, y)
-
-
-@sigmoid_binary_cross_entropy.rule(
-    "z", "(σ($z) − $y)ᵀ", "1×n", **from_gradient(lambda z, y: call("sigmoid", z) - y)
-)
-def sigmoid_binary_cross_entropy_dz(c: PairContext) -> Jacobian:
-    return _row(sigmoid_binary_cross_entropy.gradient(c.a, c.y))
-
-
-@sigmoid_binary_cross_entropy.rule("y", "−$zᵀ", "1×n", **from_gradient(lambda z, y: -z))
-def sigmoid_binary_cross_entropy_dy(c: PairContext) -> Jacobian:
-    return _row(-c.a)
+    return as_row(c.lse - c.Z)

@@ -31,12 +31,16 @@ __all__ = [
     "from_gradient",
     "is_one",
     "mm",
+    "mul",
     "number",
     "ones",
     "pair_shape",
+    "partial_adjoint",
+    "partial_expression",
     "per_column",
     "resolve",
     "row",
+    "rule_forms",
     "times",
     "transposed",
     "unvec",
@@ -135,6 +139,55 @@ def unvec(g: Any, shape: tuple[Any, ...]) -> Any:
     pick = call("kron", eye(n), ones((m, 1)).T)
     spread = mm(g, ones((m, 1)).T) * call("kron", ones((n, 1)), eye(m))
     return pick @ spread
+
+
+# ----- the symbolic forms of an elementwise rule, from its local derivative d -----
+def mul(a: Any, b: Any) -> Any:
+    """a·b where one may be a plain number: 1 and −1 are written without a product."""
+    for k, e in ((a, b), (b, a)):
+        if isinstance(k, (int, float)) and k in (1, -1):
+            return e if k == 1 else -e
+    return a * b
+
+
+def _is_scalar(d: Any) -> bool:
+    return isinstance(d, (int, float)) or d.shape == ()
+
+
+def _column(e: Any) -> Any:
+    """vec(e) as a column (e itself when it is one already)."""
+    return e if is_one(e.shape[1]) else call("vec", e)
+
+
+def partial_expression(node: Any, i: int, d: Any) -> Any:
+    """∂node/∂(its argument i) as an Expression, for an elementwise node whose derivative with
+    respect to that argument is d (entrywise: an Expression shaped like the output, a scalar one,
+    or a number): diag(vec(d)) where the argument has the output's shape, the column vec(d)
+    where a scalar argument is broadcast, d itself for a scalar output."""
+    out = node.shape
+    if out == ():
+        return number(d) if isinstance(d, (int, float)) else d
+    n = times(*out)
+    if node.args[i].shape == ():  # broadcast over the n entries of the output: one column
+        return mul(d, ones((n, 1))) if _is_scalar(d) else _column(d)
+    return mul(d, eye(n)) if _is_scalar(d) else call("diag", _column(d))
+
+
+def partial_adjoint(G: Any, node: Any, i: int, d: Any) -> Any:
+    """Gᵀ·∂node/∂(argument i) folded to the argument's shape: G ⊙ d, summed over the output
+    where a scalar argument was broadcast."""
+    g = mul(G, d)
+    return call("sum", g) if node.args[i].shape == () and node.shape != () else g
+
+
+def rule_forms(i: int, local: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """The expression and adjoint of an elementwise rule with respect to argument i whose local
+    derivative is ``local(*node.args)``: the keywords ``expression`` and ``adjoint`` of
+    :meth:`~jacobians.Operation.rule`."""
+    return {
+        "expression": lambda node: partial_expression(node, i, local(*node.args)),
+        "adjoint": lambda G, node: partial_adjoint(G, node, i, local(*node.args)),
+    }
 
 
 # ----- for the costs: scalars of two arrays of one shape -----

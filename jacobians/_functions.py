@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._activations import Domain, Elementwise, _away_from_zero, register_activation
+from ._elementwise import Domain, Elementwise, away_from_zero, register_activation
 from ._expr_helpers import call
 
 __all__ = [
@@ -129,10 +129,10 @@ TABLE = (
     _fn("abs", _abs, lambda z, a: _sign(z), "sign($z)",
         "The absolute value |z|; at 0 its derivative is the subgradient 0.",
         lambda x: call("sign", x), (r"\lvert z \rvert", r"\operatorname{sign}($z)"),
-        draw=_away_from_zero, analytic=False),
+        draw=away_from_zero, analytic=False),
     _fn("sign", _sign, lambda z, a: np.zeros_like(z), "0",
         "The sign, −1, 0 or 1; its derivative is 0 everywhere (at 0, the one-sided value).",
-        lambda x: 0, (r"\operatorname{sign}(z)", "0"), draw=_away_from_zero, analytic=False),
+        lambda x: 0, (r"\operatorname{sign}(z)", "0"), draw=away_from_zero, analytic=False),
     _fn("sqrt", np.sqrt, lambda z, a: 0.5 / a, "1 ⊘ (2√$z)",
         "The square root, for z ≥ 0; its derivative is refused at 0, where it is infinite.",
         lambda x: 0.5 / call("sqrt", x), (r"\sqrt{z}", r"1 \oslash (2 \sqrt{$z})"),

@@ -2,7 +2,7 @@
 
 A Jacobian ∂f/∂x of an output of shape ``out_shape`` with respect to an input of shape ``in_shape``
 is, in numerator layout, the prod(out_shape) × prod(in_shape) matrix whose rows index the output's
-entries and whose columns index the input's, both flattened row-major. It is kept in one of five
+entries and whose columns index the input's, both flattened row-major. It is kept in one of seven
 structures and made dense only when ``.matrix`` is asked for:
 
 ==============  ===============================  ===================================
@@ -12,14 +12,16 @@ identity        :class:`Identity`                ∂z/∂b = I_n
 diagonal        :class:`Diagonal`                ∂a/∂z = diag(σ′(z))
 kronecker       :class:`Kronecker` (L ⊗ R)       ∂z/∂W = I_n ⊗ xᵀ
 block-diagonal  :class:`BlockDiagonal`           a batch's ∂A/∂Z for softmax
+permutation     :class:`Permutation`             ∂(Xᵀ)/∂X, a commutation matrix
+sum             :class:`Sum` (J₁ + J₂ + …)       ∂(XX)/∂X = I ⊗ Xᵀ + X ⊗ I
 dense           :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
 ==============  ===============================  ===================================
 
-Each structure (``_structures``, ``_kronecker``, ``_blocks``) carries its action on dense matrices
-(``left``, ``right``), their multiply-add counts, its dense form and its transpose side by side;
-products are planned and run by ``_planner``. This module holds what they share: the base class
-with its labels (a product's are rendered only when shown) and :class:`Structure`, the dimensions
-the planner works on.
+Each structure (``_structures``, ``_kronecker``, ``_blocks``, ``_permutation``, ``_lazy_sum``)
+carries its action on dense matrices (``left``, ``right``), their multiply-add counts, its dense
+form and its transpose side by side; products are planned and run by ``_planner``, sums by
+``_sum``. This module holds what they share: the base class with its labels (a product's are
+rendered only when shown) and :class:`Structure`, the dimensions the planner works on.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ _J = TypeVar("_J", bound="Jacobian")
 
 
 class Jacobian:
-    """The derivative ∂of/∂wrt as a structured linear map (abstract; see the five subclasses).
+    """The derivative ∂of/∂wrt as a structured linear map (abstract; one subclass per structure).
 
     Attributes:
         out_shape: shape of the differentiated output.

@@ -14,6 +14,7 @@ import numpy as np
 
 from reshape import InputError
 
+from ._elementwise import away_from_zero
 from ._expr_helpers import call, row
 from ._jacobian import Jacobian
 from ._linalg import as_matrix
@@ -32,7 +33,7 @@ __all__ = ["norm1", "norm2"]
     r"s = \lVert $X \rVert_1 = \sum_{ij} \lvert ${X}_{ij} \rvert",
     {"X": "n×m"},
     "1",
-    lambda r, n, m, d, bt: {"X": _away_from_zero(draw(r, n, m, d, bt)["X"])},
+    lambda r, n, m, d, bt: {"X": away_from_zero(draw(r, n, m, d, bt)["X"])},
     shape_of=lambda same, s: (),
     syntax=("call", "norm1"),
 )
@@ -63,11 +64,6 @@ def norm1(X: np.ndarray) -> ReductionContext:
 def norm1_dX(c: ReductionContext) -> Jacobian:
     """vec(sign(X))ᵀ, a row; 0 where an entry is 0 (the subgradient)."""
     return Dense(np.sign(c.X.real).astype(c.X.dtype).reshape(1, -1))
-
-
-def _away_from_zero(X: np.ndarray) -> np.ndarray:
-    """Entries pushed at least 0.05 from the kink at 0 (beyond any finite-difference step)."""
-    return np.where(np.abs(X) < 0.05, np.where(X < 0, -0.05, 0.05) + X, X)
 
 
 # ----- ‖X‖₂ -----

@@ -61,7 +61,7 @@ STRUCTURES: dict[str, type[Jacobian]] = {
     "permutation": Permutation,
     "sum": Sum,
 }
-Sum.classes = STRUCTURES  # a sum's costs are its terms'; _sum cannot import this module
+Sum.classes = STRUCTURES  # a sum's costs are its terms'; _lazy_sum cannot import this module
 # every kind a Jacobian reports (``.kind``): the structures, and "row", a Dense with one row
 STRUCTURE_KINDS = (*STRUCTURES, "row")
 

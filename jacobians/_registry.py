@@ -8,14 +8,15 @@ the context. The structure of a Jacobian is never declared: it is the class the 
 read off a built example (:meth:`Operation.structures`). Adding an operation is one definition,
 and every test parametrized over :data:`OPERATIONS` covers it at once.
 
-Calling an operation is ``op.result(op.prepare(*args, **op.options))``: the :class:`Result` wraps
-the context, and its ``.jacobians[name]`` is ``op.rules[name].build(context)``, labelled. A caller
-that wants only the numbers (``net``'s gradient) may take the two steps itself and skip the labels.
+Calling an operation is ``op.result(op.prepare(*args, **op.options))``: the :class:`Result`
+(:mod:`jacobians._result`, with :class:`Context`) wraps the context, and its ``.jacobians[name]``
+is ``op.rules[name].build(context)``, labelled. A caller that wants only the numbers (``net``'s
+gradient) may take the two steps itself and skip the labels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from reshape import InputError
 
 from ._jacobian import Jacobian
 from ._notation import Form
+from ._result import Context, JacobianMap, Result
 
 __all__ = [
     "ACTIVATIONS",
@@ -50,15 +52,6 @@ EXPRESSIONS: list[Any] = []
 
 # (rng, n, m, d, batch) -> the keyword arguments of one valid call; n, m are sizes, d the samples
 Examples = Callable[[np.random.Generator, int, int, int, bool], dict[str, np.ndarray]]
-
-
-@dataclass(slots=True)
-class Context:
-    """What ``prepare`` returns: the output, the checked inputs as the caller shaped them, and (in
-    each operation's subclass) the named fields its rules read."""
-
-    value: Any
-    given: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -97,63 +90,6 @@ class Rule:
     def structure(self) -> str:
         """The kind of the Jacobian built for one sample (see :meth:`Operation.structures`)."""
         return OPERATIONS[self.operation].structures(self.wrt)[0]
-
-
-class _Jacobians(Mapping[str, Jacobian]):
-    """An operation's Jacobians by input name, each built on first access and then kept: a chain
-    that needs ∂z/∂W of ``linear`` does not pay for ∂z/∂x."""
-
-    __slots__ = ("_built", "_ctx", "_op", "_out_shape")
-
-    def __init__(self, op: Operation, ctx: Context) -> None:
-        self._op, self._ctx, self._built = op, ctx, {}
-        v = ctx.value  # an array, or a numpy scalar (a cost); np.shape costs two calls more
-        self._out_shape = v.shape if isinstance(v, (np.ndarray, np.generic)) else np.shape(v)
-
-    def __getitem__(self, name: str) -> Jacobian:
-        J = self._built.get(name)
-        if J is None:
-            r = self._op.rules[name]  # KeyError for a name that is not an input, as a dict
-            J = r.build(self._ctx).label(  # a fresh object: labelled in place
-                self._op.output,
-                name,
-                r.closed_form,
-                r.latex,
-                self._out_shape,
-                self._ctx.given[name].shape,
-            )
-            self._built[name] = J
-        return J
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._op._names  # without building it
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._op._names)
-
-    def __len__(self) -> int:
-        return len(self._op._names)
-
-    def __repr__(self) -> str:
-        return f"<Jacobians of {self._op.name} by {', '.join(self._op._names)}>"
-
-
-@dataclass(frozen=True)
-class Result:
-    """What an operation returns: ``.value`` and ``.jacobians[name]`` for every input.
-
-    ``.jacobians`` is a read-only mapping whose entries are built on first access from the arrays
-    of the call (not copies): change ``.value`` in place and a Jacobian not yet built sees it.
-    """
-
-    op: Operation
-    value: np.ndarray
-    jacobians: Mapping[str, Jacobian]
-
-    @property
-    def jacobian(self) -> Jacobian:
-        """The Jacobian with respect to the first input (z of an activation, a of a cost)."""
-        return self.jacobians[self.op.params[0].name]
 
 
 @dataclass(eq=False)
@@ -279,7 +215,7 @@ class Operation:
     def result(self, ctx: Context) -> Result:
         """The :class:`Result` of a context that ``prepare`` returned: what calling the operation
         returns, its Jacobians built from ``ctx`` on first access."""
-        return Result(self, ctx.value, _Jacobians(self, ctx))
+        return Result(self, ctx.value, JacobianMap(self, ctx))
 
     def value(self, *args: Any, **kwargs: Any) -> np.ndarray:
         """The output alone."""

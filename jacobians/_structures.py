@@ -1,10 +1,12 @@
-"""The simple structures :class:`Identity`, :class:`Diagonal`, :class:`Dense`, and all five in one.
+"""The simple structures :class:`Identity`, :class:`Diagonal`, :class:`Dense`, and every
+structure but the sum in one place.
 
 Each class keeps side by side its action on a dense matrix from the left and from the right, the
 multiply-adds of each (over a :class:`Structure`, for the planner), its dense form and its
 transpose. :class:`Kronecker`, :class:`BlockDiagonal` and :class:`Permutation` have modules of
-their own and are re-exported here, so the operations import every structure from one place (but
-:class:`jacobians._sum.Sum`, which adds these up, imports them from here).
+their own and are re-exported here, so the operations import every structure from one place.
+:class:`~jacobians.Sum` (:mod:`jacobians._lazy_sum`) is not: :mod:`jacobians._sum`, which adds
+these up, imports them from here.
 """
 
 from __future__ import annotations

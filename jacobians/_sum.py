@@ -1,137 +1,32 @@
-"""Sums of Jacobians: the lazy :class:`Sum`, and :func:`add_jacobians`, which keeps a structure.
+"""Sums of Jacobians: :func:`add_jacobians`, which keeps a structure, and :func:`plan_sum`, which
+predicts from structures alone what it will make.
 
 Where a variable reaches an output along several paths, its Jacobian is the sum of the products
 along them. :func:`add_jacobians` adds two Jacobians in a structure of their own where the
 mathematics gives one (I + diag(d) = diag(1 + d), L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂), two batches of
 blocks add block by block); a dense term makes the sum dense (it already holds that many numbers),
-and anything else is kept as a :class:`Sum` of its terms, applied term by term and never made dense
-unless ``.matrix`` is asked for.
+and anything else is kept as a lazy :class:`Sum` of its terms (:mod:`jacobians._lazy_sum`,
+re-exported here), applied term by term and never made dense unless ``.matrix`` is asked for.
+
+:func:`plan_sum` takes the same decisions on :class:`~jacobians._jacobian.Structure` records, rule
+for rule, so that an expression's elimination orders (:mod:`jacobians.expressions._elimination`)
+are costed before anything is added.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
-from functools import reduce
-from operator import add
-from typing import ClassVar
 
 import numpy as np
 
 from reshape import InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, Structure, given_shapes
+from . import _limit
+from ._jacobian import Jacobian, Structure
 from ._kronecker import Factor, fdims
+from ._lazy_sum import Sum, flat_terms
 from ._limit import DenseLimitError
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
 
-__all__ = ["Sum", "add_jacobians"]
-
-
-def _flat(terms: Iterable[Jacobian]) -> list[Jacobian]:
-    """The terms with every nested Sum replaced by its own terms."""
-    return [u for t in terms for u in (t.terms if isinstance(t, Sum) else (t,))]
-
-
-class Sum(Jacobian):
-    """J₁ + J₂ + …, kept as its terms (all of one shape), each applied in its own structure.
-
-    Shapes: terms, each r×c -> out_shape and in_shape of the first term unless given (with r and
-    c entries); ``.matrix`` is r×c.
-
-    >>> S = Sum([Identity((3,)), Kronecker(np.ones((1, 1)), np.ones((3, 3)))])
-    >>> S.kind, S.closed_form, S.left(np.eye(3))[0]
-    ('sum', 'I_3 + ∂f/∂x', array([2., 1., 1.]))
-    """
-
-    kind = "sum"
-    short = "sum"
-    rank = 4  # every pair with a sum has a row in PAIRS; on its ties, the other applies itself
-    # kind -> class of every structure, installed by _planner (which imports this module): the
-    # costs of a sum are those of its terms, planned from their Structure records.
-    classes: ClassVar[dict[str, type[Jacobian]]] = {}
-
-    def __init__(
-        self,
-        terms: Sequence[Jacobian],
-        out_shape: Sequence[int] | None = None,
-        in_shape: Sequence[int] | None = None,
-        **labels: str,
-    ) -> None:
-        if isinstance(terms, Jacobian) or not isinstance(terms, Sequence):
-            raise InputTypeError("Sum", "terms", "a sequence of Jacobians", describe(terms))
-        for i, t in enumerate(terms):
-            if not isinstance(t, Jacobian):
-                raise InputTypeError("Sum", f"terms[{i}]", "a Jacobian", describe(t))
-        flat = _flat(terms)
-        if not flat:
-            raise ShapeError("Sum", "terms", "at least one Jacobian", "none")
-        first = flat[0]
-        for i, t in enumerate(flat):
-            if t.shape != first.shape:
-                raise ShapeError(
-                    "Sum",
-                    f"term {i + 1}",
-                    f"a {first.shape[0]}×{first.shape[1]} Jacobian, like term 1 ({first.symbol})",
-                    f"{t.symbol}, {t.shape[0]}×{t.shape[1]}",
-                    "every term of a sum maps the same input to the same output",
-                )
-        out_shape, in_shape = given_shapes(
-            "Sum",
-            out_shape,
-            in_shape,
-            (first.out_shape, first.in_shape),
-            lambda: f"{first.shape[0]} outputs and {first.shape[1]} inputs, as its terms",
-        )
-        labels.setdefault("of", first.of)
-        labels.setdefault("wrt", first.wrt)
-        labels.setdefault("closed_form", " + ".join(t.closed_form for t in flat))
-        labels.setdefault("latex", " + ".join(t.latex for t in flat))
-        super().__init__(out_shape, in_shape, **labels)
-        self.terms = tuple(flat)
-
-    @property
-    def dtype(self) -> np.dtype:
-        return np.result_type(*[t.dtype for t in self.terms])
-
-    def _structure_of(self) -> Structure:
-        rows, cols = self.terms[0].shape
-        return Structure(self.kind, rows, cols, terms=tuple(t.structure for t in self.terms))
-
-    def _dense(self) -> np.ndarray:
-        # Each term is the size of the sum, whose limit Jacobian.dense has checked.
-        return reduce(add, (t._dense() for t in self.terms))
-
-    @staticmethod
-    def dense_cost(s: Structure) -> int:
-        """The terms' dense forms, then one addition per entry for each term after the first."""
-        terms = s.terms or ()
-        made = sum(Sum.classes[t.kind].dense_cost(t) for t in terms)
-        return made + (len(terms) - 1) * s.rows * s.cols
-
-    def transpose(self) -> Sum:
-        """(Σ Jᵢ)ᵀ = Σ Jᵢᵀ, each term in its own structure."""
-        terms = [t.transpose() for t in self.terms]
-        return Sum(terms, closed_form=None, latex=None)._as_transpose_of(self)
-
-    def left(self, M: np.ndarray) -> np.ndarray:
-        """Σ Jᵢ · M, one term at a time."""
-        return reduce(add, (t.left(M) for t in self.terms))
-
-    @staticmethod
-    def left_cost(s: Structure, k: int) -> int:
-        terms = s.terms or ()
-        applied = sum(Sum.classes[t.kind].left_cost(t, k) for t in terms)
-        return applied + (len(terms) - 1) * s.rows * k
-
-    def right(self, M: np.ndarray) -> np.ndarray:
-        """Σ M · Jᵢ, one term at a time."""
-        return reduce(add, (t.right(M) for t in self.terms))
-
-    @staticmethod
-    def right_cost(s: Structure, k: int) -> int:
-        terms = s.terms or ()
-        applied = sum(Sum.classes[t.kind].right_cost(t, k) for t in terms)
-        return applied + (len(terms) - 1) * k * s.cols
+__all__ = ["Sum", "add_jacobians", "plan_sum"]
 
 
 # ----- the sums that keep a structure -----
@@ -251,7 +146,7 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             f"{B.symbol}, {B.shape[0]}×{B.shape[1]}",
             "a sum needs both terms to map the same input to the same output",
         )
-    terms, more = _flat([A]), _flat([B])
+    terms, more = flat_terms([A]), flat_terms([B])
     if any(isinstance(t, Dense) for t in terms + more):
         try:  # a dense term holds as many numbers as the sum: add the rest into it
             return _joined(Dense(A.dense() + B.dense()), A, B)
@@ -267,3 +162,89 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             terms.append(t)
     # One term left is a fresh object: B's terms were all added into A's single term.
     return _joined(terms[0] if len(terms) == 1 else Sum(terms), A, B)
+
+
+# ----- a sum planned from structures: what add_jacobians will make, and its additions -----
+# (each rule the twin of one above, on Structure records: equal matrices cannot be seen there)
+def _planned_diagonal(s: Structure) -> bool:
+    return s.kind in ("identity", "diagonal") or (
+        s.kind == "kronecker" and s.left[2] and s.right[2]  # type: ignore[index]
+    )
+
+
+def _planned_kronecker(s: Structure, like: Structure) -> Structure | None:
+    if s.kind == "kronecker":
+        return s
+    (a, b, _), (p, q, _) = like.left, like.right  # type: ignore[misc]
+    if s.kind == "identity" and a == b and p == q:
+        return Structure("kronecker", s.rows, s.cols, (a, a, True), (p, p, True))
+    return None
+
+
+def _planned_kron_plus(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
+    """L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂). Equal factors are known from structures only where
+    both are identities; two matrices are taken to differ (the sum then planned is a Sum,
+    which costs at least what the Kronecker product would)."""
+    (la, ra), (lb, rb) = (sa.left, sa.right), (sb.left, sb.right)
+    if la[:2] != lb[:2] or ra[:2] != rb[:2]:  # type: ignore[index]
+        return None
+    same_l, same_r = la[2] and lb[2], ra[2] and rb[2]  # type: ignore[index]
+    if same_r and (not same_l or ra[2]):  # type: ignore[index]
+        L = (la[0], la[1], False)  # type: ignore[index]
+        return L[0] * L[1], Structure("kronecker", sa.rows, sa.cols, L, ra)
+    if same_l:
+        R = (ra[0], ra[1], False)  # type: ignore[index]
+        return R[0] * R[1], Structure("kronecker", sa.rows, sa.cols, la, R)
+    return None
+
+
+def _planned_combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
+    """The structure of add_jacobians' sum of two terms, or None for a Sum of both."""
+    rows, cols = sa.rows, sa.cols
+    if "dense" in (sa.kind, sb.kind):
+        if rows * cols * 8 > _limit._dense_limit:
+            return None
+        return rows * cols, Structure("dense", rows, cols)
+    if _planned_diagonal(sa) and _planned_diagonal(sb):
+        return rows, Structure("diagonal", rows, cols)
+    if sb.kind == "block-diagonal" and sa.kind != "block-diagonal":
+        sa, sb = sb, sa
+    if sa.kind == "block-diagonal":
+        if sb.kind == "block-diagonal":
+            return (rows * sa.block, sa) if sa.block == sb.block else None  # type: ignore[operator]
+        return (rows, sa) if _planned_diagonal(sb) else None
+    like = sa if sa.kind == "kronecker" else sb if sb.kind == "kronecker" else None
+    if like is not None:
+        ka, kb = _planned_kronecker(sa, like), _planned_kronecker(sb, like)
+        if ka is not None and kb is not None:
+            return _planned_kron_plus(ka, kb)
+    return None
+
+
+def plan_sum(sa: Structure, sb: Structure) -> tuple[int, Structure]:
+    """A + B planned from structures, as :func:`jacobians._sum.add_jacobians` adds:
+    (additions, structure of the sum); a term is added into the first term it combines with.
+
+    >>> plan_sum(Structure("identity", 3, 3), Structure("diagonal", 3, 3))[1].kind
+    'diagonal'
+    """
+    flat = lambda s: list(s.terms) if s.kind == "sum" else [s]
+    terms, adds = flat(sa), 0
+    if "dense" in (sa.kind, sb.kind):
+        both = _planned_combined(sa, sb)
+        return both if both is not None else (0, _planned_sum_of([sa, sb]))
+    for t in flat(sb):
+        for i, u in enumerate(terms):
+            both = _planned_combined(u, t)
+            if both is not None:
+                adds += both[0]
+                terms[i] = both[1]
+                break
+        else:
+            terms.append(t)
+    return adds, terms[0] if len(terms) == 1 else _planned_sum_of(terms)
+
+
+def _planned_sum_of(terms: list[Structure]) -> Structure:
+    flat = tuple(u for t in terms for u in (t.terms if t.kind == "sum" else (t,)))  # type: ignore[union-attr]
+    return Structure("sum", flat[0].rows, flat[0].cols, terms=flat)

@@ -1,20 +1,25 @@
-"""Readings of a claimed Jacobian: the forms it may take, and the same numbers read another way.
+"""Readings of a claimed Jacobian: the claim as an array, the forms it may take, and the same
+numbers read another way.
 
-A claim is compared as given, and also read transposed (denominator layout, or a gradient shaped
-like Wᵀ) and unflattened column-major (a commutation) on either side; :func:`_readings` lists the
-distinct readings for :mod:`jacobians.checking._diagnose` to test against each slip.
+:func:`_claimed_array` takes the claim (an array, a Jacobian, or a function called like f) as a
+real array with the Jacobian's number of entries, or says what it would need. A claim is compared
+as given, and also read transposed (denominator layout, or a gradient shaped like Wᵀ) and
+unflattened column-major (a commutation) on either side; :func:`_readings` lists the distinct
+readings for :mod:`jacobians.checking._diagnose` to test against each slip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import prod
+from typing import Any
 
 import numpy as np
 
-from reshape import reorder
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe, reorder
 
-from .._jacobian import fmt_shape
+from .._jacobian import Jacobian, fmt_shape
 
 
 @dataclass(frozen=True)
@@ -128,3 +133,68 @@ def _readings(G: np.ndarray, out_shape: tuple, in_shape: tuple, wrt: str) -> lis
         if not any(np.array_equal(r.M, u.M) for u in unique):
             unique.append(r)
     return unique
+
+
+# ----- the claim as an array, and how to reshape one given in another form -----
+def _shape_fix(form: str, out_shape: tuple, in_shape: tuple) -> str:
+    n_out, n_in = prod(out_shape), prod(in_shape)
+    if form == "matrix" and n_out == 1:
+        return f"make it the row: .reshape(1, {n_in}) (row-major vec of the gradient)"
+    if form == "matrix":
+        return (
+            f"flatten it row-major: reshape.flatten(T, out_ndim={len(out_shape)}), "
+            f"or .reshape({n_out}, {n_in})"
+        )
+    if form == "tensor":
+        return f"unflatten it: reshape.unflatten(M, {out_shape or (1,)}, {in_shape})"
+    return f"fold the row back: jacobians.to_gradient(row, {in_shape})"
+
+
+def _claimed_array(
+    claimed: Any,
+    call: Callable[[Callable[..., Any], np.ndarray], Any],
+    point: np.ndarray,
+    out_shape: tuple,
+    in_shape: tuple,
+    name: str,
+) -> np.ndarray:
+    if isinstance(claimed, Jacobian):
+        claimed = claimed.matrix
+    elif callable(claimed):
+        try:
+            claimed = call(claimed, point.copy())
+        except Exception as exc:
+            raise InputError(
+                "verify",
+                "claimed",
+                "a function called like f that returns the Jacobian",
+                f"it raised {type(exc).__name__}: {exc}",
+            ) from exc
+        if isinstance(claimed, Jacobian):
+            claimed = claimed.matrix
+    G = as_array(claimed, "verify", "claimed")
+    if G.dtype.kind == "c":
+        raise InputTypeError("verify", "claimed", "a real array", describe(G))
+    G = G.astype(np.float64)
+    n_out, n_in = prod(out_shape), prod(in_shape)
+    if G.size != n_out * n_in:
+        forms = [f"the matrix {n_out}×{n_in}", f"the tensor {fmt_shape(out_shape + in_shape)}"]
+        if n_out == 1:
+            forms.append(f"the gradient shaped like {name}, {fmt_shape(in_shape)}")
+        hint = "check which output f returns and which argument is differentiated"
+        if G.size == n_in and n_out > 1:
+            hint = (
+                f"{G.size} entries is the size of {name}: a gradient, but f's output has "
+                f"{n_out} entries; give f the scalar cost, not the layer output"
+            )
+        elif G.size == n_out and n_in > 1:
+            hint = f"{G.size} entries is the size of f's output, not of its Jacobian"
+        raise ShapeError(
+            "verify",
+            "claimed",
+            f"{n_out * n_in} entries (f's output {fmt_shape(out_shape)} by {name} "
+            f"{fmt_shape(in_shape)}): {', '.join(forms)} or their transposes",
+            f"shape {G.shape} ({G.size} entries)",
+            hint,
+        )
+    return G

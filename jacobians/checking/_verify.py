@@ -24,21 +24,20 @@ from __future__ import annotations
 
 import runpy
 from collections.abc import Callable, Sequence
-from math import prod
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+from reshape import InputError, InputTypeError, describe
 
-from .._jacobian import Jacobian, fmt_shape
+from .._jacobian import fmt_shape
 from .._registry import EXPRESSIONS  # (Expression, ...) once jacobians.expressions is loaded
 from ._calls import bind, function_name
 from ._diagnose import Layer, _diagnose
 from ._expressions import DRAWS, verify_expression
 from ._numeric import NumericJacobian, numeric
-from ._readings import _forms, _read_as
+from ._readings import _claimed_array, _forms, _read_as, _shape_fix
 from ._report import Diagnosis, Entry, Report
 
 __all__ = ["FORMS", "verify", "verify_file"]
@@ -231,70 +230,6 @@ def verify(
         numeric=J,
         claimed=given,
     )
-
-
-def _shape_fix(form: str, out_shape: tuple, in_shape: tuple) -> str:
-    n_out, n_in = prod(out_shape), prod(in_shape)
-    if form == "matrix" and n_out == 1:
-        return f"make it the row: .reshape(1, {n_in}) (row-major vec of the gradient)"
-    if form == "matrix":
-        return (
-            f"flatten it row-major: reshape.flatten(T, out_ndim={len(out_shape)}), "
-            f"or .reshape({n_out}, {n_in})"
-        )
-    if form == "tensor":
-        return f"unflatten it: reshape.unflatten(M, {out_shape or (1,)}, {in_shape})"
-    return f"fold the row back: jacobians.to_gradient(row, {in_shape})"
-
-
-def _claimed_array(
-    claimed: Any,
-    call: Callable[[Callable[..., Any], np.ndarray], Any],
-    point: np.ndarray,
-    out_shape: tuple,
-    in_shape: tuple,
-    name: str,
-) -> np.ndarray:
-    if isinstance(claimed, Jacobian):
-        claimed = claimed.matrix
-    elif callable(claimed):
-        try:
-            claimed = call(claimed, point.copy())
-        except Exception as exc:
-            raise InputError(
-                "verify",
-                "claimed",
-                "a function called like f that returns the Jacobian",
-                f"it raised {type(exc).__name__}: {exc}",
-            ) from exc
-        if isinstance(claimed, Jacobian):
-            claimed = claimed.matrix
-    G = as_array(claimed, "verify", "claimed")
-    if G.dtype.kind == "c":
-        raise InputTypeError("verify", "claimed", "a real array", describe(G))
-    G = G.astype(np.float64)
-    n_out, n_in = prod(out_shape), prod(in_shape)
-    if G.size != n_out * n_in:
-        forms = [f"the matrix {n_out}×{n_in}", f"the tensor {fmt_shape(out_shape + in_shape)}"]
-        if n_out == 1:
-            forms.append(f"the gradient shaped like {name}, {fmt_shape(in_shape)}")
-        hint = "check which output f returns and which argument is differentiated"
-        if G.size == n_in and n_out > 1:
-            hint = (
-                f"{G.size} entries is the size of {name}: a gradient, but f's output has "
-                f"{n_out} entries; give f the scalar cost, not the layer output"
-            )
-        elif G.size == n_out and n_in > 1:
-            hint = f"{G.size} entries is the size of f's output, not of its Jacobian"
-        raise ShapeError(
-            "verify",
-            "claimed",
-            f"{n_out * n_in} entries (f's output {fmt_shape(out_shape)} by {name} "
-            f"{fmt_shape(in_shape)}): {', '.join(forms)} or their transposes",
-            f"shape {G.shape} ({G.size} entries)",
-            hint,
-        )
-    return G
 
 
 def verify_file(path: str | Path, **options: Any) -> Report:

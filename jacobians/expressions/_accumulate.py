@@ -26,18 +26,18 @@ import numpy as np
 
 from reshape import InputError
 
+from .._column_major import column_major
 from .._jacobian import Jacobian
 from .._notation import to_latex
-from .._permutation import Permutation
-from .._structures import Dense, Diagonal, Identity, Kronecker
-from .._sum import Sum, add_jacobians
+from .._structures import Identity
+from .._sum import add_jacobians
 from ._elimination import Graph, Plan, plans, run
 from ._evaluate import Evaluation, evaluate
 from ._graph import ACTIONS, Expression
 from ._shapes import show
 from ._symbolic import variable_of
 
-__all__ = ["MAX_PATHS", "METHODS", "costs", "gradient", "jacobian", "paths"]
+__all__ = ["MAX_PATHS", "METHODS", "column_major", "costs", "gradient", "jacobian", "paths"]
 
 METHODS = ("reverse", "forward", "cheapest")
 MAX_PATHS = 10_000  # paths :func:`paths` lists; a graph may have exponentially many
@@ -263,10 +263,24 @@ def gradient(e: Expression, wrt: str | Expression, values: Mapping[str, Any]) ->
             "a gradient exists for a scalar only: Expression.jacobian gives the full Jacobian",
         )  # fmt: skip
     x = variable_of(e, wrt, where)
-    J = jacobian(e, x, values, method="reverse")
+    ev = evaluate(e, values, where)
+    nodes = _on_paths(e, x)
+    on = {n.key for n in nodes}
+    # reverse mode with rows, not labelled Jacobians: each step is row · J (J.right), as in
+    # jacobian(method="reverse"), without the texts, labels and plans a gradient never shows
+    rows = {e.key: np.ones((1, 1), dtype=ev.value(e).dtype)}
+    for n in reversed(nodes[1:]):
+        row = rows.pop(n.key, None)
+        if row is None or n.op is None:
+            continue
+        for i, a in enumerate(n.args):
+            if a.key in on:
+                r = n.op.rules[n.op.params[i].name].build(ev.contexts[n.key]).right(row)
+                rows[a.key] = r if a.key not in rows else rows[a.key] + r
+    size = prod(ev.shapes[x.key])
+    g = rows.get(x.key, np.zeros((1, size), dtype=ev.value(e).dtype))
     given = np.shape(values[x.name])
-    shape = given if prod(given) == J.shape[1] else J.in_shape
-    return np.array(J.matrix).reshape(shape)
+    return g.reshape(given if prod(given) == size else ev.shapes[x.key])
 
 
 def _count(e: Expression, x: Expression) -> int:
@@ -300,54 +314,6 @@ def paths(e: Expression, wrt: str | Expression) -> list[list[Expression]]:
     for m in nodes[1:]:
         ending[m.key] = [[*p, m] for a in m.args if a.key in on for p in ending[a.key]]
     return ending[e.key]
-
-
-# ----- column-major vec: the commutation on each side, applied as an index permutation -----
-def _to_column_major(shape: tuple[int, ...]) -> np.ndarray | None:
-    """p with vec_F(Y) = vec_C(Y)[p] (K_{c,r}, the Jacobian of Y ↦ Yᵀ, as its index), or None
-    where the two vecs agree (a scalar or a vector)."""
-    if len(shape) != 2 or 1 in shape:
-        return None
-    return Permutation.transpose_of(*shape).index
-
-
-def column_major(J: Jacobian) -> Jacobian:
-    """J with both sides in column-major vec: K_out · J · K_inᵀ, K taking a row-major vec to the
-    column-major one. Kept structured where the commutations move a structure into itself: an
-    identity stays, a diagonal or a permutation permutes its indices, and L ⊗ R whose factors fit
-    the shapes (vec_C(LXRᵀ) = (L ⊗ R) vec_C(X)) becomes R ⊗ L; otherwise the dense matrix's rows
-    and columns are permuted (no commutation matrix is made).
-
-    >>> from jacobians import Kronecker
-    >>> J = Kronecker(2, np.array([[1.0, 2.0, 3.0]]), out_shape=(2, 1), in_shape=(2, 3))
-    >>> F = column_major(J)  # ∂(Wx)/∂W: I₂ ⊗ xᵀ row-major, xᵀ ⊗ I₂ column-major
-    >>> F.kind, F.R, F.L
-    ('kronecker', 2, array([[1., 2., 3.]]))
-    """
-    p, q = _to_column_major(J.out_shape), _to_column_major(J.in_shape)
-    if (p is None and q is None) or isinstance(J, Identity):
-        return J
-    labels = (J.of, J.wrt, None, None, J.out_shape, J.in_shape)
-    if isinstance(J, Diagonal) and p is not None and J.out_shape == J.in_shape:
-        return Diagonal(J.diagonal.reshape(-1)[p]).label(*labels)
-    if isinstance(J, Permutation):  # (J_F)[f] = g where q[g] = J's index at p[f]
-        index = J.index if p is None else J.index[p]
-        back = np.arange(index.size) if q is None else np.argsort(q)
-        return Permutation(back[index], dtype=J.dtype).label(*labels)
-    if isinstance(J, Kronecker) and _factors_fit(J):
-        return Kronecker(J.R, J.L).label(*labels)
-    if isinstance(J, Sum):  # term by term, each keeping what structure it can
-        shaped = [t._copy().label(t.of, t.wrt, t._cf, t._tex, *labels[4:]) for t in J.terms]
-        return Sum([column_major(t) for t in shaped]).label(*labels)
-    M = J.matrix
-    M = M if p is None else M[p]
-    return Dense(M if q is None else M[:, q]).label(*labels)
-
-
-def _factors_fit(J: Kronecker) -> bool:
-    """Whether L ⊗ R maps X (b×q) to L X Rᵀ (a×p): its factors' sizes are the shapes'."""
-    (a, b, _), (p, q, _) = J.structure.left, J.structure.right  # type: ignore[misc]
-    return J.out_shape == (a, p) and J.in_shape == (b, q)
 
 
 # Expression.jacobian, .gradient and .costs call these (the graph module cannot import this one)

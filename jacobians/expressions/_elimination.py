@@ -17,10 +17,11 @@ markowitz  greedily, the vertex whose products cost the fewest multiply-adds now
 search     every order, by the sets of vertices eliminated (graphs of few vertices)
 =========  ==============================================================================
 
-Orders are planned on structures alone (:func:`jacobians.plan` for a product, :func:`plan_sum`
-for a sum) and run on the Jacobians by the routines those plans name, so the multiply-adds an
-order reports are the ones its run does (or more, where a sum finds equal Kronecker factors,
-which no structure shows, and keeps a product the plan took for a sum of two).
+Orders are planned on structures alone (:func:`jacobians.plan` for a product,
+:func:`jacobians._sum.plan_sum` for a sum) and run on the Jacobians by the routines those plans
+name, so the multiply-adds an order reports are the ones its run does (or more, where a sum finds
+equal Kronecker factors, which no structure shows, and keeps a product the plan took for a sum of
+two).
 """
 
 from __future__ import annotations
@@ -32,13 +33,12 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from .. import _limit
 from .._chain import _cheapest_tree
 from .._jacobian import Jacobian, Structure
 from .._planner import compose, plan
-from .._sum import add_jacobians
+from .._sum import add_jacobians, plan_sum
 
-__all__ = ["STRATEGIES", "Graph", "Plan", "best", "run", "simulate"]
+__all__ = ["STRATEGIES", "Graph", "Plan", "best", "plan_sum", "run", "simulate"]
 
 Key = Hashable
 Edges = dict[tuple[Key, Key], Any]  # (u, w) -> ∂w/∂u: a Jacobian to run, a Structure to plan
@@ -79,91 +79,6 @@ class Plan:
 def _plan_product(sa: Structure, sb: Structure) -> tuple[int, Structure]:
     cost, s, _ = plan(sa, sb)
     return cost, s
-
-
-# ----- a sum planned from structures: what add_jacobians will make, and its additions -----
-def _diagonal(s: Structure) -> bool:
-    return s.kind in ("identity", "diagonal") or (
-        s.kind == "kronecker" and s.left[2] and s.right[2]  # type: ignore[index]
-    )
-
-
-def _as_kronecker(s: Structure, like: Structure) -> Structure | None:
-    if s.kind == "kronecker":
-        return s
-    (a, b, _), (p, q, _) = like.left, like.right  # type: ignore[misc]
-    if s.kind == "identity" and a == b and p == q:
-        return Structure("kronecker", s.rows, s.cols, (a, a, True), (p, p, True))
-    return None
-
-
-def _kron_plus(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
-    """L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂). Equal factors are known from structures only where
-    both are identities; two matrices are taken to differ (the sum then planned is a Sum,
-    which costs at least what the Kronecker product would)."""
-    (la, ra), (lb, rb) = (sa.left, sa.right), (sb.left, sb.right)
-    if la[:2] != lb[:2] or ra[:2] != rb[:2]:  # type: ignore[index]
-        return None
-    same_l, same_r = la[2] and lb[2], ra[2] and rb[2]  # type: ignore[index]
-    if same_r and (not same_l or ra[2]):  # type: ignore[index]
-        L = (la[0], la[1], False)  # type: ignore[index]
-        return L[0] * L[1], Structure("kronecker", sa.rows, sa.cols, L, ra)
-    if same_l:
-        R = (ra[0], ra[1], False)  # type: ignore[index]
-        return R[0] * R[1], Structure("kronecker", sa.rows, sa.cols, la, R)
-    return None
-
-
-def _combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
-    """The structure of add_jacobians' sum of two terms, or None for a Sum of both."""
-    rows, cols = sa.rows, sa.cols
-    if "dense" in (sa.kind, sb.kind):
-        if rows * cols * 8 > _limit._dense_limit:
-            return None
-        return rows * cols, Structure("dense", rows, cols)
-    if _diagonal(sa) and _diagonal(sb):
-        return rows, Structure("diagonal", rows, cols)
-    if sb.kind == "block-diagonal" and sa.kind != "block-diagonal":
-        sa, sb = sb, sa
-    if sa.kind == "block-diagonal":
-        if sb.kind == "block-diagonal":
-            return (rows * sa.block, sa) if sa.block == sb.block else None  # type: ignore[operator]
-        return (rows, sa) if _diagonal(sb) else None
-    like = sa if sa.kind == "kronecker" else sb if sb.kind == "kronecker" else None
-    if like is not None:
-        ka, kb = _as_kronecker(sa, like), _as_kronecker(sb, like)
-        if ka is not None and kb is not None:
-            return _kron_plus(ka, kb)
-    return None
-
-
-def plan_sum(sa: Structure, sb: Structure) -> tuple[int, Structure]:
-    """A + B planned from structures, as :func:`jacobians._sum.add_jacobians` adds:
-    (additions, structure of the sum); a term is added into the first term it combines with.
-
-    >>> plan_sum(Structure("identity", 3, 3), Structure("diagonal", 3, 3))[1].kind
-    'diagonal'
-    """
-    flat = lambda s: list(s.terms) if s.kind == "sum" else [s]
-    terms, adds = flat(sa), 0
-    if "dense" in (sa.kind, sb.kind):
-        both = _combined(sa, sb)
-        return both if both is not None else (0, _sum_of([sa, sb]))
-    for t in flat(sb):
-        for i, u in enumerate(terms):
-            both = _combined(u, t)
-            if both is not None:
-                adds += both[0]
-                terms[i] = both[1]
-                break
-        else:
-            terms.append(t)
-    return adds, terms[0] if len(terms) == 1 else _sum_of(terms)
-
-
-def _sum_of(terms: list[Structure]) -> Structure:
-    flat = tuple(u for t in terms for u in (t.terms if t.kind == "sum" else (t,)))  # type: ignore[union-attr]
-    return Structure("sum", flat[0].rows, flat[0].cols, terms=flat)
 
 
 PLANNING: Algebra = (_plan_product, plan_sum)

@@ -15,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, as_array, commutation, describe
+from reshape import (
+    InputError,
+    InputTypeError,
+    ShapeError,
+    as_array,
+    assume_finite,
+    commutation,
+    describe,
+)
 
 from .._registry import Context
 from ._graph import ACTIONS, Expression
@@ -59,6 +67,22 @@ def _value_of(name: str, given: Any, shape: tuple[Any, ...], where: str) -> np.n
     return a
 
 
+# (operation, argument) whose prepare proves the argument finite through a product far smaller
+# than it (jacobians._checks.finite_product): the matrix of A*x, the W of linear
+_PRODUCTS = {("matmul", 0), ("linear", 0)}
+
+
+def _proved_through_products(e: Expression) -> set[str]:
+    """The variables used only as the matrix of a product: scanning them for NaN and infinity
+    would read every entry once more, where the product's own check reads only its result."""
+    uses: dict[str, set[tuple[str, int]]] = {}
+    for n in e.nodes():
+        for i, a in enumerate(n.args):
+            if a.is_variable:
+                uses.setdefault(a.name, set()).add((n.op.name if n.op else "", i))
+    return {name for name, u in uses.items() if u <= _PRODUCTS}
+
+
 def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, dict[int, int]]:
     """The variables' arrays, and the open sizes their shapes fix (by root id)."""
     if not isinstance(values, Mapping):
@@ -72,8 +96,13 @@ def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, d
             where, "values", f"a value for each of {', '.join(variables)}", f"none for {missing}"
         )
     arrays, bound = {}, {}
+    through = _proved_through_products(e)
     for name, v in variables.items():
-        a = _value_of(name, values[name], v.shape, where)
+        if name in through:
+            with assume_finite():  # proved finite through its products (see below)
+                a = _value_of(name, values[name], v.shape, where)
+        else:
+            a = _value_of(name, values[name], v.shape, where)
         for d, size in zip(v.shape, a.shape if v.shape else (), strict=False):
             r = resolve(d)
             key = root_id(d)
@@ -119,6 +148,10 @@ def evaluate(
             dtype = np.dtype(np.float32)  # the caller's float dtype, when every value has it
     nodes = e.nodes()
     out = Evaluation(nodes, {}, {}, {})
+    # the values were scanned for NaN and infinity once, in _bind, and each node feeds the next
+    # what it made: the operations still check shapes, domains and overflow; a product whose
+    # matrix was not scanned checks it in full (through its result)
+    unscanned = {("variable", name) for name in _proved_through_products(e)}
     for n in nodes:
         shape = concrete(n.shape, bound)
         if shape is None:
@@ -139,7 +172,11 @@ def evaluate(
         else:
             assert n.op is not None
             args = [out.values[a.key] for a in n.args]
-            ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
+            if any(a.key in unscanned for a in n.args):
+                ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
+            else:
+                with assume_finite():
+                    ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
             v = np.asarray(ctx.value)
             if v.size != prod(shape):
                 raise AssertionError(f"{n.op.name} gave {v.shape} where {shape} was planned")

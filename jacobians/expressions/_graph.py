@@ -26,7 +26,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from .._registry import EXPRESSIONS, OPERATIONS, Operation
-from ._shapes import Dim, Mismatch, Shape, Size, resolve, same, show
+from ._shapes import Dim, Mismatch, Shape, Size, declared_shape, normal, same, show
 
 __all__ = ["ACTIONS", "CONSTANTS", "Expression", "Variable", "constant", "node"]
 
@@ -36,7 +36,6 @@ ACTIONS: dict[str, Callable[..., Any]] = {}
 
 # the leaves that are not variables: how each fills its value from its concrete shape
 CONSTANTS = ("number", "eye", "vector", "matrix", "comm")
-_MAX_SIZE = 10**6  # entries of one leaf's value (the dense limit governs Jacobians)
 
 
 class Expression:
@@ -50,7 +49,7 @@ class Expression:
         name: a variable's name, or the kind of a constant (``"number"``, ``"eye"``, …).
     """
 
-    __slots__ = ("args", "name", "op", "options", "shape")
+    __slots__ = ("_order", "args", "key", "name", "op", "options", "shape")
     __array_ufunc__ = None  # numpy defers to our operators, which refuse arrays clearly
 
     def __init__(
@@ -63,13 +62,11 @@ class Expression:
     ) -> None:
         self.op, self.args, self.shape, self.name = op, args, shape, name
         self.options = dict(options or {})
+        self._order: tuple[Expression, ...] | None = None  # nodes(), kept: a node never changes
+        # identity in the graph: a variable by its name, any other node by itself
+        self.key: object = ("variable", name) if self.is_variable else id(self)
 
     # ----- what a node is -----
-    @property
-    def key(self) -> object:
-        """Identity in the graph: a variable by its name, any other node by itself."""
-        return ("variable", self.name) if self.is_variable else id(self)
-
     @property
     def is_variable(self) -> bool:
         return self.op is None and self.name not in CONSTANTS
@@ -84,6 +81,11 @@ class Expression:
 
     def nodes(self) -> list[Expression]:
         """Every node once, arguments before their users (evaluation order)."""
+        if self._order is None:
+            self._order = tuple(self._walk())
+        return list(self._order)
+
+    def _walk(self) -> list[Expression]:
         order: list[Expression] = []
         seen: set[object] = set()
         stack: list[tuple[Expression, bool]] = [(self, False)]
@@ -205,41 +207,7 @@ class Variable(Expression):
             raise InputTypeError(
                 "jacobians.Variable", "name", "a name like 'x' or 'W1'", repr(name)
             )
-        super().__init__(None, (), _shape_of_declared(name, shape), name)
-
-
-def _shape_of_declared(name: str, shape: Any) -> Shape:
-    if isinstance(shape, (int, np.integer, str, Size)) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, Sequence) or len(shape) > 2:
-        raise InputError(
-            "jacobians.Variable", "shape", "() for a scalar, (n,) or (n, 1), or (n, m)", repr(shape)
-        )
-    dims: list[Dim] = []
-    for i, s in enumerate(shape):
-        if isinstance(s, Size):
-            dims.append(s)
-        elif s is None or (isinstance(s, str) and s.isidentifier()):
-            dims.append(Size(s or f"{name}{i}"))  # open: fixed by the values, or by its uses
-        elif isinstance(s, (int, np.integer)) and not isinstance(s, bool) and 0 < s <= _MAX_SIZE:
-            dims.append(int(s))
-        else:
-            raise InputError(
-                "jacobians.Variable",
-                "shape",
-                f"sizes from 1 to {_MAX_SIZE:,}, or names for open sizes",
-                f"{shape!r} (entry {i} is {s!r})",
-            )
-    if len(dims) == 1:
-        dims.append(1)
-    return normal(tuple(dims))
-
-
-def normal(shape: Shape) -> Shape:
-    """A 1×1 shape whose sizes are both the number 1 is a scalar."""
-    if len(shape) == 2 and resolve(shape[0]) == 1 and resolve(shape[1]) == 1:
-        return ()
-    return shape
+        super().__init__(None, (), declared_shape(name, shape), name)
 
 
 def constant(kind: str, fill: float = 1.0, shape: Shape | None = None) -> Expression:

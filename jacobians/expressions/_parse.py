@@ -1,4 +1,5 @@
-"""The matrix-expression language of matrixcalculus.org: parse it into a plain tree, print it back.
+"""The matrix-expression language of matrixcalculus.org: parse it into a plain tree (the nodes of
+:mod:`._tree`), which :func:`to_text` (:mod:`._unparse`, re-exported here) prints back.
 
 Numbers (``2``, ``.5``, ``1e-3``); names, a–g scalars, h–z column vectors and A–Z matrices unless
 :func:`parse_shapes` says otherwise; ``+ -``, then ``* / .* ./`` (``*`` is the matrix product),
@@ -17,16 +18,11 @@ printed by :func:`to_text` and parsed again equals the tree it came from.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from numbers import Real
-from typing import Any
 
 from reshape import InputError, InputTypeError, describe
 
 from ._lex import (
-    _BINARY,
     _LOOSE,
-    _NAME,
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,
@@ -39,6 +35,8 @@ from ._lex import (
     parse_shapes,
     tokens,
 )
+from ._tree import Binary, Call, Name, Node, Num, Transpose, Unary
+from ._unparse import to_text
 
 __all__ = [
     "FUNCTIONS",
@@ -64,59 +62,6 @@ _OPERAND = "an operand (a name, a number, '(' or a function)"
 _DEEP = f"at most {MAX_DEPTH} levels of nesting (parentheses, calls, operations on operations)"
 _SPLIT = "a chain like a + b + c + ... nests one level per operator; split the expression up"
 _PRODUCT = "a product is written with '*', as in 2*x or A*(x + y)"
-
-Span = tuple[int, int]  # [start, end) character offsets in the text
-
-
-# Spans say where a node was written, not what it is: equality and hashing ignore them.
-@dataclass(frozen=True, slots=True)
-class Num:
-    """A number, never negative as parsed (``-2`` is a Unary); ``text`` is its spelling."""
-
-    value: float
-    text: str = field(default="", compare=False)
-    span: Span = field(default=(0, 0), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A variable; its kind comes from :func:`default_kind` unless given a shape."""
-
-    name: str
-    span: Span = field(default=(0, 0), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A call of one of the FUNCTIONS; a bare ``eye`` is a call without arguments."""
-
-    func: str
-    args: tuple[Node, ...] = ()
-    span: Span = field(default=(0, 0), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Unary:
-    op: str  # always "-": a unary "+" is dropped
-    operand: Node
-    span: Span = field(default=(0, 0), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Binary:
-    op: str  # + - * / .* ./ ^ .^
-    left: Node
-    right: Node
-    span: Span = field(default=(0, 0), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Transpose:
-    operand: Node
-    span: Span = field(default=(0, 0), compare=False)
-
-
-Node = Num | Name | Call | Unary | Binary | Transpose
 
 
 def _children(node: Node) -> tuple[Node, ...]:
@@ -294,66 +239,3 @@ def parse_tree(text: str) -> Node:
     if parser.tok.kind != "end":
         raise parser.unexpected("an operator or the end of the text")
     return tree
-
-
-# ----- Printing -----
-def _precedence(node: Node) -> int:
-    if isinstance(node, Binary):
-        return PRECEDENCE[node.op]
-    if isinstance(node, Unary) or (isinstance(node, Num) and math.copysign(1, node.value) < 0):
-        return PRECEDENCE["neg"]
-    return PRECEDENCE["'"] if isinstance(node, Transpose) else PRECEDENCE["atom"]
-
-
-def _wrap(node: Node, least: int, signed: bool = True) -> str:
-    """``node`` as text, in parentheses if it binds looser than ``least`` or (unless ``signed``)
-    starts with a minus: a - (-b) reads better than a - -b."""
-    text, precedence = to_text(node), _precedence(node)
-    bare = precedence >= least and (signed or precedence != PRECEDENCE["neg"])
-    return text if bare else f"({text})"
-
-
-def _bad(expected: str, node: Any) -> InputError:
-    return InputError("jacobians.to_text", "node", expected, repr(node))
-
-
-def to_text(node: Node) -> str:
-    """``node`` as text with the fewest parentheses, spaces around ``+ -`` only.
-
-    ``parse_tree(to_text(t)) == t`` for every tree the parser makes (numbers never negative).
-
-    >>> to_text(Transpose(Binary("*", Name("A"), Name("x"))))
-    "(A*x)'"
-    >>> to_text(Binary("^", Unary("-", Name("x")), Num(2.0)))
-    '(-x)^2'
-    """
-    if isinstance(node, Num):
-        if isinstance(node.value, bool) or not isinstance(node.value, Real):
-            raise _bad("a real number", node)
-        if not math.isfinite(node.value):
-            raise _bad("a finite number", node)
-        text = repr(abs(float(node.value))).removesuffix(".0")
-        return f"-{text}" if math.copysign(1, node.value) < 0 else text
-    if isinstance(node, Name):
-        if (
-            not (isinstance(node.name, str) and _NAME.fullmatch(node.name))
-            or node.name in FUNCTIONS
-        ):
-            raise _bad("a name of letters, digits and '_', starting with a letter", node)
-        return node.name
-    if isinstance(node, Call):
-        if len(node.args) not in FUNCTIONS.get(node.func, ()):
-            raise _bad("a call of one of the FUNCTIONS with an allowed number of arguments", node)
-        if not node.args:
-            return node.func
-        return f"{node.func}({', '.join(map(to_text, node.args))})"
-    if isinstance(node, Unary) and node.op == "-":
-        return "-" + _wrap(node.operand, PRECEDENCE["neg"], signed=False)
-    if isinstance(node, Transpose):
-        return _wrap(node.operand, PRECEDENCE["'"]) + "'"
-    if isinstance(node, Binary) and node.op in _BINARY:
-        precedence, right = PRECEDENCE[node.op], node.op in RIGHT_ASSOCIATIVE
-        left = _wrap(node.left, precedence + right)
-        right_text = _wrap(node.right, precedence + (not right), signed=False)
-        return f"{left} {node.op} {right_text}" if node.op in "+-" else left + node.op + right_text
-    raise _bad("a Num, Name, Call, Unary('-', ...), Binary or Transpose", node)

@@ -6,6 +6,7 @@ a node equates the sizes its operation requires equal (``A*x`` equates A's colum
 so the sizes left open are tied together and one value given for any of them fixes all. Equating
 two different numbers is a :class:`Mismatch`, which the node's builder reports as a ShapeError
 naming the sub-expression and both shapes.
+A variable's declared shape is read here too (:func:`declared_shape`).
 
 >>> n, m = Size("n"), Size("m")
 >>> same(n, m); same(m, 3); resolve(n)
@@ -14,8 +15,13 @@ naming the sub-expression and both shapes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from math import prod
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError
 
 __all__ = [
     "Dim",
@@ -23,6 +29,8 @@ __all__ = [
     "Shape",
     "Size",
     "concrete",
+    "declared_shape",
+    "normal",
     "resolve",
     "root_id",
     "same",
@@ -144,3 +152,48 @@ def root_id(d: Dim) -> int | None:
     """The key of an open size's root (what ``concrete`` looks up), or None for a number."""
     r = resolve(d)
     return id(_root(r)) if isinstance(r, Size) else None
+
+
+# ----- the shapes users declare -----
+_MAX_SIZE = 10**6  # of one declared dimension (the dense limit governs Jacobians)
+
+
+def declared_shape(name: str, shape: Any) -> Shape:
+    """The shape a :class:`~jacobians.Variable` named ``name`` is declared with: () or (n,) or
+    (n, m), each size an int, an open :class:`Size`, or None or a name for a new open size; a
+    vector (n,) is the column (n, 1), and 1×1 a scalar.
+
+    >>> declared_shape("x", 3), declared_shape("A", (2, "k"))
+    ((3, 1), (2, k))
+    """
+    if isinstance(shape, (int, np.integer, str, Size)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, Sequence) or len(shape) > 2:
+        raise InputError(
+            "jacobians.Variable", "shape", "() for a scalar, (n,) or (n, 1), or (n, m)", repr(shape)
+        )
+    dims: list[Dim] = []
+    for i, s in enumerate(shape):
+        if isinstance(s, Size):
+            dims.append(s)
+        elif s is None or (isinstance(s, str) and s.isidentifier()):
+            dims.append(Size(s or f"{name}{i}"))  # open: fixed by the values, or by its uses
+        elif isinstance(s, (int, np.integer)) and not isinstance(s, bool) and 0 < s <= _MAX_SIZE:
+            dims.append(int(s))
+        else:
+            raise InputError(
+                "jacobians.Variable",
+                "shape",
+                f"sizes from 1 to {_MAX_SIZE:,}, or names for open sizes",
+                f"{shape!r} (entry {i} is {s!r})",
+            )
+    if len(dims) == 1:
+        dims.append(1)
+    return normal(tuple(dims))
+
+
+def normal(shape: Shape) -> Shape:
+    """A 1×1 shape whose sizes are both the number 1 is a scalar."""
+    if len(shape) == 2 and resolve(shape[0]) == 1 and resolve(shape[1]) == 1:
+        return ()
+    return shape

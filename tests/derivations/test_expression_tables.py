@@ -2,8 +2,6 @@
 
 import json
 import re
-import shutil
-import subprocess
 
 import jsonschema
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 from derivations import ExpressionTable, cli, expression, schema
 from jacobians.expressions import ParseError, parse
 from reshape import InputError
+from tests.derivations.test_latex_compile import ENGINE, PREAMBLE, _compile
 
 CASES = {
     "quadratic": ("x'*A*x", "x"),
@@ -140,32 +139,14 @@ def test_latex_is_ascii(table):
         assert tex.isascii()
 
 
-ENGINE = shutil.which("pdflatex")
-
-
 @pytest.mark.skipif(ENGINE is None, reason="no LaTeX engine: pdflatex is not installed")
 def test_latex_compiles(tmp_path):
     tables = [expression(*CASES[k], show_matrices=k == "quadratic") for k in CASES]
     body = "\n\\clearpage\n".join(
         [t.render("latex") for t in tables] + [t._repr_latex_() for t in tables]
     )
-    pre = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
-    sources = {
-        "fragments": pre + "\\begin{document}\n" + body + "\\end{document}\n",
-        "document": tables[1].render("latex", document=True),
-    }
-    for name, source in sources.items():
-        (tmp_path / f"{name}.tex").write_text(source, encoding="ascii")
-        run = subprocess.run(
-            [ENGINE, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        log = (tmp_path / f"{name}.log").read_text(errors="replace")
-        errors = [line for line in log.splitlines() if line.startswith("!")]
-        assert run.returncode == 0 and not errors, "\n".join(errors) or run.stdout[-2000:]
+    _compile(tmp_path, "fragments", PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n")
+    _compile(tmp_path, "document", tables[1].render("latex", document=True))
 
 
 def test_json_is_complete(table):

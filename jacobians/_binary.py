@@ -1,0 +1,144 @@
+"""What the elementwise binary operations of :mod:`jacobians._arith` share: the shape rule that
+broadcasts a scalar operand, the checked operands and their context, the two Jacobians (diagonal
+on the output, or a column where a scalar operand is broadcast), the test inputs, and the closed
+forms' two cases.
+
+A scalar operand (a 0-D array or a Python number) is broadcast over the other; nothing else is
+((n,) meets (n, 1), as everywhere), and a result that overflows is refused by name.
+
+>>> c = binary("add", np.add, np.ones(2), 3.0)
+>>> c.value, partial_jacobian(c, 1.0, True).matrix.shape
+(array([4., 4.]), (2, 1))
+"""
+
+from __future__ import annotations
+
+import cmath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reshape import ShapeError, as_array
+
+from ._checks import domain
+from ._jacobian import Jacobian, squeezed
+from ._notation import to_latex
+from ._registry import Context, operation
+from ._structures import Dense, Diagonal, Identity
+
+__all__ = [
+    "BinaryContext",
+    "arithmetic",
+    "binary",
+    "broadcast_shape",
+    "draws",
+    "either",
+    "ones_jacobian",
+    "partial_jacobian",
+]
+
+
+def broadcast_shape(same: Callable[[Any, Any], None], su: tuple, sv: tuple) -> tuple:
+    """The output's shape: the operands', equated, unless one of them is a scalar."""
+    if su and sv:
+        for a, b in zip(su, sv, strict=True):
+            same(a, b)
+    return su or sv
+
+
+@dataclass(slots=True)
+class BinaryContext(Context):
+    """An elementwise binary operation's context: u and v, one of them possibly a 0-D scalar
+    broadcast over the other (v reshaped to u's shape where (n,) met (n, 1))."""
+
+    u: np.ndarray
+    v: np.ndarray
+
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # refused below, by name
+def _apply(f: Callable[[Any, Any], Any], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.asarray(f(u, v))
+
+
+def binary(
+    op: str, f: Callable[[Any, Any], Any], u: Any, v: Any, check: Callable[..., None] | None = None
+) -> BinaryContext:
+    """The checked operands, ``check(u, v)`` of the domain, then w = f(u, v), which must be
+    finite."""
+    u, v = as_array(u, op, "u"), as_array(v, op, "v")
+    given = {"u": u, "v": v}
+    if u.shape != v.shape and u.ndim and v.ndim:
+        if u.size != v.size or squeezed(u.shape) != squeezed(v.shape):
+            raise ShapeError(
+                op,
+                "v",
+                f"the shape of u, {u.shape}, or a scalar (shape ())",
+                f"shape {v.shape}",
+                "only a scalar is broadcast: give one entry per entry of u, or one number",
+            )
+        v = v.reshape(u.shape)
+    if check is not None:
+        check(u, v)
+    w = _apply(f, u, v)
+    if not cmath.isfinite(np.add.reduce(w, axis=None)):  # one sum tests every entry
+        expected = f"u and v whose {op} stays within floating-point range"
+        domain(op, "u", w, ~np.isfinite(w), expected, "the result overflows: scale them down")
+    return BinaryContext(w, given, u, v)
+
+
+def partial_jacobian(c: BinaryContext, d: Any, scalar: bool) -> Jacobian:
+    """diag(d) on the output, or the column d where a scalar operand is broadcast over it."""
+    w = c.value
+    d = np.array(np.broadcast_to(d, w.shape), dtype=w.dtype)
+    return Dense(d.reshape(-1, 1), w.shape, ()) if scalar and w.ndim else Diagonal(d)
+
+
+def ones_jacobian(c: BinaryContext, scalar: bool, sign: int = 1) -> Jacobian:
+    """±I on the output, or the column ±1 where a scalar operand is broadcast."""
+    if sign == 1 and not (scalar and c.value.ndim):
+        return Identity(c.value.shape, c.value.dtype)
+    return partial_jacobian(c, sign, scalar)
+
+
+_DRAWS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "normal": lambda z: z,
+    "positive": lambda z: np.exp(0.5 * z),
+    "nonzero": lambda z: np.where(z < 0, z - 0.5, z + 0.5),  # past any finite-difference step
+}
+
+
+def draws(u: str = "normal", v: str = "normal") -> Callable[..., dict[str, np.ndarray]]:
+    """Operands of one shape, or one of them a scalar: m picks which (m = 4, what the
+    catalogue builds, gives two of one shape)."""
+
+    def examples(r: np.random.Generator, n: int, m: int, d: int, batch: bool) -> dict:
+        shape, case = ((n, d) if batch else (n,)), m % 3
+        draw = lambda kind, s: np.asarray(_DRAWS[kind](np.asarray(r.normal(size=s))))
+        return {"u": draw(u, () if case == 0 else shape), "v": draw(v, () if case == 2 else shape)}
+
+    return examples
+
+
+def either(wrt: str, same: str, column: str) -> dict[str, str]:
+    """A rule's closed form, shape and LaTeX: ``same`` where ``wrt`` has the output's shape,
+    ``column`` (n×1) where it is a scalar broadcast over the output."""
+    # a parenthesised exponent is one group in LaTeX: u^(v − 1) is u^{v - 1}
+    latex = [re.sub(r"\^\(([^()]*)\)", r"^{\1}", to_latex(t)) for t in (same, column)]
+    latex[1] = latex[1].replace("vec", r"\operatorname{vec}")
+    return {
+        "closed_form": f"{same}, or {column} for a scalar ${wrt}",
+        "shape": "n×n or n×1",
+        "latex": rf"{{{latex[0]}}} \text{{, or }} {{{latex[1]}}} \text{{ for a scalar }} ${wrt}",
+    }
+
+
+def arithmetic(formula: str, latex: str, syntax: str, **extra: Any) -> Callable[..., Any]:
+    """Declare an elementwise binary operation w = u ∘ v (a scalar operand broadcast)."""
+    examples = extra.pop("examples", draws())
+    return operation(
+        "arithmetic", "w", formula, latex, {"u": "n", "v": "n"}, "n", examples,
+        shape_of=broadcast_shape, syntax=("infix", syntax), **extra,
+    )  # fmt: skip

@@ -1,0 +1,66 @@
+"""A Jacobian in column-major vec: the commutation on each side, applied as an index permutation.
+
+The toolkit flattens row-major (vec_C); Magnus & Neudecker write column-major vec (vec_F). The two
+differ by the commutation matrix, K vec_C(Y) = vec_F(Y), so J in column-major vec is
+K_out · J · K_inᵀ. :func:`column_major` applies the two without making them, keeping the
+structure where the commutations move it into itself (``Expression.jacobian(order="F")`` gives
+its result so).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jacobian import Jacobian
+from ._permutation import Permutation
+from ._structures import Dense, Diagonal, Identity, Kronecker
+from ._sum import Sum
+
+__all__ = ["column_major"]
+
+
+def _to_column_major(shape: tuple[int, ...]) -> np.ndarray | None:
+    """p with vec_F(Y) = vec_C(Y)[p] (K_{c,r}, the Jacobian of Y ↦ Yᵀ, as its index), or None
+    where the two vecs agree (a scalar or a vector)."""
+    if len(shape) != 2 or 1 in shape:
+        return None
+    return Permutation.transpose_of(*shape).index
+
+
+def column_major(J: Jacobian) -> Jacobian:
+    """J with both sides in column-major vec: K_out · J · K_inᵀ, K taking a row-major vec to the
+    column-major one. Kept structured where the commutations move a structure into itself: an
+    identity stays, a diagonal or a permutation permutes its indices, and L ⊗ R whose factors fit
+    the shapes (vec_C(LXRᵀ) = (L ⊗ R) vec_C(X)) becomes R ⊗ L; otherwise the dense matrix's rows
+    and columns are permuted (no commutation matrix is made).
+
+    >>> from jacobians import Kronecker
+    >>> J = Kronecker(2, np.array([[1.0, 2.0, 3.0]]), out_shape=(2, 1), in_shape=(2, 3))
+    >>> F = column_major(J)  # ∂(Wx)/∂W: I₂ ⊗ xᵀ row-major, xᵀ ⊗ I₂ column-major
+    >>> F.kind, F.R, F.L
+    ('kronecker', 2, array([[1., 2., 3.]]))
+    """
+    p, q = _to_column_major(J.out_shape), _to_column_major(J.in_shape)
+    if (p is None and q is None) or isinstance(J, Identity):
+        return J
+    labels = (J.of, J.wrt, None, None, J.out_shape, J.in_shape)
+    if isinstance(J, Diagonal) and p is not None and J.out_shape == J.in_shape:
+        return Diagonal(J.diagonal.reshape(-1)[p]).label(*labels)
+    if isinstance(J, Permutation):  # (J_F)[f] = g where q[g] = J's index at p[f]
+        index = J.index if p is None else J.index[p]
+        back = np.arange(index.size) if q is None else np.argsort(q)
+        return Permutation(back[index], dtype=J.dtype).label(*labels)
+    if isinstance(J, Kronecker) and _factors_fit(J):
+        return Kronecker(J.R, J.L).label(*labels)
+    if isinstance(J, Sum):  # term by term, each keeping what structure it can
+        shaped = [t._copy().label(t.of, t.wrt, t._cf, t._tex, *labels[4:]) for t in J.terms]
+        return Sum([column_major(t) for t in shaped]).label(*labels)
+    M = J.matrix
+    M = M if p is None else M[p]
+    return Dense(M if q is None else M[:, q]).label(*labels)
+
+
+def _factors_fit(J: Kronecker) -> bool:
+    """Whether L ⊗ R maps X (b×q) to L X Rᵀ (a×p): its factors' sizes are the shapes'."""
+    (a, b, _), (p, q, _) = J.structure.left, J.structure.right  # type: ignore[misc]
+    return J.out_shape == (a, p) and J.in_shape == (b, q)
