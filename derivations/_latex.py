@@ -168,7 +168,8 @@ def expression_latex(
 ) -> str:
     """An expression's table: inputs, nodes, local Jacobians, paths, eliminations, the result
     (closed forms in typewriter type: text of the language), the checks and multiply-adds."""
-    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}", ""]
+    # \mbox{} ends the run-in heading, so the inputs start a paragraph of their own
+    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}\mbox{{}}", ""]
     out.append(_tex.text(f"Inputs (seed {t.seed}; a size left open is {t.default_size}):"))
     out += _expression_inputs(t)
     nodes = [

@@ -51,10 +51,10 @@ def text(s: str) -> str:
 def shape(s: str) -> str:
     """A shape such as ``n×nm`` or ``3×12`` in LaTeX math.
 
-    >>> shape("n×nm")
-    'n\\\\times nm'
+    >>> shape("n×nm"), shape("scalar")
+    ('n\\\\times nm', '\\\\text{scalar}')
     """
-    return math(s)
+    return r"\text{scalar}" if s == "scalar" else math(s)
 
 
 def frac_symbol(of: str, wrt: str) -> str:
