@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "ShapeError",
     "as_array",
+    "as_size",
     "assume_finite",
     "check_finite",
     "describe",
@@ -116,12 +117,13 @@ def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
         raise ShapeError(op, arg, "a non-empty array", describe(a))
     if not finite or _ASSUME_FINITE.get():
         return a
-    return check_finite(a, op, arg)
+    return _finite(a, op, arg)
 
 
 def check_finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
     """Refuse NaN and infinities in the numeric array ``a`` (even inside :func:`assume_finite`),
-    naming how many and the first; return ``a``.
+    naming how many and the first; return ``a``. Anything but a non-empty numeric array (a list
+    is converted) is refused as :func:`as_array` refuses it.
 
     >>> try:
     ...     check_finite(np.array([1.0, np.inf]), "op", "x")
@@ -129,6 +131,13 @@ def check_finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
     ...     print(e.got[-47:])
     infinite entries, the first at index (1,) (inf)
     """
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "iufc" or a.size == 0:
+        a = as_array(a, op, arg, finite=False)
+    return _finite(a, op, arg)
+
+
+def _finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
+    """:func:`check_finite` of an array :func:`as_array` has checked."""
     if a.size > _ONE_PASS:
         # One pass: a sum is finite only if every entry is (NaN and ±inf propagate); an
         # overflowing sum of finite entries falls through to the exact test below.
@@ -148,3 +157,33 @@ def check_finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
         f"{describe(a)} with {len(bad)} NaN or infinite entries, the first at index {first}"
         f" ({a[first] if a.ndim else a.item()})",
     )
+
+
+def as_size(n: Any, op: str, arg: str, minimum: int = 1) -> int:
+    """A size: a whole number ≥ ``minimum`` (an int or a numpy integer), returned as an int.
+
+    Sizes are never rounded (2.5 is not 2, nor 2.0 quietly 2), and text, booleans, NaN and
+    infinities are refused with the toolkit's error rather than Python's TypeError or
+    OverflowError.
+
+    >>> as_size(np.int64(3), "commutation", "m")
+    3
+    """
+    if isinstance(n, (bool, np.bool_, str, bytes)) or not isinstance(n, (int, np.integer)):
+        hint = None
+        if isinstance(n, (float, np.floating)) and cmath.isfinite(n) and n == int(n):
+            hint = f"sizes are not rounded: pass int({n!r})"
+        raise InputTypeError(op, arg, f"a whole number ≥ {minimum} (an int)", _shown(n), hint)
+    if n < minimum:
+        raise InputError(op, arg, f"a whole number ≥ {minimum}", repr(int(n)))
+    return int(n)
+
+
+def _shown(x: Any) -> str:
+    """A value for messages: small scalars and text by repr, anything else by its description."""
+    if (
+        isinstance(x, (str, bytes, int, float, complex, np.generic, type(None)))
+        and len(repr(x)) <= 40
+    ):
+        return f"{x!r} (a {type(x).__name__})"
+    return describe(x)

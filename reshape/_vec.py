@@ -14,7 +14,8 @@ from math import prod
 import numpy as np
 from einops import rearrange
 
-from ._errors import InputError, ShapeError, as_array
+from ._errors import InputError, InputTypeError, ShapeError, as_array, as_size, describe
+from ._limit import check_bytes
 
 __all__ = [
     "commutation",
@@ -38,19 +39,32 @@ def _group(names: Sequence[str], order: str) -> str:
     return "(" + " ".join(names if order == "C" else reversed(names)) + ")"
 
 
-def _check_order(order: str, op: str) -> None:
-    if order not in _ORDERS:
-        raise InputError(op, "order", "'C' (row-major) or 'F' (column-major)", repr(order))
+def _check_order(order: str, op: str, arg: str = "order") -> None:
+    if not isinstance(order, str) or order not in _ORDERS:
+        raise InputError(op, arg, "'C' (row-major) or 'F' (column-major)", repr(order))
 
 
 def _check_shape(shape: Sequence[int], op: str, arg: str) -> tuple[int, ...]:
-    try:
-        out = tuple(map(int, shape))
-    except TypeError:
-        raise InputError(op, arg, "a tuple of sizes", repr(shape)) from None
-    if out and min(out) < 1:
-        raise ShapeError(op, arg, "positive sizes", repr(shape))
-    return out
+    """A shape: a tuple (or list, or 1-D integer array) of whole numbers ≥ 1, never rounded."""
+    expected = "a tuple of sizes, positive whole numbers such as (3, 4)"
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
+        raise InputTypeError(op, arg, expected, repr(shape) if _short(shape) else describe(shape))
+    if isinstance(shape, np.ndarray) and shape.ndim != 1:
+        raise ShapeError(op, arg, expected, describe(shape))
+    out = []
+    for i, s in enumerate(shape):
+        try:
+            out.append(as_size(s, op, f"{arg}[{i}]"))
+        except InputError as exc:  # a size < 1 is a shape error; a float or text, a type error
+            kind = InputTypeError if isinstance(exc, InputTypeError) else ShapeError
+            raise kind(
+                op, arg, expected, f"{shape!r}, whose entry {i} is {s!r}", exc.hint
+            ) from None
+    return tuple(out)
+
+
+def _short(x: object) -> bool:
+    return isinstance(x, (str, bytes, int, float, np.generic, type(None))) and len(repr(x)) < 40
 
 
 def vec(A: np.ndarray, order: str = "C") -> np.ndarray:
@@ -115,6 +129,7 @@ def flatten(T: np.ndarray, out_ndim: int, order: str = "C") -> np.ndarray:
     """
     _check_order(order, "flatten")
     T = as_array(T, "flatten", "T")
+    out_ndim = as_size(out_ndim, "flatten", "out_ndim", minimum=0)
     if not 0 <= out_ndim <= T.ndim:
         raise ShapeError(
             "flatten", "out_ndim", f"between 0 and T.ndim = {T.ndim}", f"{out_ndim} for T {T.shape}"
@@ -171,11 +186,20 @@ def commutation(m: int, n: int) -> np.ndarray:
     >>> commutation(2, 3) @ vec(np.arange(6).reshape(2, 3), "F")
     array([0., 1., 2., 3., 4., 5.])
     """
-    m, n = _check_shape((m, n), "commutation", "(m, n)")
+    m, n = as_size(m, "commutation", "m"), as_size(n, "commutation", "n")
+    size = m * n  # a Python int: no overflow before the limit is consulted
+    check_bytes(
+        "commutation",
+        f"K_{{{m},{n}}}, a dense {size}×{size} matrix of float64,",
+        size * size * 8,
+        "permute without building K: reshape.reorder(J, ...) or a transpose of the reshaped array",
+    )
     # position k of vec_F(A) holds A[k % m, k // m]; lay the positions out as A, transpose, re-read.
-    positions = unvec(np.arange(m * n), (m, n), order="F")
+    positions = unvec(np.arange(size), (m, n), order="F")
     perm = vec(positions.T, order="F").astype(np.intp)
-    return np.eye(m * n)[perm]
+    K = np.zeros((size, size))  # one 1 per row, written in place: no identity to index a copy of
+    K[np.arange(size), perm] = 1.0
+    return K
 
 
 def kron_matrix(A: np.ndarray, B: np.ndarray, order: str = "C") -> np.ndarray:
@@ -193,6 +217,17 @@ def kron_matrix(A: np.ndarray, B: np.ndarray, order: str = "C") -> np.ndarray:
     for name, X in (("A", A), ("B", B)):
         if X.ndim != 2:
             raise ShapeError("kron_matrix", name, "a 2-D matrix", f"shape {X.shape}")
+    (p, n), (m, q) = A.shape, B.shape
+    dtype = np.result_type(A, B)
+    rows, cols = p * q, n * m
+    check_bytes(
+        "kron_matrix",
+        f"the {rows}×{cols} matrix {'A ⊗ Bᵀ' if order == 'C' else 'Bᵀ ⊗ A'} ({dtype})"
+        f" of A {A.shape} and B {B.shape}",
+        rows * cols * dtype.itemsize,
+        "apply it without building it: vec(A @ X @ B), or keep it structured as a"
+        " jacobians.Kronecker",
+    )
     return np.kron(A, B.T) if order == "C" else np.kron(B.T, A)
 
 
@@ -215,6 +250,6 @@ def reorder(
     >>> reorder(J, (2,), (2, 3))[0]
     array([0., 3., 1., 4., 2., 5.])
     """
-    _check_order(src, "reorder")
-    _check_order(dst, "reorder")
+    _check_order(src, "reorder", "src")
+    _check_order(dst, "reorder", "dst")
     return flatten(unflatten(M, out_shape, in_shape, order=src), len(tuple(out_shape)), order=dst)

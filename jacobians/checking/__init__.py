@@ -8,10 +8,13 @@ import the structures, the registry and the operations, never the other way roun
 ===================  ==============================================================================
 module               what it holds
 ===================  ==============================================================================
-``_numeric``         :func:`numeric` and :class:`NumericJacobian`: the method, its error estimate
+``_numeric``         :func:`numeric` and :class:`NumericJacobian`: the method, its error estimate,
+                     the limit on memory weighed after one call of f
 ``_differences``     the cores: central differences, Ridders' tableau, complex step
 ``_calls``           calling f: which argument (``wrt``), and the checks on every output of f
 ``_verify``          :func:`verify`, :func:`verify_file`: compare a claim, build the :class:`Report`
+``_options``         verify's options, all checked before any work
+``_compare``         the comparison by blocks of rows: tolerance, within, the entries that differ
 ``_expressions``     ``verify`` of a matrix expression against a closed form, at random draws
 ``_draws``           the sizes and random values an expression is checked at (inv, log: domains)
 ``_readings``        the forms a claim may take, and the claim read transposed or column-major

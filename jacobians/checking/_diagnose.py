@@ -25,7 +25,8 @@ from .._registry import (
     OPERATIONS,  # a live dict: activations registered later are found
     Operation,
 )
-from ._numeric import numeric
+from ._compare import dot
+from ._numeric import numeric_jacobian
 from ._readings import _readings
 from ._report import Diagnosis, entry_label
 
@@ -64,6 +65,29 @@ class Layer:
     post: Callable[[np.ndarray], Any] | None = None
     options: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # checked when made, so a wrong Layer is refused even where verify never reads it; that
+        # the operation is elementwise, verify checks (it may be registered between the two)
+        act = self.activation
+        if not isinstance(act, Operation) and not (isinstance(act, str) and act in OPERATIONS):
+            names = [n for n, o in OPERATIONS.items() if o.fn is not None and o.deriv is not None]
+            raise InputError(
+                "Layer",
+                "activation",
+                f"an elementwise activation's name or operation: one of {', '.join(names)}",
+                repr(act) if isinstance(act, str) and len(act) < 60 else describe(act),
+            )
+        if not callable(self.pre):
+            raise InputTypeError("Layer", "pre", "a function called like f", describe(self.pre))
+        if self.post is not None and not callable(self.post):
+            raise InputTypeError(
+                "Layer", "post", "None or a function of a = σ(z)", describe(self.post)
+            )
+        if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
+            raise InputTypeError(
+                "Layer", "options", "a dict of the activation's options", describe(self.options)
+            )
+
 
 # ----- the hypotheses -----
 
@@ -100,7 +124,9 @@ def _factor_hint(c: float, out_shape: tuple, in_shape: tuple) -> str:
     return "; ".join(hints)
 
 
-def _activation(layer: Layer) -> tuple[str, Operation]:
+def _activation(
+    layer: Layer, caller: str = "verify", arg: str = "layer.activation"
+) -> tuple[str, Operation]:
     act = layer.activation
     if isinstance(act, str):
         # the registry as it is now, not copied at import: activations registered later count
@@ -111,10 +137,10 @@ def _activation(layer: Layer) -> tuple[str, Operation]:
     if not isinstance(op, Operation) or op.fn is None or op.deriv is None:
         elementwise = [n for n, o in OPERATIONS.items() if o.fn is not None and o.deriv is not None]
         raise InputError(
-            "verify",
-            "layer.activation",
+            caller,
+            arg,
             f"an elementwise activation: one of {', '.join(elementwise)}",
-            repr(name),
+            repr(name) if isinstance(name, str) and len(name) < 60 else describe(act),
         )
     return name, op
 
@@ -147,10 +173,13 @@ def _layer_hypotheses(
             f"values {np.asarray(rebuilt).ravel()[:4]}… where f gives {f0.ravel()[:4]}…",
             "pre must give z of the layer, post what f does with a = σ(z)",
         )
-    J_pre = numeric(lambda v: call(layer.pre, v), point, "auto").matrix
+    J_pre = numeric_jacobian(lambda v: call(layer.pre, v), point, "auto", op="verify").matrix
+    # post None: f returns a itself, ∂f/∂a = I, applied as the identity, never built as np.eye
     J_post = (
-        np.eye(a.size) if layer.post is None else numeric(layer.post, a, "auto").matrix
-    ).reshape(n_out, a.size)
+        None
+        if layer.post is None
+        else numeric_jacobian(layer.post, a, "auto", op="verify").matrix.reshape(n_out, a.size)
+    )
     s = op.deriv(z, **opts).reshape(-1)
     hyps = [
         ("left out", f"the factor ∂a/∂z = diag(σ′(z)) of {name} is missing", np.ones_like(s)),
@@ -171,6 +200,8 @@ def _layer_hypotheses(
                 g(z).reshape(-1),
             )
         )
+    if J_post is None:
+        return [(key, text, (w[:, None] * J_pre).reshape(n_out, -1)) for key, text, w in hyps]
     return [(key, text, J_post @ (w[:, None] * J_pre)) for key, text, w in hyps]
 
 
@@ -218,11 +249,13 @@ def _diagnose(
                             {"hypothesis": key, "reading": r.name},
                         )
     # 3. a constant factor
-    JJ = float(np.sum(J * J))
+    JJ = dot(J, J)
     if JJ > 0:
         for r in readings:
-            c = float(np.sum(r.M * J) / JJ)
-            if abs(c) > 1e-8 and np.isfinite(c) and close(r.M, c * J, c) and not close(r.M):
+            c = dot(r.M, J) / JJ
+            # a slip's factor is a small number (½, 2, 1/d, −1): not 1e300, not 1e-300
+            plausible = 1e-8 < abs(c) < 1e8
+            if plausible and close(r.M, J, c, c) and not close(r.M):
                 nice = _nice_factor(c, out_shape, in_shape)
                 hint = _factor_hint(c, out_shape, in_shape)
                 summary = f"claimed is {nice} × the true Jacobian" + (f" ({hint})" if hint else "")

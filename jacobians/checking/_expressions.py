@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, as_size, describe
 
 from ._draws import draw, given_values, shapes_of
 from ._report import Diagnosis, Report
@@ -32,7 +32,15 @@ def _expression(f: Any, shapes: Any, what: str) -> Any:
     from ..expressions import Expression, parse
 
     if isinstance(f, str):
-        return parse(f, shapes)
+        try:
+            return parse(f, shapes)
+        except InputError as exc:  # parse names its 'text': here the text is verify's f or claimed
+            if exc.arg != "text":
+                raise
+            rest = str(exc).partition("\n")[2]  # what was expected, what came, the caret
+            exc.op, exc.arg = "verify", what
+            exc.args = (f"verify: bad argument {what!r} (read by jacobians.parse).\n{rest}",)
+            raise
     if isinstance(f, Expression):
         return f
     raise InputTypeError("verify", what, "an expression or its text", describe(f))
@@ -63,8 +71,7 @@ def verify_expression(
     """
     from ..expressions import Expression
 
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise InputError("verify", "draws", "a whole number ≥ 1", repr(draws))
+    draws, seed = as_size(draws, "verify", "draws"), as_size(seed, "verify", "seed", minimum=0)
     e = _expression(f, shapes, "f")
     variables = e.variables()
     if wrt is None and len(variables) == 1:

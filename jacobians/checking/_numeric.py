@@ -29,15 +29,19 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, check_bytes, describe
 
 from .._structures import Dense
 from ._calls import NotComplexSafeError, _Evaluator, bind, function_name
 from ._differences import _central, _complex, _ridders
 
-__all__ = ["METHODS", "NumericJacobian", "numeric"]
+__all__ = ["METHODS", "NUMERIC_MATRICES", "NumericJacobian", "numeric", "numeric_jacobian"]
 
 METHODS = ("central", "complex", "richardson", "auto")
+# The dense matrices numeric keeps: the Jacobian and its error estimate (Richardson writes both as
+# it goes; central and complex step compute the error when first asked). Columns are written into
+# them in place, so the working memory beyond them is a few vectors.
+NUMERIC_MATRICES = 2
 
 
 class NumericJacobian(Dense):
@@ -111,6 +115,11 @@ def numeric(
         A :class:`NumericJacobian` (a dense Jacobian) with ``.error``, the estimated absolute error
         of each entry, ``.error_max`` and ``.method``.
 
+    Raises:
+        DenseLimitError: before any differentiation, when the Jacobian and its error estimate
+            (two prod(out_shape) × prod(in_shape) float64 matrices) would pass the session's
+            limit (``jacobians.set_dense_limit``); f has then been called once, to learn its shape.
+
     Shapes: x (or x[wrt]) of shape in_shape, f(x) of shape out_shape ->
     prod(out_shape) × prod(in_shape).
 
@@ -122,7 +131,22 @@ def numeric(
     (array([[1., 2., 0., 0.],
            [0., 0., 1., 2.]]), (2, 2))
     """
-    if method not in METHODS:
+    return numeric_jacobian(f, x, method, step, wrt=wrt)
+
+
+def numeric_jacobian(
+    f: Callable[..., Any],
+    x: Any,
+    method: str = "central",
+    step: float | None = None,
+    *,
+    wrt: int | str | None = None,
+    op: str = "numeric",
+    matrices: int = NUMERIC_MATRICES,
+) -> NumericJacobian:
+    """:func:`numeric`, with the limit weighed for ``matrices`` matrices of the Jacobian's size
+    and named after ``op`` (``verify`` keeps several more while it compares)."""
+    if not isinstance(method, str) or method not in METHODS:
         raise InputError("numeric", "method", " or ".join(map(repr, METHODS)), repr(method))
     if step is not None:
         step = _positive(step)
@@ -136,6 +160,7 @@ def numeric(
     point = point.astype(np.float64)
     ev = _Evaluator(lambda v: call(f, v), point, name, "numeric")
     f0 = ev(point, name)
+    _check_size(op, function_name(f), name, f0.size, point.size, matrices)
     again = ev(point, name)
     if not np.array_equal(f0, again):
         raise InputError(
@@ -165,7 +190,7 @@ def numeric(
         J, err = _ridders(ev, point, f0, step)
         used = "richardson"
     else:
-        J, err = _central(ev, point, step)
+        J, err = _central(ev, point, f0.size, step)
         used = "central"
     return NumericJacobian(
         J,
@@ -177,6 +202,20 @@ def numeric(
         of=function_name(f),
         wrt=name,
         closed_form=f"numeric ({used})",
+    )
+
+
+def _check_size(op: str, of: str, name: str, n_out: int, n_in: int, matrices: int) -> None:
+    """Refuse, before the first difference, a Jacobian whose matrices would pass the limit."""
+    kept = "kept with its error estimate"
+    if matrices > NUMERIC_MATRICES:
+        kept += f" and up to {matrices - NUMERIC_MATRICES} more of that size while {op} compares"
+    check_bytes(
+        op,
+        f"the numeric Jacobian ∂{of}/∂{name}, a dense {n_out}×{n_in} matrix of float64"
+        f" ({n_out} output entries by {n_in} entries of {name}), {kept},",
+        matrices * n_out * n_in * 8,
+        f"differentiate by fewer entries (a part of {name}, the rest held fixed inside f)",
     )
 
 

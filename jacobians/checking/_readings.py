@@ -175,7 +175,7 @@ def _claimed_array(
     G = as_array(claimed, "verify", "claimed")
     if G.dtype.kind == "c":
         raise InputTypeError("verify", "claimed", "a real array", describe(G))
-    G = G.astype(np.float64)
+    G = G.astype(np.float64)  # a copy: the report keeps it, whatever the caller does next
     n_out, n_in = prod(out_shape), prod(in_shape)
     if G.size != n_out * n_in:
         forms = [f"the matrix {n_out}×{n_in}", f"the tensor {fmt_shape(out_shape + in_shape)}"]

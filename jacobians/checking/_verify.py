@@ -22,8 +22,9 @@ The transposed and column-major readings are combined with the factor and activa
 
 from __future__ import annotations
 
+import os
 import runpy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,21 @@ from reshape import InputError, InputTypeError, describe
 from .._jacobian import fmt_shape
 from .._registry import EXPRESSIONS  # (Expression, ...) once jacobians.expressions is loaded
 from ._calls import bind, function_name
+from ._compare import differing, tolerance, within
 from ._diagnose import Layer, _diagnose
 from ._expressions import DRAWS, verify_expression
-from ._numeric import NumericJacobian, numeric
+from ._numeric import NumericJacobian, numeric_jacobian
+from ._options import check_options
 from ._readings import _claimed_array, _forms, _read_as, _shape_fix
 from ._report import Diagnosis, Entry, Report
 
 __all__ = ["FORMS", "verify", "verify_file"]
 
 FORMS = ("matrix", "tensor", "gradient")
+# The matrices of the Jacobian's size verify may hold at once, weighed against the limit before
+# the numeric Jacobian is computed: the Jacobian, its error, the tolerance and the claim, and while
+# it names a slip the claim read transposed and column-major on either side (see _readings).
+VERIFY_MATRICES = 12
 
 
 # ----- verify -----
@@ -107,7 +114,21 @@ def verify(
     >>> verify("tr(A*X'*B*X*C)", None, "B'*X*A'*C' + B*X*C*A", wrt="X").matches
     True
     """
-    if isinstance(f, str) or (EXPRESSIONS and isinstance(f, EXPRESSIONS[0])):
+    draws, seed = check_options(layer, form, FORMS, method, rtol, atol, max_entries, draws, seed)
+    expression = isinstance(f, str) or (EXPRESSIONS and isinstance(f, EXPRESSIONS[0]))
+    if expression and x is not None and not isinstance(x, Mapping):
+        raise InputTypeError(
+            "verify",
+            "f",
+            "a function of x (x is an array here); text is a matrix expression, whose x is None"
+            " or a dict of some variables' values",
+            repr(f) if isinstance(f, str) and len(f) < 60 else describe(f),
+        )
+    if not expression and not callable(f):
+        raise InputTypeError(
+            "verify", "f", "a function, or a matrix expression as text", describe(f)
+        )
+    if expression:
         if layer is not None:
             raise InputError("verify", "layer", "None for an expression", repr(layer))
         return verify_expression(
@@ -132,23 +153,12 @@ def verify(
             "their defaults for a function (they apply to an expression)",
             f"shapes={shapes!r}, draws={draws!r}, seed={seed!r}",
         )
-    if form is not None and form not in FORMS:
-        raise InputError(
-            "verify", "form", "None or one of " + ", ".join(map(repr, FORMS)), repr(form)
-        )
-    for nm, v in (("rtol", rtol), ("atol", atol)):
-        if v is not None and (
-            isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == np.inf
-        ):
-            raise InputError("verify", nm, "a finite number ≥ 0", repr(v))
-    if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 0:
-        raise InputError("verify", "max_entries", "an int ≥ 0", repr(max_entries))
-    if not callable(f):
-        raise InputTypeError("verify", "f", "a function", describe(f))
     if hasattr(f, "value") and hasattr(f, "rules"):
         f = f.value
     of = function_name(f)
-    N: NumericJacobian = numeric(f, x, method, wrt=wrt)
+    N: NumericJacobian = numeric_jacobian(
+        f, x, method, wrt=wrt, op="verify", matrices=VERIFY_MATRICES
+    )
     point, call, name = bind(f, x, wrt, "verify")
     point = point.real.astype(np.float64)
     J, err = N.matrix, N.error
@@ -156,16 +166,15 @@ def verify(
     n_out, n_in = J.shape
     G = _claimed_array(claimed, call, point, out_shape, in_shape, name)
 
-    scale = float(np.abs(J).max()) or 1.0
+    scale = float(max(-J.min(), J.max())) or 1.0  # max |J|, without a matrix of |J|
     atol = rtol * scale if atol is None else float(atol)
-    tol = atol + rtol * np.abs(J) + 2 * err
+    tol = tolerance(J, err, rtol, atol)
 
-    def close(M: np.ndarray, T: np.ndarray = J, c: float = 1.0) -> bool:
-        return bool(np.all(np.abs(M - T) <= tol * max(1.0, abs(c))))
+    def close(M: np.ndarray, T: np.ndarray = J, c: float = 1.0, times: float | None = None) -> bool:
+        return within(M, T, tol, c, times)
 
     given = G.reshape(n_out, n_in)
-    diff = np.abs(given - J)
-    bad = diff > tol
+    bad, max_abs = differing(given, J, tol)
     read_as = _read_as(G.shape, out_shape, in_shape, name)
     notes: list[str] = []
     if N.fallback:
@@ -215,8 +224,8 @@ def verify(
         in_shape=in_shape,
         claimed_shape=tuple(G.shape),
         read_as=read_as or f"a {fmt_shape(G.shape)} array, row-major",
-        max_abs_error=float(diff.max()),
-        max_rel_error=float(diff.max() / scale),
+        max_abs_error=max_abs,
+        max_rel_error=max_abs / scale,
         n_differing=int(bad.sum()),
         entries=entries,
         diagnosis=diagnosis,
@@ -240,11 +249,20 @@ def verify_file(path: str | Path, **options: Any) -> Report:
 
     Shapes: as for :func:`verify`.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError("verify_file", "path", "a file name (str or Path)", describe(path))
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise InputError("verify_file", "path", "an existing Python file", f"no such file: {path}")
     try:
         ns = runpy.run_path(str(path), run_name="__jacobians_verify__")
+    except SystemExit as exc:  # the file must not end the caller's interpreter, nor pass as checked
+        raise InputError(
+            "verify",
+            str(path),
+            "a Python file that runs to its end and defines f, x and claimed",
+            f"it called sys.exit({exc.code!r}) before anything was verified",
+        ) from exc
     except Exception as exc:
         raise InputError(
             "verify",
