@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import BlockDiagonal
-from ._checks import column
+from ._checks import column, quiet, scalar_as
 from ._elementwise import (
     Domain,
     Elementwise,
@@ -119,6 +119,7 @@ sigmoid, tanh, relu, leaky_relu, softplus, identity = ACTIVATION_OPS.values()
 
 
 # ----- softmax: a = e^z / 1ᵀe^z, ∂a/∂z = diag(a) − a aᵀ -----
+@quiet  # z − max may overflow to −inf, whose exp is the right 0
 def stable_softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over axis 0 (the entries of each column), shifted by the real maximum."""
     e = np.exp(z - z.real.max(axis=0, keepdims=True))
@@ -208,9 +209,7 @@ def softmax(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
     from ._reductions import check_axis
 
     axis = check_axis("softmax", axis, (1, 2))  # type: ignore[assignment]
-    if isinstance(z, np.ndarray) and z.ndim == 0:
-        z = z.reshape(1)  # one number, as the expression graph passes a scalar
-    z = column("softmax", "z", z)
+    z = column("softmax", "z", scalar_as(z, (1,)))  # one number: its softmax is 1
     if axis == 1:
         return softmax.unchecked(z)  # type: ignore[misc]
     a = stable_softmax(z.reshape(z.shape[0], -1).T).T.reshape(z.shape)

@@ -13,7 +13,7 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._checks import column, finite_product, like, matrix
+from ._checks import column, finite_product, finite_result, like, matrix, quiet, scalar_as
 from ._elementwise import column_draw
 from ._expr_helpers import call, dims, eye, is_one, mm, ones, rule_forms, transposed
 from ._jacobian import Jacobian
@@ -84,7 +84,7 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     >>> r.value.shape, r.jacobians["W"].shape, r.jacobians["W"].tensor.shape
     ((3,), (3, 12), (3, 3, 4))
     """
-    W, x, b = (_one_entry(v, s) for v, s in ((W, (1, 1)), (x, (1,)), (b, (1,))))
+    W, x, b = scalar_as(W, (1, 1)), scalar_as(x, (1,)), scalar_as(b, (1,))  # a 1×1 layer
     W = matrix("linear", "W", W, finite=False)
     n, m = W.shape
     x = column("linear", "x", x, m, f" with m = {m}, the number of columns of W", finite=False)
@@ -92,16 +92,15 @@ def linear(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> LinearContext:
     if b.ndim == 2 and b.shape[1] != 1:
         raise ShapeError("linear", "b", f"shape ({n},) or ({n}, 1)", f"shape {b.shape}")
     WX = finite_product("linear", ("W", W), ("x", x))  # W is checked through Wx, only n×d
-    c = _linear_context(W, x.reshape(m, -1), b, WX.reshape(n, -1))
+    c = _quiet_context(W, x.reshape(m, -1), b, WX.reshape(n, -1))
     c.given["x"] = x
     if x.ndim == 1:
         c.value = c.value.reshape(n)
+    finite_result("linear", "b", "sum z = Wx + b", c.value, {"Wx": WX, "b": b})
     return c
 
 
-def _one_entry(v: Any, shape: tuple[int, ...]) -> Any:
-    """A 0-D array (how an expression passes a 1×1 value) as the 1-entry shape linear reads."""
-    return v.reshape(shape) if isinstance(v, np.ndarray) and v.ndim == 0 else v
+_quiet_context = quiet(_linear_context)  # + b may overflow: tested by name after
 
 
 @linear.rule(
@@ -266,7 +265,13 @@ def hadamard(u: np.ndarray, v: np.ndarray) -> HadamardContext:
     """
     u = as_array(u, "hadamard", "u")
     v = like("hadamard", "v", v, u, "u")
-    return HadamardContext(u * v, {"u": u, "v": v}, u, v)
+    w = finite_result("hadamard", "u", "product u ⊙ v", _product(u, v), {"u": u, "v": v})
+    return HadamardContext(w, {"u": u, "v": v}, u, v)
+
+
+@quiet
+def _product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.multiply(u, v, dtype=np.promote_types(u.dtype, v.dtype))
 
 
 @hadamard.rule("u", "diag($v)", "n×n", **rule_forms(0, lambda u, v: v))

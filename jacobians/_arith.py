@@ -25,6 +25,7 @@ from ._binary import (
     BinaryContext,
     arithmetic,
     binary,
+    derivative,
     draws,
     either,
     ones_jacobian,
@@ -172,14 +173,16 @@ def divide(u: Any, v: Any) -> BinaryContext:
              **rule_forms(0, lambda u, v: 1 / v))  # fmt: skip
 def divide_du(c: BinaryContext) -> Jacobian:
     """diag(1 ⊘ v), or that column for a scalar u."""
-    return partial_jacobian(c, 1 / c.v, c.u.ndim == 0)
+    d = derivative(c, "divide", "v", "1 ⊘ v", lambda c: 1 / c.v)
+    return partial_jacobian(c, d, c.u.ndim == 0)
 
 
 @divide.rule("v", **either("v", "−diag($u ⊘ $v²)", "−vec($u ⊘ $v²)"),
              **rule_forms(1, lambda u, v: -(u / v**2)))  # fmt: skip
 def divide_dv(c: BinaryContext) -> Jacobian:
     """−diag(u ⊘ v²) = −diag(w ⊘ v), or that column for a scalar v."""
-    return partial_jacobian(c, -c.value / c.v, c.v.ndim == 0)
+    d = derivative(c, "divide", "v", "−u ⊘ v²", lambda c: -c.value / c.v)
+    return partial_jacobian(c, d, c.v.ndim == 0)
 
 
 # ----- w = u^v -----
@@ -224,9 +227,13 @@ def power_du(c: BinaryContext) -> Jacobian:
     expected = "u ≠ 0 where 0 < v < 1, for the derivative v·u^(v−1)"
     hint = "u^v has an infinite slope at u = 0 when 0 < v < 1"
     domain("power", "u", ur, (ur == 0) & (vr > 0) & (vr < 1), expected, hint)
-    with np.errstate(divide="ignore", invalid="ignore"):  # 0·0^(−1) where v = 0, replaced
-        d = np.where(c.v == 0, 0, c.v * c.u ** (c.v - 1))
+    # 0·0^(−1) where v = 0 is replaced by 0; computed quietly, refused where it overflows
+    d = derivative(c, "power", "u", "v ⊙ u^(v−1)", _power_slope)
     return partial_jacobian(c, d, c.u.ndim == 0)
+
+
+def _power_slope(c: BinaryContext) -> np.ndarray:
+    return np.where(c.v == 0, 0, c.v * c.u ** (c.v - 1))
 
 
 @power.rule("v", **either("v", "diag($u^$v ⊙ log $u)", "vec($u^$v ⊙ log $u)"),
@@ -237,4 +244,5 @@ def power_dv(c: BinaryContext) -> Jacobian:
     expected = "u > 0 for the derivative with respect to the exponent, u^v·log u"
     hint = "u^v is a function of v only for u > 0; a constant exponent needs no derivative"
     domain("power", "u", ur, ur <= 0, expected, hint)
-    return partial_jacobian(c, c.value * np.log(c.u), c.v.ndim == 0)
+    d = derivative(c, "power", "u", "u^v ⊙ log u", lambda c: c.value * np.log(c.u))
+    return partial_jacobian(c, d, c.v.ndim == 0)

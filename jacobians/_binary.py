@@ -13,7 +13,6 @@ A scalar operand (a 0-D array or a Python number) is broadcast over the other; n
 
 from __future__ import annotations
 
-import cmath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._checks import domain
+from ._checks import finite_result, quiet
 from ._jacobian import Jacobian, squeezed
 from ._notation import to_latex
 from ._registry import Context, operation
@@ -34,6 +33,7 @@ __all__ = [
     "arithmetic",
     "binary",
     "broadcast_shape",
+    "derivative",
     "draws",
     "either",
     "ones_jacobian",
@@ -58,9 +58,10 @@ class BinaryContext(Context):
     v: np.ndarray
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # refused below, by name
-def _apply(f: Callable[[Any, Any], Any], u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return np.asarray(f(u, v))
+@quiet  # refused below, by name
+def _apply(f: Callable[..., Any], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    # the dtype from the operands' dtypes alone: numpy 1 would pick it from a 0-D operand's value
+    return np.asarray(f(u, v, dtype=np.promote_types(u.dtype, v.dtype)))
 
 
 def binary(
@@ -83,10 +84,21 @@ def binary(
     if check is not None:
         check(u, v)
     w = _apply(f, u, v)
-    if not cmath.isfinite(np.add.reduce(w, axis=None)):  # one sum tests every entry
-        expected = f"u and v whose {op} stays within floating-point range"
-        domain(op, "u", w, ~np.isfinite(w), expected, "the result overflows: scale them down")
+    finite_result(op, "u", f"result w of {op}(u, v)", w, given, "the result overflows: scale down")
     return BinaryContext(w, given, u, v)
+
+
+@quiet
+def _quietly(f: Callable[[BinaryContext], Any], c: BinaryContext) -> Any:
+    return f(c)
+
+
+def derivative(
+    c: BinaryContext, op: str, arg: str, what: str, f: Callable[[BinaryContext], Any]
+) -> Any:
+    """The local derivative ``f(c)`` (``what``: "1 ⊘ v"), computed quietly and refused, naming
+    ``arg``, where it leaves floating-point range (1 ⊘ v at a subnormal v)."""
+    return finite_result(op, arg, f"derivative {what}", _quietly(f, c), {"u": c.u, "v": c.v})
 
 
 def partial_jacobian(c: BinaryContext, d: Any, scalar: bool) -> Jacobian:

@@ -12,7 +12,8 @@ import numpy as np
 
 from reshape import ShapeError
 
-from ._jacobian import Jacobian, Structure, given_shapes
+from ._jacobian import Jacobian, Structure, bare, given_shapes
+from ._structure_args import checked_array
 
 __all__ = ["BlockDiagonal"]
 
@@ -24,8 +25,8 @@ class BlockDiagonal(Jacobian):
     once the entries are ordered sample by sample: a batch's softmax Jacobian, whose d blocks are
     diag(a) − a aᵀ of each column. It keeps d·n² numbers where the dense matrix has (nd)².
 
-    Shapes: B (d, n, n) -> out_shape = in_shape = (n, d) unless given (with n·d entries);
-    ``.matrix`` is nd×nd.
+    Shapes: B (d, n, n), numeric and finite (a list is converted) -> out_shape = in_shape =
+    (n, d) unless given (with n·d entries); ``.matrix`` is nd×nd.
 
     >>> J = BlockDiagonal(np.stack([np.eye(2), 2 * np.eye(2), 3 * np.eye(2)]))  # d = 3, n = 2
     >>> J.out_shape, J.right(np.ones((1, 6)))
@@ -43,6 +44,7 @@ class BlockDiagonal(Jacobian):
         in_shape: Sequence[int] | None = None,
         **labels: str,
     ) -> None:
+        B = checked_array("BlockDiagonal", "B", B)
         if B.ndim != 3 or B.shape[1] != B.shape[2]:
             raise ShapeError(
                 "BlockDiagonal", "B", "d square blocks, shape (d, n, n)", f"shape {B.shape}"
@@ -75,9 +77,9 @@ class BlockDiagonal(Jacobian):
 
     def transpose(self) -> BlockDiagonal:
         """Each block transposed: Jᵀ[(k, l), (i, j)] = δ_jl B[j, i, k]."""
-        return BlockDiagonal(self.B.transpose(0, 2, 1))._as_transpose_of(self)
+        return bare(BlockDiagonal, B=self.B.transpose(0, 2, 1))._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         """Y[(i, j), c] = Σ_k B[j, i, k] M[(k, j), c]: one batched product."""
         d, n, _ = self.B.shape
         c = M.shape[1]
@@ -89,7 +91,7 @@ class BlockDiagonal(Jacobian):
         """d·n²·k: each of the d blocks times its n×k slice."""
         return s.rows * s.block * k  # type: ignore[operator]
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         """Y[r, (k, j)] = Σ_i M[r, (i, j)] B[j, i, k]: one batched product."""
         d, n, _ = self.B.shape
         r = M.shape[0]

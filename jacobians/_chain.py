@@ -15,10 +15,11 @@ from math import prod
 
 import numpy as np
 
-from reshape import InputError, ShapeError, describe, unvec
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe, unvec
 
 from ._jacobian import Jacobian, Structure
-from ._planner import compose, meets, plan
+from ._planner import _plan, _product, meets
+from ._structure_args import checked_shape
 
 __all__ = ["ORDERS", "chain", "chain_costs", "to_gradient"]
 
@@ -30,7 +31,7 @@ def _check_factors(factors: Sequence[Jacobian]) -> None:
         raise InputError("chain", "factors", "at least one Jacobian", "none")
     for i, F in enumerate(factors, 1):
         if not isinstance(F, Jacobian):
-            raise InputError(
+            raise InputTypeError(
                 "chain",
                 f"factor {i}",
                 "a Jacobian (from an operation's .jacobians, or jacobians.Dense(matrix))",
@@ -62,7 +63,7 @@ def _split_table(structs: Sequence[Structure]) -> list[list[int]]:
             j = i + span
             best = None
             for k in range(i, j):
-                c, s, _ = plan(result[i][k], result[k + 1][j])  # type: ignore[arg-type]
+                c, s, _ = _plan(result[i][k], result[k + 1][j])  # type: ignore[arg-type]
                 total = cost[i][k] + cost[k + 1][j] + c
                 if best is None or total < best[0]:
                     best = (total, s, k)
@@ -92,7 +93,7 @@ def _cheapest_tree(structs: tuple[Structure, ...]) -> object:
 
 
 def _check_order(order: str) -> None:
-    if order not in ORDERS:
+    if not isinstance(order, str) or order not in ORDERS:
         raise InputError(
             "chain",
             "order",
@@ -112,7 +113,7 @@ def _cost(tree: object, structs: Sequence[Structure]) -> tuple[int, Structure]:
         return 0, structs[tree]
     cl, sl = _cost(tree[0], structs)  # type: ignore[index]
     cr, sr = _cost(tree[1], structs)  # type: ignore[index]
-    c, s, _ = plan(sl, sr)
+    c, s, _ = _plan(sl, sr)
     return cl + cr + c, s
 
 
@@ -124,6 +125,9 @@ def chain(*factors: Jacobian, order: str = "cheapest") -> Jacobian:
         order: ``"left"`` (left to right: reverse mode, as backprop does), ``"right"`` (right to
             left: forward mode) or ``"cheapest"`` (matrix-chain ordering on shapes and structure).
 
+    A product of finite factors that overflows is refused (InputError naming ``factors``), and no
+    factor holds NaN or infinity: the structures refuse them when they are made.
+
     Shapes: (p×n)(n×k)…(l×m) -> p×m.
 
     >>> from jacobians import linear, sigmoid, squared_error
@@ -133,14 +137,14 @@ def chain(*factors: Jacobian, order: str = "cheapest") -> Jacobian:
     (1, 12)
     """
     _check_order(order)
-    _check_factors(factors)
+    _check_factors(factors)  # every inner size meets, so every product of products does
     if len(factors) == 2:  # one product: every order is the same
-        return compose(*factors)
+        return _product(*factors, op="chain")
 
     def run(tree: object) -> Jacobian:
         if isinstance(tree, int):
             return factors[tree]
-        return compose(run(tree[0]), run(tree[1]))  # type: ignore[index]
+        return _product(run(tree[0]), run(tree[1]), op="chain")  # type: ignore[index]
 
     return run(_bracketing(factors, order))
 
@@ -163,6 +167,9 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
     This is the isomorphism back: the row ∂C/∂W of length nm becomes the n×m gradient (row-major,
     the same order the row was flattened in).
 
+    J is a Jacobian, or a numeric, finite array (a list is converted); ``shape`` is a sequence
+    of whole numbers ≥ 1 (``()`` for a scalar parameter).
+
     Shapes: (1, prod(shape)) -> shape.
 
     >>> to_gradient(np.arange(6.0).reshape(1, 6), (2, 3))
@@ -170,13 +177,13 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
            [3., 4., 5.]])
     """
     if isinstance(J, Jacobian):
+        shape = J.in_shape if shape is None else checked_shape("to_gradient", "shape", shape)
         M = J.matrix
-        shape = J.in_shape if shape is None else shape
     else:
-        M = np.asarray(J)
+        M = as_array(J, "to_gradient", "J")
         if shape is None:
             raise InputError("to_gradient", "shape", "the parameter's shape for an array", "None")
-    shape = tuple(map(int, shape))
+        shape = checked_shape("to_gradient", "shape", shape)
     if M.ndim == 1:
         M = M[None, :]
     if M.ndim != 2 or M.shape[0] != 1:

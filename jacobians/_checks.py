@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import cmath
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
 
 from ._jacobian import squeezed
+
+F = TypeVar("F")
 
 
 def matrix(op: str, arg: str, A: Any, finite: bool = True) -> np.ndarray:
@@ -111,3 +113,86 @@ def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]
             f"largest |{x_name}| = {np.abs(x).max():.3g})",
         )
     return P
+
+
+# ----- results: computed quietly, then refused by name if they left floating-point range -----
+def quiet(f: F) -> F:
+    """``f`` run with numpy's floating-point warnings off: its result is tested instead.
+
+    Each decorated function gets its own ``np.errstate`` (numpy 1's is not re-entrant), and a
+    decorator costs half what a with block does.
+    """
+    return np.errstate(all="ignore")(f)  # type: ignore[return-value,operator]
+
+
+@quiet
+def _sum_is_finite(a: Any) -> bool:
+    return cmath.isfinite(np.add.reduce(a, axis=None))
+
+
+_ONE_PASS = 4096  # above this size one sum costs less than isfinite's boolean array
+
+
+def all_finite(a: Any) -> bool:
+    """Whether every entry of ``a`` is finite. A large array takes one sum (NaN and ±inf
+    propagate) and the exact test only when the sum is not finite (large finite entries may
+    overflow it); a small one the exact test alone, which cannot warn."""
+    if getattr(a, "size", 1) <= _ONE_PASS:
+        return bool(np.isfinite(a).all())
+    return _sum_is_finite(a) or bool(np.isfinite(a).all())
+
+
+@quiet
+def _largest(a: Any) -> float:
+    return float(np.max(np.abs(np.real(a)), initial=0.0))
+
+
+def _entry(name: str, v: Any, shape: tuple[int, ...], first: tuple[int, ...]) -> str:
+    """An input beside a result: its entry where the result went wrong if it is shaped like the
+    result (an elementwise map), else its largest magnitude."""
+    v = np.asarray(v)
+    if v.shape == shape and first:
+        return f"{name}[{', '.join(map(str, first))}] = {v[first]:.3g}"
+    return f"largest |{name}| = {_largest(v):.3g}"
+
+
+def finite_result(
+    op: str,
+    arg: str,
+    what: str,
+    value: Any,
+    inputs: dict[str, Any] | None = None,
+    hint: str = "",
+) -> Any:
+    """``value`` (``what`` the operation computed: "sum z = Wx + b"), or the InputError naming
+    ``arg`` that it left floating-point range. ``inputs`` are shown beside it (their entry where
+    the result went wrong, or their largest magnitude), so the message says what was huge or tiny.
+    A non-finite input (let in by ``assume_finite``) passes: the caller vouched for it.
+    """
+    if all_finite(value) or not all(all_finite(v) for v in (inputs or {}).values()):
+        return value  # finite, or a NaN that came in under assume_finite: not ours to name
+    a = np.asarray(value)
+    bad = ~np.isfinite(a)
+    where, first = "", ()
+    if a.ndim:
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at {int(bad.sum())} of {a.size} entries, the first at index {first}"
+    shown = ", ".join(_entry(k, v, a.shape, first) for k, v in (inputs or {}).items())
+    big = np.finfo(a.dtype if a.dtype.kind in "fc" else np.float64).max
+    raise InputError(
+        op,
+        arg,
+        f"arguments whose {what} stays within floating-point range (|·| ≤ {big:.3g})",
+        f"a {what} that overflows to ±inf or NaN{where}" + (f" ({shown})" if shown else ""),
+        hint or "the true value is too large (or too small) for floating point: rescale",
+    )
+
+
+def scalar_as(v: Any, shape: tuple[int, ...]) -> Any:
+    """A scalar (a Python or numpy number, or a 0-D array) reshaped to the 1-entry ``shape`` that
+    an operation on vectors or matrices reads; anything else as it came (checked later)."""
+    if isinstance(v, (int, float, complex, np.generic)) or (
+        isinstance(v, np.ndarray) and v.ndim == 0
+    ):
+        return np.reshape(v, shape)
+    return v

@@ -5,17 +5,23 @@ Each cost is summed over every entry (every sample of a batch); a mean over d sa
 times 1/d. The cross-entropies weigh log a by y, and a term whose weight is 0 is exactly 0 however
 small a is, so a softmax that underflows to 0 where y = 0 is harmless. Where y ≠ 0 and a = 0 the
 cost is infinite: that is refused with an error that points to the fused, stable form on logits.
+So is every value or gradient that leaves floating-point range at finite arguments (y ⊘ a at a
+subnormal a; ½‖a − y‖² of a − y near 1e155), and each value and row is cast to the arguments'
+dtype (float32 in, float32 out, under numpy 1's promotion rules as under numpy 2's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
+from typing import Any
 
 import numpy as np
 
 from reshape import as_array
 
-from ._checks import column, domain, like
+from ._checks import column, domain, finite_result, like, quiet, scalar_as
 from ._elementwise import column_draw
 from ._expr_helpers import call, from_gradient, pair_shape, per_column
 from ._jacobian import Jacobian
@@ -31,9 +37,30 @@ __all__ = [
 ]
 
 
-def as_row(g: np.ndarray) -> Jacobian:
-    """A cost's gradient g as its Jacobian, the 1×n row vec(g)ᵀ."""
-    return Dense(g.reshape(1, -1))
+def dtype_of(*arrays: np.ndarray) -> np.dtype:
+    """The dtype the arguments promote to, from their dtypes alone: numpy 1 would make a float32
+    scalar times a Python float a float64, so costs cast their results to this explicitly."""
+    first = arrays[0].dtype
+    if all(x.dtype is first for x in arrays):  # the common case, without promote_types
+        return first
+    return reduce(np.promote_types, (x.dtype for x in arrays))
+
+
+def as_row(g: Any, dtype: np.dtype) -> Jacobian:
+    """A cost's gradient g as its Jacobian, the 1×n row vec(g)ᵀ, in the arguments' dtype."""
+    return Dense(np.asarray(g, dtype=dtype).reshape(1, -1))
+
+
+@quiet
+def _quietly(f: Callable[..., Any], *args: Any) -> Any:
+    return f(*args)
+
+
+def gradient_row(op: str, arg: str, what: str, f: Callable[..., Any], c: PairContext) -> Jacobian:
+    """The row of ``f(c.a, c.y)`` (``what``: "gradient −y ⊘ a"), computed quietly and refused,
+    naming ``arg``, where it leaves floating-point range (y ⊘ a at a subnormal a)."""
+    g = finite_result(op, arg, what, _quietly(f, c.a, c.y), c.given)
+    return as_row(g, dtype_of(c.a, c.y))
 
 
 def xlogy(y: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -50,12 +77,6 @@ def div_where(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     """y / a, exactly 0 where y = 0."""
     nz = y != 0
     return np.where(nz, y / np.where(nz, a, 1), 0)
-
-
-def neg_log(a: np.ndarray) -> np.ndarray:
-    """−log a; +inf where a = 0 (the true, unbounded derivative), with no warning."""
-    with np.errstate(divide="ignore"):
-        return -np.log(a)
 
 
 def _prob(rng: np.random.Generator, n: int, d: int, batch: bool) -> np.ndarray:
@@ -78,9 +99,12 @@ class PairContext(Context):
     y: np.ndarray
 
 
-def pair(value: float, first: str, a: np.ndarray, y: np.ndarray) -> PairContext:
-    """The context of a cost C(first, y) whose value is computed."""
-    return PairContext(value, {first: a, "y": y}, a, y)
+def pair(op: str, what: str, fn: Callable[..., Any], first: str, a: Any, y: Any) -> PairContext:
+    """The context of a cost C(first, y) = fn(a, y) (``what``: "cost ½‖a − y‖²"), computed
+    quietly, refused where it overflows, and cast to the arguments' dtype."""
+    given = {first: a, "y": y}
+    value = finite_result(op, first, what, _quietly(fn, a, y), given)
+    return PairContext(dtype_of(a, y).type(value), given, a, y)
 
 
 # ----- C = ½‖a − y‖² -----
@@ -112,17 +136,17 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
     """
     a = as_array(a, "squared_error", "a")
     y = like("squared_error", "y", y, a, "a")
-    return pair(_squared_error(a, y), "a", a, y)
+    return pair("squared_error", "cost ½‖a − y‖²", _squared_error, "a", a, y)
 
 
 @squared_error.rule("a", "($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: a - y))
 def squared_error_da(c: PairContext) -> Jacobian:
-    return as_row(c.a - c.y)
+    return gradient_row("squared_error", "a", "gradient a − y", np.subtract, c)
 
 
 @squared_error.rule("y", "−($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: y - a))
 def squared_error_dy(c: PairContext) -> Jacobian:
-    return as_row(c.y - c.a)
+    return gradient_row("squared_error", "y", "gradient y − a", lambda a, y: y - a, c)
 
 
 # ----- C = −Σ y log a -----
@@ -143,7 +167,8 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     """Cross-entropy of predicted probabilities a against targets y, summed over every entry.
 
     a must be > 0 wherever y ≠ 0 (else the cost is infinite); for logits use
-    :func:`softmax_cross_entropy`, which never overflows. ∂C/∂y = −(log a)ᵀ is +inf where a = 0.
+    :func:`softmax_cross_entropy`, which never overflows. ∂C/∂a = −(y ⊘ a)ᵀ is refused where it
+    overflows (a subnormal a), and ∂C/∂y = −(log a)ᵀ where some a ≤ 0 (it is infinite there).
 
     Shapes: a (n,) | (n, d), y like a -> C scalar; ∂C/∂a = −(y ⊘ a)ᵀ is 1×n.
 
@@ -160,17 +185,29 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
         "entries a > 0 wherever the target y ≠ 0 (log a would be −∞)",
         "pass the logits to softmax_cross_entropy(z, y), which is stable for any z",
     )
-    return pair(cross_entropy.fn(a, y), "a", a, y)
+    return pair("cross_entropy", "cost −Σ y log a", cross_entropy.fn, "a", a, y)
 
 
 @cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n", **from_gradient(lambda a, y: -(y / a)))
 def cross_entropy_da(c: PairContext) -> Jacobian:
-    return as_row(cross_entropy.gradient(c.a, c.y))
+    f = lambda a, y: -div_where(y, a)
+    return gradient_row("cross_entropy", "a", "gradient −y ⊘ a", f, c)
 
 
 @cross_entropy.rule("y", "−(log $a)ᵀ", "1×n", **from_gradient(lambda a, y: -call("log", a)))
 def cross_entropy_dy(c: PairContext) -> Jacobian:
-    return as_row(neg_log(c.a))
+    positive("cross_entropy", c.a, "∂C/∂y = −(log a)ᵀ")
+    return gradient_row("cross_entropy", "a", "gradient −log a", lambda a, y: -np.log(a), c)
+
+
+def positive(op: str, a: np.ndarray, what: str, below_one: bool = False) -> None:
+    """Refuse an a ≤ 0 (or ≥ 1) where ``what``, a derivative with respect to the targets, takes
+    log a (or log(1 − a)): it is infinite there, though the cost may be finite (y = 0)."""
+    re = np.real(a)
+    bad = ~((re > 0) & (re < 1)) if below_one else ~(re > 0)
+    bounds = "0 < a < 1" if below_one else "a > 0"
+    hint = "the derivative with respect to a exists there; only the one for y does not"
+    domain(op, "a", a, bad, f"{bounds} everywhere for {what}, infinite elsewhere", hint)
 
 
 # ----- C = −Σ y log softmax(z), fused -----
@@ -186,6 +223,7 @@ class SoftmaxCrossEntropyContext(Context):
     lse: np.ndarray
 
 
+@quiet  # z − max may overflow to −inf, whose exp is the right 0
 def _log_sum_exp(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(e, total, lse) per column: e = exp(z − max Re z), total = 1ᵀe, lse = log Σ exp z."""
     shift = (Z.real if Z.dtype.kind == "c" else Z).max(axis=0, keepdims=True)
@@ -240,11 +278,13 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyCo
     >>> softmax_cross_entropy(np.zeros(2), np.array([1.0, 0.0])).jacobian.matrix
     array([[-0.5,  0.5]])
     """
-    if isinstance(z, np.ndarray) and z.ndim == 0:
-        z = z.reshape(1)  # one logit, as the expression graph passes a scalar
-    z = column("softmax_cross_entropy", "z", z)
-    y = like("softmax_cross_entropy", "y", y, z, "z")
-    return _softmax_ce_parts(z, y)
+    op = "softmax_cross_entropy"
+    z = column(op, "z", scalar_as(z, (1,)))  # one logit, as the expression graph passes a scalar
+    y = like(op, "y", y, z, "z")
+    c = _quietly(_softmax_ce_parts, z, y)
+    value = finite_result(op, "z", "cost −Σ y log softmax(z)", c.value, c.given)
+    c.value = dtype_of(z, y).type(value)
+    return c
 
 
 @softmax_cross_entropy.rule(
@@ -255,7 +295,9 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> SoftmaxCrossEntropyCo
     **from_gradient(lambda z, y: call("softmax", z) * per_column(z, "sum", y) - y),
 )
 def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
-    return as_row(_softmax_ce_row(c.e, c.total, c.mass, c.Y))
+    g = _quietly(_softmax_ce_row, c.e, c.total, c.mass, c.Y)  # the masses of y may overflow
+    g = finite_result("softmax_cross_entropy", "y", "gradient s·1ᵀy − y", g, c.given)
+    return as_row(g, dtype_of(c.Z, c.Y))
 
 
 @softmax_cross_entropy.rule(
@@ -265,4 +307,6 @@ def softmax_cross_entropy_dz(c: SoftmaxCrossEntropyContext) -> Jacobian:
     **from_gradient(lambda z, y: per_column(z, "logsumexp", z) - z),
 )
 def softmax_cross_entropy_dy(c: SoftmaxCrossEntropyContext) -> Jacobian:
-    return as_row(c.lse - c.Z)
+    g = _quietly(np.subtract, c.lse, c.Z)  # a spread of z past the largest float overflows
+    g = finite_result("softmax_cross_entropy", "z", "gradient logsumexp(z) − z", g, c.given)
+    return as_row(g, dtype_of(c.Z, c.Y))

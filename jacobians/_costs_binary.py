@@ -16,7 +16,17 @@ import numpy as np
 from reshape import as_array
 
 from ._checks import domain, like
-from ._costs import PairContext, as_row, div_where, neg_log, pair, uniform, xlogy
+from ._costs import (
+    PairContext,
+    as_row,
+    div_where,
+    dtype_of,
+    gradient_row,
+    pair,
+    positive,
+    uniform,
+    xlogy,
+)
 from ._elementwise import column_draw
 from ._expr_helpers import call, from_gradient, pair_shape
 from ._jacobian import Jacobian
@@ -60,7 +70,8 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     hint = "pass the logits to sigmoid_binary_cross_entropy(z, y), which is stable for any z"
     domain(op, "a", a, (y != 0) & ~(np.real(a) > 0), "a > 0 wherever y ≠ 0 (log a = −∞)", hint)
     domain(op, "a", a, (y != 1) & ~(np.real(a) < 1), "a < 1 wherever y ≠ 1 (log(1 − a) = −∞)", hint)
-    return pair(binary_cross_entropy.fn(a, y), "a", a, y)
+    what = "cost −Σ [y log a + (1 − y) log(1 − a)]"
+    return pair(op, what, binary_cross_entropy.fn, "a", a, y)
 
 
 @binary_cross_entropy.rule(
@@ -71,7 +82,9 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     **from_gradient(lambda a, y: (1 - y) / (1 - a) - y / a),
 )
 def binary_cross_entropy_da(c: PairContext) -> Jacobian:
-    return as_row(binary_cross_entropy.gradient(c.a, c.y))
+    f = lambda a, y: div_where(1 - y, 1 - a) - div_where(y, a)
+    what = "gradient (1 − y) ⊘ (1 − a) − y ⊘ a"
+    return gradient_row("binary_cross_entropy", "a", what, f, c)
 
 
 @binary_cross_entropy.rule(
@@ -82,7 +95,10 @@ def binary_cross_entropy_da(c: PairContext) -> Jacobian:
     **from_gradient(lambda a, y: call("log", 1 - a) - call("log", a)),
 )
 def binary_cross_entropy_dy(c: PairContext) -> Jacobian:
-    return as_row(neg_log(c.a) - neg_log(1 - c.a))
+    op = "binary_cross_entropy"
+    positive(op, c.a, "∂C/∂y = (log(1 − a) − log a)ᵀ", below_one=True)
+    f = lambda a, y: np.log(1 - a) - np.log(a)
+    return gradient_row(op, "a", "gradient log(1 − a) − log a", f, c)
 
 
 # ----- C = −Σ [y log σ(z) + (1 − y) log(1 − σ(z))], fused -----
@@ -107,19 +123,21 @@ def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
     >>> sigmoid_binary_cross_entropy(np.zeros(1), np.ones(1)).jacobian.matrix
     array([[-0.5]])
     """
-    z = as_array(z, "sigmoid_binary_cross_entropy", "z")
+    op = "sigmoid_binary_cross_entropy"
+    z = as_array(z, op, "z")
     z = z.reshape(1) if z.ndim == 0 else z  # _stable's helpers write into arrays, not scalars
-    y = like("sigmoid_binary_cross_entropy", "y", y, z, "z")
-    return pair(sigmoid_binary_cross_entropy.fn(z, y), "z", z, y)
+    y = like(op, "y", y, z, "z")
+    return pair(op, "cost Σ [softplus(z) − y z]", sigmoid_binary_cross_entropy.fn, "z", z, y)
 
 
 @sigmoid_binary_cross_entropy.rule(
     "z", "(σ($z) − $y)ᵀ", "1×n", **from_gradient(lambda z, y: call("sigmoid", z) - y)
 )
 def sigmoid_binary_cross_entropy_dz(c: PairContext) -> Jacobian:
-    return as_row(sigmoid_binary_cross_entropy.gradient(c.a, c.y))
+    f = lambda z, y: sigmoid_of(z) - y
+    return gradient_row("sigmoid_binary_cross_entropy", "y", "gradient σ(z) − y", f, c)
 
 
 @sigmoid_binary_cross_entropy.rule("y", "−$zᵀ", "1×n", **from_gradient(lambda z, y: -z))
 def sigmoid_binary_cross_entropy_dy(c: PairContext) -> Jacobian:
-    return as_row(-c.a)
+    return as_row(-c.a, dtype_of(c.a, c.y))

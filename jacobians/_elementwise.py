@@ -8,7 +8,8 @@ operation with ∂a/∂z = diag(σ′(z)). The tables are in :mod:`jacobians._ac
 registry-wide test) and :mod:`jacobians._functions` (the family "function": sin, log, …,
 operations too, but not activations: net does not draw them). Every row takes any shape, a
 scalar (0-D) included, and is written in expressions as ``name(x)``, its Jacobian
-diag(vec(σ′(x))) and its adjoint G ⊙ σ′(x).
+diag(vec(σ′(x))) and its adjoint G ⊙ σ′(x). A value or σ′ that leaves floating-point range at a
+finite z (leaky_relu's αz, log′ = 1/z at a subnormal z) is refused, naming z, never returned.
 
 >>> Elementwise("cube", lambda z: z**3, lambda z, a: 3 * z**2, "z³", "3$z²", "z cubed.").family
 'activation'
@@ -22,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, as_array
+from reshape import InputError, InputTypeError, as_array, describe
 
-from ._checks import domain, option
+from ._checks import domain, finite_result, option, quiet
 from ._expr_helpers import partial_adjoint, partial_expression
 from ._jacobian import Jacobian
 from ._notation import to_latex
@@ -59,6 +60,13 @@ class Domain:
     bad: Callable[[np.ndarray], np.ndarray]
     expected: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        _field(
+            "Domain", "bad", self.bad, callable, "a function of the real parts, re -> bool array"
+        )
+        _field("Domain", "expected", self.expected, _is_text, "text: what is allowed ('z > 0')")
+        _field("Domain", "hint", self.hint, _is_text, "text: how to stay inside ('' for none)")
 
     def check(self, op: str, z: np.ndarray) -> None:
         """Refuse ``z`` (named as the argument z of ``op``) if an entry is outside."""
@@ -107,6 +115,68 @@ class Elementwise:
     derivative_domain: Domain | None = None
     derivative_expression: Callable[..., Any] | None = None
 
+    def __post_init__(self) -> None:
+        # checked when the row is written, so a bad row never reaches the registry or a table
+        for arg, test, expected in _ELEMENTWISE_FIELDS:
+            _field("Elementwise", arg, getattr(self, arg), test, expected)
+        if not self.name.isidentifier():
+            raise InputError(
+                "Elementwise",
+                "name",
+                "an identifier, as expressions write name(x)",
+                repr(self.name),
+            )
+        if self.family not in ("activation", "function"):
+            raise InputError(
+                "Elementwise", "family", "'activation' or 'function'", repr(self.family)
+            )
+        if not 0 < self.large < float("inf"):
+            raise InputError("Elementwise", "large", "a finite number > 0", repr(self.large))
+
+
+def _is_text(x: Any) -> bool:
+    return isinstance(x, str)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _is_flag(x: Any) -> bool:
+    return isinstance(x, (bool, np.bool_))
+
+
+def _maybe(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda x: x is None or test(x)
+
+
+def _field(op: str, arg: str, value: Any, test: Callable[[Any], bool], expected: str) -> None:
+    """Refuse a field of a row that is not of its kind (a name that is no text, a value that
+    cannot be called), naming the field."""
+    if not test(value):
+        raise InputTypeError(op, arg, expected, f"{value!r} ({describe(value)})")
+
+
+_ELEMENTWISE_FIELDS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("name", _is_text, "text: the operation's name"),
+    ("value", callable, "a function z -> σ(z)"),
+    ("derivative", callable, "a function (z, a) -> σ′(z)"),
+    ("formula", _is_text, "text: the definition after 'a = '"),
+    ("derivative_form", _is_text, "text: σ′ as a Form template with a slot $z"),
+    ("doc", _is_text, "text: one line for the docstring"),
+    ("draw", callable, "a function of standard normal inputs"),
+    ("large", _is_number, "a number"),
+    ("analytic", _is_flag, "True or False"),
+    ("options", lambda x: isinstance(x, Mapping), "a mapping of option names to defaults"),
+    ("formula_latex", _maybe(_is_text), "None or text"),
+    ("derivative_latex", _maybe(_is_text), "None or text"),
+    ("identity", _is_flag, "True or False"),
+    ("family", _is_text, "'activation' or 'function'"),
+    ("domain", _maybe(lambda x: isinstance(x, Domain)), "None or a Domain"),
+    ("derivative_domain", _maybe(lambda x: isinstance(x, Domain)), "None or a Domain"),
+    ("derivative_expression", _maybe(callable), "None or a function of an Expression"),
+)
+
 
 @dataclass(slots=True)
 class ElementwiseContext(Context):
@@ -123,6 +193,13 @@ def register_activation(entry: Elementwise) -> Operation:
     >>> tanh.rules["z"].closed_form, tanh(np.zeros(2)).jacobian.kind
     ('diag(1 − tanh²(z))', 'diagonal')
     """
+    if not isinstance(entry, Elementwise):
+        raise InputTypeError(
+            "register_activation",
+            "entry",
+            "an Elementwise row (name, value, derivative, formula, derivative_form, doc)",
+            f"{entry!r} ({describe(entry)})",
+        )
     name, fn, deriv = entry.name, entry.value, entry.derivative
     if name in OPERATIONS:
         raise InputError(
@@ -139,19 +216,28 @@ def register_activation(entry: Elementwise) -> Operation:
             opts = {k: option(name, k, v) for k, v in opts.items()}
         if entry.domain is not None:
             entry.domain.check(name, z)
-        return unchecked(z, **opts)
+        c = quiet_unchecked(z, **opts)
+        finite_result(name, "z", f"value {name}(z)", c.value, {"z": z, **opts})
+        return c
 
     def unchecked(z: np.ndarray, **opts: Any) -> ElementwiseContext:
         # a scalar is computed as one entry: the stable formulas write into arrays (out=)
         a = fn(z, **opts) if z.ndim else fn(z.reshape(1), **opts).reshape(())
         return ElementwiseContext(a, {"z": z}, z, opts or defaults)
 
+    quiet_unchecked = quiet(unchecked)  # a value out of range is refused by name, not warned of
+
+    @quiet
+    def slope(c: ElementwiseContext) -> np.ndarray:
+        if c.z.ndim:
+            return deriv(c.z, c.value, **c.opts)
+        return deriv(c.z.reshape(1), c.value.reshape(1), **c.opts).reshape(())
+
     def dz(c: ElementwiseContext) -> Jacobian:
         if entry.derivative_domain is not None:
             entry.derivative_domain.check(name, c.z)
-        if c.z.ndim:
-            return Diagonal(deriv(c.z, c.value, **c.opts))
-        return Diagonal(deriv(c.z.reshape(1), c.value.reshape(1), **c.opts).reshape(()))
+        d = finite_result(name, "z", f"derivative {name}′(z)", slope(c), {"z": c.z, **c.opts})
+        return Diagonal(d)
 
     prepare.__name__ = name
     kind = "identity" if entry.identity else "diagonal"

@@ -54,6 +54,15 @@ def _sign(z: np.ndarray) -> np.ndarray:
     return np.sign(np.real(z)).astype(z.dtype)
 
 
+def _arctan_slope(z: np.ndarray) -> np.ndarray:
+    """1/(1 + z²), as r²/(1 + r²) with r = 1/z where |z| > 1: z² would overflow for |z| past
+    1e154 (both forms analytic, so complex step applies)."""
+    big = np.abs(np.real(z)) > 1
+    s = np.where(big, 1 / np.where(big, z, 1), z)  # 1/z where |z| > 1, else z
+    s2 = s * s
+    return np.where(big, s2, 1) / (1 + s2)
+
+
 def _overflows(re: np.ndarray) -> np.ndarray:
     return re > np.log(np.finfo(re.dtype).max)
 
@@ -115,7 +124,7 @@ TABLE = (
         draw=lambda z: 0.9 * np.tanh(z), large=0.99,
         domain=Domain(lambda re: np.abs(re) > 1, _UNIT, "arccos is real only on [−1, 1]"),
         derivative_domain=_OPEN_UNIT),
-    _fn("arctan", np.arctan, lambda z, a: 1 / (1 + z * z), "1 ⊘ (1 + $z²)",
+    _fn("arctan", np.arctan, lambda z, a: _arctan_slope(z), "1 ⊘ (1 + $z²)",
         "The inverse tangent.", lambda x: 1 / (1 + x**2),
         (r"\arctan(z)", None), draw=lambda z: 2 * z),
     _fn("exp", np.exp, lambda z, a: a.copy(), "exp($z)",

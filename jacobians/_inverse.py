@@ -20,6 +20,7 @@ import numpy as np
 
 from reshape import InputError
 
+from ._checks import finite_result, quiet
 from ._expr_helpers import call, number, row
 from ._jacobian import Jacobian
 from ._linalg import square, square_shape, square_to_square
@@ -77,6 +78,7 @@ class SquareContext(Context):
 
 
 # ----- d = det(X) -----
+@quiet  # entries past the largest float are refused by name (det_dX), not warned of
 def _adjugate(M: np.ndarray) -> np.ndarray:
     """adj(X) = det(X)·X⁻¹, also at a singular X: from X = U S Vᴴ,
     adj(X) = det(U)·det(Vᴴ)·V adj(S) Uᴴ with adj(S) = diag(∏_{j≠i} s_j)."""
@@ -113,7 +115,14 @@ def det(X: np.ndarray) -> SquareContext:
     array([[3., 0., 0., 2.]])
     """
     X, M = square("det", "X", X)
-    return SquareContext(np.linalg.det(M), {"X": X}, M)
+    hint = "a determinant past the largest float: logdet(X) gives its logarithm"
+    value = finite_result("det", "X", "determinant", _det(M), {"X": M}, hint)
+    return SquareContext(M.dtype.type(value), {"X": X}, M)
+
+
+@quiet  # a determinant past the largest float is refused by name, not warned of
+def _det(M: np.ndarray) -> Any:
+    return np.linalg.det(M)
 
 
 @det.rule(
@@ -126,7 +135,8 @@ def det(X: np.ndarray) -> SquareContext:
 )
 def det_dX(c: SquareContext) -> Jacobian:
     """vec(adj(X)ᵀ)ᵀ, a row: det(X)·vec(X⁻ᵀ)ᵀ where X is invertible."""
-    return Dense(_adjugate(c.X).T.reshape(1, -1))
+    adj = finite_result("det", "X", "derivative adj(X)ᵀ", _adjugate(c.X), {"X": c.X})
+    return Dense(adj.T.reshape(1, -1))
 
 
 # ----- l = log det(X) -----
@@ -155,10 +165,10 @@ def logdet(X: np.ndarray) -> SquareContext:
     """
     X, M = square("logdet", "X", X)
     if M.dtype.kind == "c":
-        d = np.linalg.det(M)
+        d = _det(M)
         value, positive = np.log(d) if d.real > 0 else d, d.real > 0
     else:
-        sign, value = np.linalg.slogdet(M)
+        sign, value = _slogdet(M)
         positive, d = sign > 0, sign
     if not positive:
         with np.errstate(all="ignore"):  # the number to show, computed only for the message
@@ -170,7 +180,13 @@ def logdet(X: np.ndarray) -> SquareContext:
             f"det(X) = {d:.6g}",
             "for log |det(X)| write log(abs(det(X))); a covariance or Gram matrix has det > 0",
         )
-    return SquareContext(value, {"X": X}, M)
+    value = finite_result("logdet", "X", "log det", value, {"X": M})
+    return SquareContext(M.dtype.type(value), {"X": X}, M)
+
+
+@quiet  # refused by name below (an LU past the largest float), not warned of
+def _slogdet(M: np.ndarray) -> Any:
+    return np.linalg.slogdet(M)
 
 
 @logdet.rule(
@@ -233,7 +249,18 @@ def _inv_adjoint(G: Any, e: Any) -> Any:
     adjoint=_inv_adjoint,
 )
 def inv_dX(c: SquareContext) -> Jacobian:
-    """−X⁻¹ ⊗ X⁻ᵀ, kept as its two n×n factors."""
+    """−X⁻¹ ⊗ X⁻ᵀ, kept as its two n×n factors; refused where its entries, products of two
+    entries of X⁻¹, would pass the largest float (X near 1e−160 and below)."""
     Y = c.inverse
     assert Y is not None
+    big = float(np.abs(Y).max())
+    if not big <= np.sqrt(np.finfo(Y.dtype).max):
+        raise InputError(
+            "inv",
+            "X",
+            "X whose inverse's entries have products within floating-point range, for "
+            "∂Y/∂X = −X⁻¹ ⊗ X⁻ᵀ",
+            f"largest |X⁻¹| = {big:.3g}, whose square overflows",
+            "rescale X: inv(sX) = inv(X)/s",
+        )
     return Kronecker(-Y, Y.T)

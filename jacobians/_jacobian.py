@@ -35,9 +35,10 @@ import numpy as np
 from reshape import ShapeError, unflatten
 
 from ._labels import Label, render, transposed, wrap, wrap_latex
-from ._limit import check_limit
+from ._limit import check_limit, checked_bytes
+from ._structure_args import checked_label, checked_operand, checked_shape, finite_result
 
-__all__ = ["Jacobian", "Label", "Structure", "fmt_shape", "given_shapes", "squeezed"]
+__all__ = ["Jacobian", "Label", "Structure", "bare", "fmt_shape", "given_shapes", "squeezed"]
 
 
 def squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -57,11 +58,12 @@ def given_shapes(
     default: tuple[tuple[int, ...], tuple[int, ...]],
     expected: Callable[[], str],
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(out_shape, in_shape), each None replaced by its default; refused unless each has as many
-    entries as its default (a structure's matrix may stand for any shapes of those sizes).
-    ``expected`` is worded only for the error: every gradient builds Kronecker factors."""
-    out = default[0] if out_shape is None else tuple(out_shape)
-    inn = default[1] if in_shape is None else tuple(in_shape)
+    """(out_shape, in_shape), each None replaced by its default; refused unless each is a shape
+    (whole numbers ≥ 1) with as many entries as its default (a structure's matrix may stand for
+    any shapes of those sizes). ``expected`` is worded only for the error: every gradient builds
+    Kronecker factors."""
+    out = default[0] if out_shape is None else checked_shape(op, "out_shape", out_shape)
+    inn = default[1] if in_shape is None else checked_shape(op, "in_shape", in_shape)
     if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
         raise ShapeError(op, "out_shape/in_shape", expected(), f"out_shape {out}, in_shape {inn}")
     return out, inn
@@ -86,6 +88,15 @@ class Structure(NamedTuple):
 
 
 _J = TypeVar("_J", bound="Jacobian")
+_LABEL = (str, type(None))  # a closed form or its LaTeX: text, or None for the symbol
+
+
+def bare(cls: type[_J], **data: object) -> _J:
+    """A ``cls`` holding ``data`` and nothing else, unchecked: for a product or a transpose of
+    Jacobians that were checked when they were made (the caller sets shapes and labels)."""
+    J = object.__new__(cls)
+    J.__dict__.update(data)
+    return J
 
 
 class Jacobian:
@@ -121,8 +132,15 @@ class Jacobian:
         closed_form: str | None = None,
         latex: str | None = None,
     ) -> None:
-        self.out_shape = tuple(map(int, out_shape))
-        self.in_shape = tuple(map(int, in_shape))
+        op = type(self).__name__
+        self.out_shape = checked_shape(op, "out_shape", out_shape)
+        self.in_shape = checked_shape(op, "in_shape", in_shape)
+        if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
+            checked_label(op, "of", of)
+            checked_label(op, "wrt", wrt)
+            checked_label(op, "closed_form", closed_form, optional=True)
+        if type(latex) not in _LABEL:
+            checked_label(op, "latex", latex, optional=True)
         self.of, self.wrt = of, wrt
         # A product keeps its factors' labels, never the factors themselves (their matrices can
         # be freed), and renders them on first use: a chain pays for no text it does not show.
@@ -251,7 +269,9 @@ class Jacobian:
 
     def dense(self, limit: int | None = None) -> np.ndarray:
         """The dense matrix, refused with DenseLimitError above ``limit`` bytes (default: the
-        session's :func:`dense_limit`)."""
+        session's :func:`dense_limit`; else a positive whole number of bytes)."""
+        if limit is not None:
+            limit = checked_bytes(f"{type(self).__name__}.dense", "limit", limit)
         check_limit(self.symbol, *self.shape, self.dtype, limit)
         return self._dense()
 
@@ -273,8 +293,15 @@ class Jacobian:
         return 0
 
     # ----- the structure's own arithmetic and its cost, defined by each subclass -----
+    # ``left`` and ``right`` check M (a user's argument); the planner and a sum's terms call
+    # ``_left`` and ``_right``, each subclass's own arithmetic, on matrices already checked.
     def left(self, M: np.ndarray) -> np.ndarray:
-        """self · M for a dense M with prod(in_shape) rows."""
+        """self · M for a dense 2-D M with prod(in_shape) rows (a list is converted)."""
+        op = f"{type(self).__name__}.left"
+        M = checked_operand(op, M, self.shape[1], None)
+        return finite_result(op, self._left, M, self._gain("left"))
+
+    def _left(self, M: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod
@@ -283,7 +310,17 @@ class Jacobian:
         raise NotImplementedError
 
     def right(self, M: np.ndarray) -> np.ndarray:
-        """M · self for a dense M with prod(out_shape) columns."""
+        """M · self for a dense 2-D M with prod(out_shape) columns (a list is converted)."""
+        op = f"{type(self).__name__}.right"
+        M = checked_operand(op, M, None, self.shape[0])
+        return finite_result(op, self._right, M, self._gain("right"))
+
+    def _gain(self, side: str) -> float | None:
+        """A bound on how much :meth:`left` (or :meth:`right`) can grow the largest entry, when
+        it costs far less than the product; None (the default) has the result scanned."""
+        return None
+
+    def _right(self, M: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod

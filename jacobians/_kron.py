@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import finite_result, quiet
 from ._expr_helpers import call, comm, dims, eye, mm, ones, row, times, transposed
 from ._jacobian import Jacobian
 from ._limit import check_limit
@@ -106,10 +107,15 @@ def kron(A: np.ndarray, B: np.ndarray) -> KronContext:
     """
     A, MA = as_matrix("kron", "A", A)
     B, MB = as_matrix("kron", "B", B)
-    value = np.kron(MA, MB)
+    value = finite_result("kron", "A", "product A ⊗ B", _kron(MA, MB), {"A": MA, "B": MB})
     if A.ndim < 2 and B.ndim < 2:
         value = value.reshape(-1) if max(A.ndim, B.ndim) == 1 else value.reshape(())
     return KronContext(value, {"A": A, "B": B}, MA, MB)
+
+
+@quiet  # products past the largest float are refused by name, not warned of
+def _kron(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    return np.kron(A, B)
 
 
 @kron.rule(

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._jacobian import Jacobian, Structure, given_shapes
+from ._jacobian import Jacobian, Structure, bare, given_shapes
+from ._structure_args import checked_factor
 
 __all__ = ["Factor", "Kronecker"]
 
@@ -31,7 +32,8 @@ class Kronecker(Jacobian):
     on a row g is the outer product: gᵀ(I_n ⊗ xᵀ) = vec(g xᵀ)ᵀ.
 
     Shapes: L (a, b) or a, R (p, q) or p -> out_shape (a·p,), in_shape (b·q,) unless given (with
-    a·p and b·q entries); ``.matrix`` is a·p × b·q.
+    a·p and b·q entries); ``.matrix`` is a·p × b·q. A matrix factor is numeric and finite (a
+    list is converted); an int factor k ≥ 1 allocates nothing, so I_k may be large.
 
     >>> K = Kronecker(2, np.array([[1.0, 2.0, 3.0]]))  # I_2 ⊗ xᵀ
     >>> K.shape, K.right(np.array([[1.0, 10.0]]))
@@ -50,6 +52,7 @@ class Kronecker(Jacobian):
         in_shape: Sequence[int] | None = None,
         **labels: str,
     ) -> None:
+        L, R = checked_factor("Kronecker", "L", L), checked_factor("Kronecker", "R", R)
         left, right = fdims(L), fdims(R)
         (a, b, _), (p, q, _) = left, right
         out_shape, in_shape = given_shapes(
@@ -96,10 +99,10 @@ class Kronecker(Jacobian):
         """(L ⊗ R)ᵀ = Lᵀ ⊗ Rᵀ."""
         L = self.L if isinstance(self.L, int) else self.L.T
         R = self.R if isinstance(self.R, int) else self.R.T
-        return Kronecker(L, R)._as_transpose_of(self)
+        return bare(Kronecker, L=L, R=R)._as_transpose_of(self)
 
     # ----- (L ⊗ R) · M -----
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         s = self.structure
         (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
         k = M.shape[1]
@@ -127,7 +130,7 @@ class Kronecker(Jacobian):
         return min(a * b * q + a * p * q, b * p * q + a * b * p) * k
 
     # ----- M · (L ⊗ R) -----
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         s = self.structure
         (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
         k = M.shape[0]
@@ -143,6 +146,16 @@ class Kronecker(Jacobian):
         if a * b * p + b * p * q <= a * p * q + a * b * q:  # L first: the cheaper in right_cost
             return _apply_R_right(self.R, _apply_L_right(self.L, G)).reshape(k, b * q)
         return _apply_L_right(self.L, _apply_R_right(self.R, G)).reshape(k, b * q)
+
+    def _gain(self, side: str) -> float:
+        """‖L ⊗ R‖ = ‖L‖·‖R‖ in the norm that bounds the action: the largest row sum of |·| from
+        the left (∞-norm), the largest column sum from the right (1-norm); I_k's is 1."""
+        axis = 1 if side == "left" else 0
+        gain = 1.0
+        for F in (self.L, self.R):
+            if not isinstance(F, int):
+                gain *= float(np.abs(np.asarray(F)).sum(axis=axis).max())
+        return gain
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:

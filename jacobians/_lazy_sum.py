@@ -53,7 +53,7 @@ class Sum(Jacobian):
         in_shape: Sequence[int] | None = None,
         **labels: str,
     ) -> None:
-        if isinstance(terms, Jacobian) or not isinstance(terms, Sequence):
+        if isinstance(terms, (Jacobian, str, bytes)) or not isinstance(terms, Sequence):
             raise InputTypeError("Sum", "terms", "a sequence of Jacobians", describe(terms))
         for i, t in enumerate(terms):
             if not isinstance(t, Jacobian):
@@ -66,8 +66,8 @@ class Sum(Jacobian):
             if t.shape != first.shape:
                 raise ShapeError(
                     "Sum",
-                    f"term {i + 1}",
-                    f"a {first.shape[0]}×{first.shape[1]} Jacobian, like term 1 ({first.symbol})",
+                    f"terms[{i}]",
+                    f"a {first.shape[0]}×{first.shape[1]} Jacobian, like terms[0] ({first.symbol})",
                     f"{t.symbol}, {t.shape[0]}×{t.shape[1]}",
                     "every term of a sum maps the same input to the same output",
                 )
@@ -109,9 +109,9 @@ class Sum(Jacobian):
         terms = [t.transpose() for t in self.terms]
         return Sum(terms, closed_form=None, latex=None)._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         """Σ Jᵢ · M, one term at a time."""
-        return reduce(add, (t.left(M) for t in self.terms))
+        return reduce(add, (t._left(M) for t in self.terms))
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:
@@ -119,9 +119,9 @@ class Sum(Jacobian):
         applied = sum(Sum.classes[t.kind].left_cost(t, k) for t in terms)
         return applied + (len(terms) - 1) * s.rows * k
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         """Σ M · Jᵢ, one term at a time."""
-        return reduce(add, (t.right(M) for t in self.terms))
+        return reduce(add, (t._right(M) for t in self.terms))
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:

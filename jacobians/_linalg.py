@@ -18,6 +18,7 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
+from ._checks import finite_result, quiet
 from ._expr_helpers import call, comm, dims, eye, is_one, ones, row, times, unvec
 from ._jacobian import Jacobian
 from ._limit import check_limit
@@ -265,7 +266,13 @@ def tr(X: np.ndarray) -> MatrixContext:
     array([[1., 0., 0., 1.]])
     """
     X, M = square("tr", "X", X)
-    return MatrixContext(np.trace(M), {"X": X}, M)
+    value = finite_result("tr", "X", "trace", _trace(M), {"X": M})
+    return MatrixContext(M.dtype.type(value), {"X": X}, M)
+
+
+@quiet  # a trace past the largest float is refused by name, not warned of
+def _trace(M: np.ndarray) -> Any:
+    return np.trace(M)
 
 
 @tr.rule(

@@ -14,6 +14,7 @@ import numpy as np
 
 from reshape import InputError
 
+from ._checks import finite_result, quiet
 from ._elementwise import away_from_zero
 from ._expr_helpers import call, row
 from ._jacobian import Jacobian
@@ -48,8 +49,14 @@ def norm1(X: np.ndarray) -> ReductionContext:
     array([[-1.,  0.,  1.]])
     """
     X, M = as_matrix("norm1", "X", X)
+    value = finite_result("norm1", "X", "sum of |x|", _norm1(M), {"X": M})
+    return ReductionContext(M.dtype.type(value), {"X": X}, M, None)
+
+
+@quiet  # a sum past the largest float is refused by name, not warned of
+def _norm1(M: np.ndarray) -> Any:
     # |x| as ±x by the sign of the real part: analytic on each side, so complex values flow
-    return ReductionContext(np.where(M.real >= 0, M, -M).sum(), {"X": X}, M, None)
+    return np.where(M.real >= 0, M, -M).sum()
 
 
 @norm1.rule(
@@ -67,6 +74,7 @@ def norm1_dX(c: ReductionContext) -> Jacobian:
 
 
 # ----- ‖X‖₂ -----
+@quiet  # a norm past the largest float is refused by name, not warned of
 def _norm2(M: np.ndarray) -> Any:
     """sqrt(Σ x²), scaled by the largest |Re x| so that no square overflows or underflows; the
     sum of squares (not of |x|²) keeps it analytic, so complex step applies."""
@@ -98,7 +106,8 @@ def norm2(X: np.ndarray) -> ReductionContext:
     array([[0.6, 0.8]])
     """
     X, M = as_matrix("norm2", "X", X)
-    return ReductionContext(_norm2(M), {"X": X}, M, None)
+    value = finite_result("norm2", "X", "norm", _norm2(M), {"X": M})
+    return ReductionContext(M.dtype.type(value), {"X": X}, M, None)
 
 
 @norm2.rule(

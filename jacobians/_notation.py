@@ -13,6 +13,9 @@ The superscripts and subscripts of layer numbers (``y⁽²⁾``, ``∇σ₂``) h
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from reshape import InputError, InputTypeError, describe
 
 __all__ = ["Form", "sub", "sup", "to_latex", "unscript", "var"]
 
@@ -163,6 +166,12 @@ def _fill(parts: tuple[str | tuple[str], ...], names: dict[str, str]) -> str:
     return "".join(p if isinstance(p, str) else names[p[0]] for p in parts)
 
 
+def _text_arg(arg: str, value: Any, expected: str) -> None:
+    """Refuse anything but text for an argument of :class:`Form`."""
+    if not isinstance(value, str):
+        raise InputTypeError("Form", arg, expected, f"{value!r} ({describe(value)})")
+
+
 class Form:
     """A closed form with named slots, ``$z`` (or ``${z}`` before a letter), written once.
 
@@ -182,13 +191,21 @@ class Form:
     __slots__ = ("_latex", "_text", "slots", "source")
 
     def __init__(self, text: str, latex: str | None = None) -> None:
+        _text_arg("text", text, "the closed form's text, e.g. '($a − $y)ᵀ'")
+        if latex is not None:
+            _text_arg("latex", latex, "None (derived from text) or the LaTeX with the same slots")
         self.source = text
         self._text = _parts(text)
         self.slots = tuple(dict.fromkeys(p[0] for p in self._text if not isinstance(p, str)))
         self._latex = _parts(to_latex(text) if latex is None else latex)
         extra = {p[0] for p in self._latex if not isinstance(p, str)} - set(self.slots)
         if extra:
-            raise ValueError(f"Form: the LaTeX has slots {sorted(extra)} that {text!r} has not")
+            raise InputError(
+                "Form",
+                "latex",
+                f"only the slots of text {text!r}: {', '.join(self.slots) or 'none'}",
+                f"{latex!r}, with the slots {sorted(extra)} besides",
+            )
 
     def text(self, **names: str) -> str:
         """The text with the slots filled (unnamed slots keep their letter)."""

@@ -14,7 +14,9 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, Structure, given_shapes
+from ._jacobian import Jacobian, Structure, bare, given_shapes
+from ._limit import check_limit
+from ._structure_args import checked_dtype
 
 __all__ = ["Permutation"]
 
@@ -23,8 +25,13 @@ def _checked_index(index: object) -> np.ndarray:
     """``index`` as a 1-D intp array holding each of 0..n−1 once, or the error that says why not."""
     if isinstance(index, np.ndarray):
         arr = index
-    elif isinstance(index, Sequence | range):
-        arr = np.asarray(index)
+    elif isinstance(index, Sequence | range) and not isinstance(index, (str, bytes)):
+        try:
+            arr = np.asarray(index)
+        except (TypeError, ValueError) as exc:  # ragged nested lists
+            raise InputTypeError(
+                "Permutation", "index", "a 1-D array of integers", f"{describe(index)} ({exc})"
+            ) from None
     else:
         raise InputTypeError("Permutation", "index", "a 1-D array of integers", describe(index))
     if arr.dtype == bool or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
@@ -68,6 +75,7 @@ class Permutation(Jacobian):
         **labels: str,
     ) -> None:
         index = _checked_index(index)
+        dtype = checked_dtype("Permutation", "dtype", dtype)
         n = index.size
         out_shape, in_shape = given_shapes(
             "Permutation",
@@ -96,10 +104,15 @@ class Permutation(Jacobian):
         >>> K.out_shape, K.in_shape, K.closed_form, bool((K.matrix == commutation(3, 2)).all())
         ((3, 2), (2, 3), 'K_{3,2}', True)
         """
+        op = "Permutation.transpose_of"
         for name, k in (("m", m), ("n", n)):
-            if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-                raise InputError("Permutation.transpose_of", name, "a positive int", repr(k))
+            if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer):
+                raise InputTypeError(op, name, "a whole number ≥ 1", repr(k))
+            if k < 1:
+                raise InputError(op, name, "a whole number ≥ 1", repr(k))
         m, n = int(m), int(n)
+        # the index is allocated (mn integers, and as many for its inverse): weighed first
+        check_limit(f"{op}({m}, {n})'s index", 1, m * n, np.dtype(np.intp), None)
         index = np.arange(m * n).reshape(m, n).T.ravel()
         K = f"K_{{{n},{m}}}"
         return cls(index, (n, m), (m, n), dtype, closed_form=K, latex=K)
@@ -129,11 +142,11 @@ class Permutation(Jacobian):
 
     def transpose(self) -> Permutation:
         """Pᵀ = P⁻¹: row index[i] of Pᵀ has its 1 in column i."""
-        T = Permutation.__new__(Permutation)  # the inverse of a valid index needs no check
-        T.index, T._dtype, T.__dict__["_inverse"] = self.inverse, self._dtype, self.index
+        # the inverse of a valid index needs no check
+        T = bare(Permutation, index=self.inverse, _dtype=self._dtype, _inverse=self.index)
         return T._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         """P · M: row i is row index[i] of M, a gather."""
         return M[self.index]
 
@@ -141,10 +154,13 @@ class Permutation(Jacobian):
     def left_cost(s: Structure, k: int) -> int:
         return 0  # entries are moved, none multiplied
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         """M · P: column index[i] of the result is column i of M, a scatter (M[:, P⁻¹])."""
         return M[:, self.inverse]
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:
         return 0
+
+    def _gain(self, side: str) -> float:
+        return 1.0  # entries are moved, never combined

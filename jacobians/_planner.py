@@ -38,12 +38,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from reshape import ShapeError
+from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
 from ._jacobian import Jacobian, Structure, squeezed
 from ._kronecker import Factor
 from ._limit import check_limit
+from ._structure_args import all_finite, applied
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum
 
@@ -132,9 +133,9 @@ def _sum_pair(sa: Structure, sb: Structure) -> Plan:
     options = []
     if (sa.kind == "sum") != (sb.kind == "sum"):
         if sa.kind == "sum":
-            parts = [plan(t, sb) for t in sa.terms]  # type: ignore[union-attr]
+            parts = [_plan(t, sb) for t in sa.terms]  # type: ignore[union-attr]
         else:
-            parts = [plan(sa, t) for t in sb.terms]  # type: ignore[union-attr]
+            parts = [_plan(sa, t) for t in sb.terms]  # type: ignore[union-attr]
         if all(p[1].kind not in ("dense", "sum") for p in parts):
             terms = tuple(p[1] for p in parts)
             out = Structure("sum", sa.rows, sb.cols, terms=terms)
@@ -162,15 +163,56 @@ def _generic(sa: Structure, sb: Structure) -> Plan:
     return _one_way(sa, sb, STRUCTURES[sa.kind].rank <= STRUCTURES[sb.kind].rank)
 
 
+def _whole(k: object) -> bool:
+    return isinstance(k, int | np.integer) and not isinstance(k, bool) and k >= 1
+
+
+def _check_structure(arg: str, s: object) -> None:
+    """A Structure the planner can read: a known kind, whole dimensions, the fields of its kind."""
+    expected = f"a jacobians.Structure (J.structure) of a kind in {', '.join(STRUCTURES)}"
+    if not isinstance(s, Structure):
+        raise InputTypeError("plan", arg, expected, describe(s))
+    if not isinstance(s.kind, str) or s.kind not in STRUCTURES:
+        raise InputError("plan", arg, expected, f"kind {s.kind!r}")
+    if not (_whole(s.rows) and _whole(s.cols)):
+        raise InputError("plan", arg, "rows and cols that are whole numbers ≥ 1", repr(s))
+    dims = {
+        "kronecker": ("left", "right"),
+        "block-diagonal": ("block",),
+        "sum": ("terms",),
+    }.get(s.kind, ())
+    if any(getattr(s, d) is None for d in dims):
+        raise InputError("plan", arg, f"a {s.kind} structure with {' and '.join(dims)}", repr(s))
+    if s.kind == "sum":
+        for t in s.terms:  # type: ignore[union-attr]
+            _check_structure(arg, t)
+
+
 def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
     """Plan A · B from structures alone: (multiply-adds, structure of the product, method).
 
     The method names the routine :func:`compose` runs, so the cost is the cost of what is done.
+    The structures are checked: known kinds, and A's columns meeting B's rows.
 
     >>> plan(Structure("diagonal", 3, 3), Structure("dense", 3, 5))
     (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None, terms=None),
      'diag_left')
     """
+    _check_structure("sa", sa)
+    _check_structure("sb", sb)
+    if sa.cols != sb.rows:
+        raise ShapeError(
+            "plan",
+            "sb",
+            f"a structure with {sa.cols} rows, sa's {sa.cols} columns",
+            f"{sb.rows} rows",
+            "the inner sizes of a product must meet: check the order of the factors",
+        )
+    return _plan(sa, sb)
+
+
+def _plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
+    """:func:`plan` without its checks, for the planner and the chain (structures they made)."""
     row = PAIRS.get((sa.kind, sb.kind))
     if row is not None:
         planned = row(sa, sb)
@@ -201,14 +243,20 @@ def _run_distribute(A: Jacobian, B: Jacobian) -> Jacobian:
     return _bare(Sum, terms=tuple(_product(A, t) for t in B.terms))  # type: ignore[attr-defined]
 
 
+# A factor applying itself to the other made dense: unchecked (the dense matrix is the other's
+# own), its result known finite by the bound of applied() where that is cheap (_finite, read by
+# _product), else scanned there.
 def _run_left(A: Jacobian, B: Jacobian) -> Jacobian:
-    return _bare(Dense, M=A.left(B.matrix))
+    M, finite = applied(A._left, B.matrix, A._gain("left"))
+    return _bare(Dense, M=M, _finite=finite)
 
 
 def _run_right(A: Jacobian, B: Jacobian) -> Jacobian:
-    return _bare(Dense, M=B.right(A.matrix))
+    M, finite = applied(B._right, A.matrix, B._gain("right"))
+    return _bare(Dense, M=M, _finite=finite)
 
 
+_APPLIED = (_run_left, _run_right)
 _RUN: dict[str, Callable[..., Jacobian]] = {
     "keep_right": lambda A, B: B._copy(),
     "keep_left": lambda A, B: A._copy(),
@@ -238,11 +286,17 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
     A's input must be B's output: the same number of entries, and the same shape up to axes of
     size 1 (so a column (n, 1) meets a vector (n,)).
 
+    A product of finite factors that overflows is refused (InputError), never returned as ±inf.
+
     Shapes: (p × n) · (n × m) -> (p × m), with out_shape of A and in_shape of B.
 
     >>> compose(Diagonal(np.array([1.0, 2.0])), Diagonal(np.array([3.0, 4.0]))).d
     array([3., 8.])
     """
+    for name, J in (("A", A), ("B", B)):
+        if not isinstance(J, Jacobian):
+            expected = "a Jacobian (from an operation's .jacobians, or jacobians.Dense(matrix))"
+            raise InputTypeError("compose", name, expected, describe(J))
     if A.in_shape != B.out_shape and not meets(A, B):  # the common case without a call
         raise ShapeError(
             "compose",
@@ -255,14 +309,41 @@ def compose(A: Jacobian, B: Jacobian) -> Jacobian:
     return _product(A, B)
 
 
-def _product(A: Jacobian, B: Jacobian) -> Jacobian:
+_MOVES = ("keep_left", "keep_right", "perm_perm")  # products that make no new numbers
+
+
+def _numbers(P: Jacobian) -> list[np.ndarray]:
+    """The arrays a product made (a sum's terms were each checked as they were made)."""
+    arrays = [P.__dict__.get(k) for k in ("M", "d", "B", "L", "R")]
+    return [a for a in arrays if isinstance(a, np.ndarray)]
+
+
+@np.errstate(over="ignore", invalid="ignore")  # an overflow is refused below, not warned of
+def _quiet(run: Callable[..., Jacobian], A: Jacobian, B: Jacobian) -> Jacobian:
+    return run(A, B)
+
+
+def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
     """A · B as planned, labelled; A's input is B's output (checked by the caller, or a sum's
-    term, whose sizes are the sum's)."""
-    _, result, method = plan(A.structure, B.structure)
+    term, whose sizes are the sum's). A product of finite factors that overflows is refused."""
+    _, result, method = _plan(A.structure, B.structure)
     if result.kind == "dense" and result.rows * result.cols * 16 > _limit._dense_limit:
         dtype = np.result_type(A.dtype, B.dtype)
         check_limit(f"{A.symbol} · {B.symbol}", result.rows, result.cols, dtype, None)
-    P = _RUN[method](A, B)  # a fresh object: label it in place
+    run = _RUN[method]
+    # a fresh object, labelled in place below; applied() and moves need no silencing
+    P = run(A, B) if run in _APPLIED or method in _MOVES else _quiet(run, A, B)
+    finite = P.__dict__.pop("_finite", None)  # known from a bound, or None: scan it
+    if finite is None:
+        finite = method in _MOVES or all(all_finite(a) for a in _numbers(P))
+    if not finite:
+        raise InputError(
+            op,
+            "factors",
+            "factors whose product stays within floating-point range",
+            f"{A.symbol} · {B.symbol}, whose product overflows to ±inf (or meets NaN)",
+            "rescale the factors, or keep the chain structured and apply it to a row",
+        )
     (a_cf, a_tex), (b_cf, b_tex) = A._label_node(), B._label_node()
     P.label(A.of, B.wrt, (a_cf, b_cf), (a_tex, b_tex), A.out_shape, B.in_shape)
     P._structure = result  # what the plan made (tests hold it equal to P's own _structure_of)

@@ -6,7 +6,9 @@ entry (a scalar). Row-major vec: the Jacobian of a full reduction is a row, that
 sums is 1_nᵀ ⊗ I_m and that of the row sums I_n ⊗ 1_mᵀ.
 
 logsumexp is shifted by the largest real part, so it is finite for any input and stays analytic
-(complex step applies). The norms are in :mod:`jacobians._norms`.
+(complex step applies); a mean is finite for any finite input too (where the sum overflows, it
+is taken of X/N), and a sum past the largest float is refused. Values keep X's dtype. The norms
+are in :mod:`jacobians._norms`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from reshape import InputError
 
+from ._checks import finite_result, quiet
 from ._expr_helpers import call, dims, eye, is_one, mm, number, ones, row, times
 from ._jacobian import Jacobian
 from ._limit import check_limit
@@ -77,12 +80,27 @@ def _reduce(M: np.ndarray, axis: int | None, f: Any) -> Any:
     return f(M, None, False) if axis is None else f(M, 0 if axis == 1 else 1, True)
 
 
+@quiet  # a sum past the largest float is refused by name, not warned of
 def _total(M: np.ndarray, k: int | None, keep: bool) -> Any:
     return M.sum(axis=k, keepdims=keep)
 
 
+@quiet
 def _average(M: np.ndarray, k: int | None, keep: bool) -> Any:
-    return M.mean(axis=k, keepdims=keep)
+    """The mean; where the sum overflows, the mean of M/N (each term ≤ max|M|/N, and so is every
+    partial sum: the true mean is finite and so is this), so a mean is never refused."""
+    m = M.mean(axis=k, keepdims=keep)
+    if np.isfinite(m).all():
+        return m
+    return (M / (M.size if k is None else M.shape[k])).sum(axis=k, keepdims=keep)
+
+
+def _reduced(op: str, what: str, M: np.ndarray, value: Any) -> Any:
+    """A reduction's value in M's dtype, refused by name where it overflowed."""
+    value = finite_result(op, "X", what, value, {"X": M})
+    return (
+        value.astype(M.dtype, copy=False) if isinstance(value, np.ndarray) else M.dtype.type(value)
+    )
 
 
 def _ones_row(n: Any) -> Any:
@@ -140,7 +158,8 @@ def sum(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """
     axis = check_axis("sum", axis)
     X, M = as_matrix("sum", "X", X)
-    return ReductionContext(_reduce(M, axis, _total), {"X": X}, M, axis)
+    value = _reduced("sum", "sum", M, _reduce(M, axis, _total))
+    return ReductionContext(value, {"X": X}, M, axis)
 
 
 @sum.rule(
@@ -187,7 +206,8 @@ def mean(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """
     axis = check_axis("mean", axis)
     X, M = as_matrix("mean", "X", X)
-    return ReductionContext(_reduce(M, axis, _average), {"X": X}, M, axis)
+    value = _reduced("mean", "mean", M, _reduce(M, axis, _average))
+    return ReductionContext(value, {"X": X}, M, axis)
 
 
 @mean.rule(
@@ -207,6 +227,7 @@ def mean_dX(c: ReductionContext) -> Jacobian:
 
 
 # ----- logsumexp -----
+@quiet  # x − max may overflow to −inf, whose exp is the right 0
 def _softmax_weights(M: np.ndarray, k: int | None, keep: bool) -> tuple[Any, np.ndarray]:
     """(log Σ exp, the weights exp(x − logsumexp)) over numpy axis k, shifted by max Re x."""
     shift = M.real.max(axis=k, keepdims=True)
@@ -265,7 +286,7 @@ def logsumexp(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     axis = check_axis("logsumexp", axis)
     X, M = as_matrix("logsumexp", "X", X)
     value, S = _reduce(M, axis, _softmax_weights)
-    return ReductionContext(value, {"X": X}, M, axis, S)
+    return ReductionContext(_reduced("logsumexp", "logsumexp", M, value), {"X": X}, M, axis, S)
 
 
 @logsumexp.rule(

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError
+from reshape import InputError, InputTypeError, describe
 
 from ._jacobian import Jacobian
 from ._notation import Form
@@ -274,6 +274,11 @@ def operation(
 
 def unregister(name: str) -> Operation:
     """Remove an operation from the registry (a test's own activation, when the test ends)."""
+    expected = f"the name of a registered operation, one of {', '.join(map(repr, OPERATIONS))}"
+    if not isinstance(name, str):
+        raise InputTypeError("unregister", "name", expected, f"{name!r} ({describe(name)})")
+    if name not in OPERATIONS:
+        raise InputError("unregister", "name", expected, f"unknown operation {name!r}")
     op = OPERATIONS.pop(name)
     _FAMILIES.get(op.family, {}).pop(name, None)
     return op

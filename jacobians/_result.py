@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from reshape import assume_finite
+
 from ._jacobian import Jacobian
 
 __all__ = ["Context", "JacobianMap", "Operated", "Result"]
@@ -59,7 +61,12 @@ class JacobianMap(Mapping[str, Jacobian]):
         J = self._built.get(name)
         if J is None:
             r = self._op.rules[name]  # KeyError for a name that is not an input, as a dict
-            J = r.build(self._ctx).label(  # a fresh object: labelled in place
+            # the context's arrays were checked by prepare, so the structure's constructor need
+            # not scan them again; what a builder computes is proved finite by the registry-wide
+            # test of every Jacobian at huge and tiny inputs
+            with assume_finite():
+                built = r.build(self._ctx)
+            J = built.label(  # a fresh object: labelled in place
                 self._op.output,
                 name,
                 r.closed_form,

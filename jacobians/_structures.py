@@ -19,9 +19,11 @@ import numpy as np
 from reshape import ShapeError
 
 from ._blocks import BlockDiagonal
-from ._jacobian import Jacobian, Structure
+from ._jacobian import Jacobian, Structure, bare
 from ._kronecker import Kronecker
+from ._limit import checked_bytes
 from ._permutation import Permutation
+from ._structure_args import checked_array, checked_dtype, checked_shape, largest
 
 __all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker", "Permutation"]
 
@@ -29,7 +31,8 @@ __all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker", "Permu
 class Identity(Jacobian):
     """The identity I_n on an array of shape ``shape`` (n = prod(shape)): ∂z/∂b of z = Wx + b.
 
-    Shapes: shape -> out_shape = in_shape = shape; ``.matrix`` is n×n.
+    Shapes: shape -> out_shape = in_shape = shape; ``.matrix`` is n×n. Nothing is allocated,
+    so n may be large (a whole number ≥ 1 in each entry); ``dtype`` is a float or complex dtype.
 
     >>> Identity((2, 3)).shape
     (6, 6)
@@ -40,12 +43,13 @@ class Identity(Jacobian):
     rank = 0  # never reached: every pair with an identity has a row (keep the other factor)
 
     def __init__(self, shape: Sequence[int], dtype: np.dtype = np.float64, **labels: str) -> None:
-        shape = tuple(shape)
+        shape = checked_shape("Identity", "shape", shape)
+        dt = checked_dtype("Identity", "dtype", dtype)
         n = prod(shape)
         labels.setdefault("closed_form", f"I_{n}")
         labels.setdefault("latex", f"I_{{{n}}}")
         super().__init__(shape, shape, **labels)
-        self._dtype = np.dtype(dtype)
+        self._dtype = dt
 
     @property
     def dtype(self) -> np.dtype:
@@ -55,27 +59,31 @@ class Identity(Jacobian):
         return np.eye(self.shape[0], dtype=self._dtype)
 
     def transpose(self) -> Identity:
-        return Identity(self.in_shape, self._dtype)._as_transpose_of(self)
+        return bare(Identity, _dtype=self._dtype)._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         return M
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:
         return 0
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         return M
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:
         return 0
 
+    def _gain(self, side: str) -> float:
+        return 1.0
+
 
 class Diagonal(Jacobian):
     """diag(d) on an array of the shape of ``d``: the Jacobian of every elementwise map.
 
-    Shapes: d (any shape, n entries) -> out_shape = in_shape = d.shape; ``.matrix`` is n×n.
+    Shapes: d (any shape, n entries; numeric and finite, a list is converted) -> out_shape =
+    in_shape = d.shape; ``.matrix`` is n×n.
 
     >>> Diagonal(np.array([1.0, 2.0])).right(np.ones((1, 2)))
     array([[1., 2.]])
@@ -86,6 +94,7 @@ class Diagonal(Jacobian):
     rank = 1  # applies itself to a Kronecker or block-diagonal factor made dense: n·k, the least
 
     def __init__(self, d: np.ndarray, **labels: str) -> None:
+        d = checked_array("Diagonal", "d", d)
         super().__init__(d.shape, d.shape, **labels)
         self.d = d
 
@@ -102,17 +111,20 @@ class Diagonal(Jacobian):
         return np.diag(self.diagonal)
 
     def transpose(self) -> Diagonal:
-        return Diagonal(self.d)._as_transpose_of(self)
+        return bare(Diagonal, d=self.d)._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         return self.diagonal[:, None] * M
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:
         return s.rows * k
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         return M * self.diagonal
+
+    def _gain(self, side: str) -> float:
+        return largest(self.d)
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:
@@ -123,7 +135,7 @@ class Dense(Jacobian):
     """A dense matrix; called a row when it has one row (the Jacobian of a scalar cost).
 
     Shapes: M (r, c), or a vector read as (1, c) -> out_shape (r,), in_shape (c,) unless given
-    (with r and c entries).
+    (with r and c entries). M is numeric and finite (a list is converted).
 
     >>> Dense(np.ones((2, 3))).kind, Dense(np.ones(3)).kind
     ('dense', 'row')
@@ -139,14 +151,20 @@ class Dense(Jacobian):
         in_shape: Sequence[int] | None = None,
         **labels: str,
     ) -> None:
+        M = checked_array("Dense", "M", M, (1, 2), "a 2-D matrix, or a vector read as a row")
         M = M if M.ndim == 2 else M.reshape(1, -1)
-        out_shape = (M.shape[0],) if out_shape is None else tuple(out_shape)
-        in_shape = (M.shape[1],) if in_shape is None else tuple(in_shape)
+        out_shape = (
+            (M.shape[0],) if out_shape is None else checked_shape("Dense", "out_shape", out_shape)
+        )
+        in_shape = (
+            (M.shape[1],) if in_shape is None else checked_shape("Dense", "in_shape", in_shape)
+        )
         if (prod(out_shape), prod(in_shape)) != M.shape:
             raise ShapeError(
                 "Dense",
                 "M",
-                f"a {prod(out_shape)}×{prod(in_shape)} matrix for {out_shape} by {in_shape}",
+                f"a {prod(out_shape)}×{prod(in_shape)} matrix for out_shape {out_shape} by"
+                f" in_shape {in_shape}",
                 f"shape {M.shape}",
             )
         super().__init__(out_shape, in_shape, **labels)
@@ -168,22 +186,24 @@ class Dense(Jacobian):
         return self.M  # nothing to build, so no limit to check
 
     def dense(self, limit: int | None = None) -> np.ndarray:
+        if limit is not None:  # nothing to build, but a bad limit is still refused
+            checked_bytes(f"{type(self).__name__}.dense", "limit", limit)
         return self.M
 
     def _dense(self) -> np.ndarray:
         return self.M
 
     def transpose(self) -> Dense:
-        return Dense(self.M.T)._as_transpose_of(self)
+        return bare(Dense, M=self.M.T)._as_transpose_of(self)
 
-    def left(self, M: np.ndarray) -> np.ndarray:
+    def _left(self, M: np.ndarray) -> np.ndarray:
         return self.M @ M
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:
         return s.rows * s.cols * k
 
-    def right(self, M: np.ndarray) -> np.ndarray:
+    def _right(self, M: np.ndarray) -> np.ndarray:
         return M @ self.M
 
     @staticmethod

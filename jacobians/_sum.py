@@ -17,27 +17,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from reshape import InputTypeError, ShapeError, describe
+from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian, Structure
+from ._jacobian import Jacobian, Structure, bare
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
-from ._limit import DenseLimitError
+from ._limit import DenseLimitError, check_limit
+from ._structure_args import all_finite
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
 
 __all__ = ["Sum", "add_jacobians", "plan_sum"]
 
 
 # ----- the sums that keep a structure -----
+# The sums below are made unchecked (``bare``) from checked terms, then their new numbers are
+# tested once in add_jacobians: two finite terms can still overflow, and that is refused there.
+def _ones(n: int, dtype: type | np.dtype = np.float64) -> np.ndarray:
+    """The diagonal of an identity, weighed against the dense limit first (I_n is never made,
+    so n can be far larger than memory)."""
+    check_limit(f"add_jacobians: the diagonal of I_{n}", 1, n, dtype, None)
+    return np.ones(n, dtype=dtype)
+
+
 def _diagonal_of(J: Jacobian) -> np.ndarray | None:
     """The diagonal, flattened, of a Jacobian that is diagonal in its structure; else None."""
     if isinstance(J, Identity):
-        return np.ones(J.shape[0], dtype=J.dtype)
+        return _ones(J.shape[0], J.dtype)
     if isinstance(J, Diagonal):
         return J.diagonal
     if isinstance(J, Kronecker) and isinstance(J.L, int) and isinstance(J.R, int):
-        return np.ones(J.shape[0])
+        return _ones(J.shape[0])
     return None
 
 
@@ -47,7 +57,7 @@ def _as_kronecker(J: Jacobian, like: Kronecker) -> Kronecker | None:
         return J
     (a, b, _), (p, q, _) = fdims(like.L), fdims(like.R)
     if isinstance(J, Identity) and a == b and p == q:
-        return Kronecker(a, p)
+        return bare(Kronecker, L=a, R=p)
     return None
 
 
@@ -58,8 +68,12 @@ def _same(F: Factor, G: Factor) -> bool:
 
 
 def _plus(F: Factor, G: Factor) -> np.ndarray:
-    """F + G for Kronecker factors of one shape, an int k standing for I_k."""
-    eye = lambda k: np.eye(k)
+    """F + G for Kronecker factors of one shape, an int k standing for I_k (made, so weighed)."""
+
+    def eye(k: int) -> np.ndarray:
+        check_limit(f"add_jacobians: I_{k} in a Kronecker factor", k, k, np.dtype(np.float64), None)
+        return np.eye(k)
+
     return (eye(F) if isinstance(F, int) else F) + (eye(G) if isinstance(G, int) else G)
 
 
@@ -70,9 +84,9 @@ def _kron_plus(A: Kronecker, B: Kronecker) -> Kronecker | None:
     same_l, same_r = _same(A.L, B.L), _same(A.R, B.R)
     # Both equal: 2(L ⊗ R), the 2 put into a factor that is a matrix already where there is one.
     if same_r and (not same_l or isinstance(A.R, int)):
-        return Kronecker(_plus(A.L, B.L), A.R)
+        return bare(Kronecker, L=_plus(A.L, B.L), R=A.R)
     if same_l:
-        return Kronecker(A.L, _plus(A.R, B.R))
+        return bare(Kronecker, L=A.L, R=_plus(A.R, B.R))
     return None
 
 
@@ -83,26 +97,26 @@ def _blocks_plus(A: Jacobian, B: Jacobian) -> BlockDiagonal | None:
     if not isinstance(A, BlockDiagonal):
         return None
     if isinstance(B, BlockDiagonal):
-        return BlockDiagonal(A.B + B.B) if A.B.shape == B.B.shape else None
+        return bare(BlockDiagonal, B=A.B + B.B) if A.B.shape == B.B.shape else None
     d = _diagonal_of(B)
     if d is None:
         return None
     k, n, _ = A.B.shape  # entry (i, j) of the (n, k) batch sits on block j's diagonal at i
     blocks = A.B.astype(np.result_type(A.B, d), copy=True)
     blocks[:, np.arange(n), np.arange(n)] += d.reshape(n, k).T
-    return BlockDiagonal(blocks)
+    return bare(BlockDiagonal, B=blocks)
 
 
 def _combined(A: Jacobian, B: Jacobian) -> Jacobian | None:
     """A + B in one structure (a fresh object), or None where they have none in common."""
     if isinstance(A, Dense) or isinstance(B, Dense):
         try:
-            return Dense(A.dense() + B.dense())
+            return bare(Dense, M=A.dense() + B.dense())
         except DenseLimitError:
             return None
     da, db = _diagonal_of(A), _diagonal_of(B)
     if da is not None and db is not None:
-        return Diagonal(da + db)
+        return bare(Diagonal, d=da + db)
     blocks = _blocks_plus(A, B)
     if blocks is not None:
         return blocks
@@ -131,6 +145,9 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
 
     Shapes: A (r×c), B (r×c) -> r×c.
 
+    A sum of finite terms that overflows is refused, as is an identity's diagonal (made to add
+    it to another diagonal) beyond the dense limit.
+
     >>> S = add_jacobians(Identity((2,)), Diagonal(np.array([1.0, 2.0])))
     >>> S.kind, S.d, S.closed_form
     ('diagonal', array([2., 3.]), 'I_2 + ∂f/∂x')
@@ -146,10 +163,32 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             f"{B.symbol}, {B.shape[0]}×{B.shape[1]}",
             "a sum needs both terms to map the same input to the same output",
         )
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
+        S = _added(A, B)
+    for t in flat_terms([S]):
+        if not all(all_finite(a) for a in _new_numbers(t, A, B)):
+            raise InputError(
+                "add_jacobians",
+                "B",
+                "a Jacobian whose sum with A stays within floating-point range",
+                f"{B.symbol}, whose sum with {A.symbol} overflows to ±inf",
+                "rescale the terms",
+            )
+    return S
+
+
+def _new_numbers(t: Jacobian, A: Jacobian, B: Jacobian) -> list[np.ndarray]:
+    """The arrays of a term of the sum that neither A nor B held (those are checked already)."""
+    old = {id(a) for J in flat_terms([A, B]) for a in J.__dict__.values()}
+    new = [t.__dict__.get(k) for k in ("M", "d", "B", "L", "R")]
+    return [a for a in new if isinstance(a, np.ndarray) and id(a) not in old]
+
+
+def _added(A: Jacobian, B: Jacobian) -> Jacobian:
     terms, more = flat_terms([A]), flat_terms([B])
     if any(isinstance(t, Dense) for t in terms + more):
         try:  # a dense term holds as many numbers as the sum: add the rest into it
-            return _joined(Dense(A.dense() + B.dense()), A, B)
+            return _joined(bare(Dense, M=A.dense() + B.dense()), A, B)
         except DenseLimitError:
             pass  # over the limit: add what has a structure in common, keep the rest apart
     for t in more:

@@ -1,4 +1,5 @@
-"""The full-Jacobian gradient: the network's forward pass, then row · J per factor."""
+"""The full-Jacobian gradient: the network's forward pass, then row · J per factor; and the one
+entry every gradient method goes through, so that each refuses the same points alike."""
 
 from __future__ import annotations
 
@@ -6,22 +7,20 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, COSTS, Context, linear
-from reshape import assume_finite
+from jacobians import ACTIVATIONS, linear
+from reshape import InputError, assume_finite
 
-from ._forward import Pass, run
+from ._checks import PointError, finite_gradients, layer_gradients
+from ._forward import Pass, cost_context, point
+from ._shortcut import backprop
 
-__all__ = ["cost_context", "jacobian_gradients"]
-
-
-def cost_context(net: Any, forward: Pass, T2: np.ndarray) -> Context:
-    """The cost's context at the network's output (its rules give the row ∂ℓ/∂y⁽ᴸ⁾)."""
-    cost = COSTS[net.loss]
-    with assume_finite():  # the output and the targets are checked
-        return cost.prepare(forward.y[net.depth], T2, **cost.options)
+__all__ = ["cost_context", "gradients_at", "jacobian_gradients"]
 
 
-def jacobian_gradients(net: Any, X2: np.ndarray, T2: np.ndarray) -> dict[str, np.ndarray]:
+@np.errstate(all="ignore")  # an overflow is refused by name (layer_gradients), not warned of
+def jacobian_gradients(
+    net: Any, X2: np.ndarray, T2: np.ndarray, op: str = "MLP.gradients"
+) -> dict[str, np.ndarray]:
     """Reverse mode through the chain: the prefix ∂C/∂z⁽ᵏ⁾ is shared by W⁽ᵏ⁾ and b⁽ᵏ⁾ and
     extended by W⁽ᵏ⁾ · ∇σ_{k−1}. The factors are those of :meth:`factors`, each built by its
     operation's rule from the forward pass's context, unlabelled: a gradient shows no labels,
@@ -30,18 +29,51 @@ def jacobian_gradients(net: Any, X2: np.ndarray, T2: np.ndarray) -> dict[str, np
     ``row @ J`` (compose) computes for a row, without a Jacobian object per product; so nothing
     nd×nm is ever made dense. The last step's row has the parameter's entries in row-major
     order, so a reshape folds it into the gradient (what ``to_gradient`` does)."""
-    forward = run(net.activations, net._params, X2)
-    P, d, rules = net._params, X2.shape[1], linear.rules
-    cost = COSTS[net.loss]
-    row = cost.rules[cost.params[0].name].build(cost_context(net, forward, T2)).matrix
+    forward, _, row = point(net, X2, T2, op)  # the cost's row ∂ℓ/∂y⁽ᴸ⁾, by its own rule
+    try:
+        return _backward(net, forward, row, X2.shape[1], op)
+    except PointError:
+        raise
+    except InputError:
+        # A structure refused a product that overflowed, in its own name (Kronecker.right …):
+        # the point is refused as the shortcut refuses it, so both methods say the same.
+        backprop(net, X2, T2, op)
+        raise
+
+
+def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict[str, Any]:
+    P, rules = net._params, linear.rules
     prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
     grads = {}
-    for k in range(net.depth, 0, -1):
-        z, act = forward.linear[k], ACTIVATIONS[net.activations[k - 1]]
-        dz = act.rules["z"].build(forward.activation[k]).right(prefix)
-        for p in ("W", "b"):
-            name = f"{p}{k}"
-            grads[name] = rules[p].build(z).right(dz).reshape(P[name].shape)
-        if k > 1:
-            prefix = rules["x"].build(z).right(dz)
+    # The forward pass's arrays are checked, so the factors' constructors need not scan them, and
+    # each product is the structure's own arithmetic (J._right) without the public right's check
+    # of its operand: layer_gradients checks every layer's δ and gradients instead, as the
+    # shortcut's backward pass does.
+    with assume_finite():
+        for k in range(net.depth, 0, -1):
+            z, act = forward.linear[k], ACTIVATIONS[net.activations[k - 1]]
+            dz = act.rules["z"].build(forward.activation[k])._right(prefix)
+            for p in ("W", "b"):
+                name = f"{p}{k}"
+                grads[name] = rules[p].build(z)._right(dz).reshape(P[name].shape)
+            layer_gradients(op, k, dz, forward.y[k - 1], forward.peak.get(k - 1), grads)
+            if k > 1:
+                prefix = rules["x"].build(z)._right(dz)
     return {name: grads[name] for name in P}
+
+
+def gradients_at(
+    net: Any, X2: np.ndarray, T2: np.ndarray, method: str, op: str
+) -> dict[str, np.ndarray]:
+    """The gradients by ``method`` ("shortcut", "jacobian", "central" or "complex"): each checks
+    the point (:func:`net._forward.point`: the forward pass, the loss and its gradient finite;
+    then each layer's gradients), so a point is refused with one message whatever the method."""
+    if method == "shortcut":
+        return backprop(net, X2, T2, op).gradients
+    if method == "jacobian":
+        return jacobian_gradients(net, X2, T2, op)
+    # Differences would hide an impossible point in noise, or fail at a perturbed point with a
+    # message of their own: the point is checked as the shortcut checks it (forward, loss and
+    # backward pass, one gradient's work against the numeric one's P forward passes).
+    backprop(net, X2, T2, op)
+    return finite_gradients(op, net._numeric(X2, T2, method))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from jacobians import ACTIVATIONS
+from jacobians._notation import sup
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from ._layers import LOSSES
@@ -141,3 +142,81 @@ def targets(op: str, T: Any, n: int, d: int, loss: str) -> np.ndarray:
     if LOSSES[loss].probabilities:
         probabilities(op, T, loss)
     return T
+
+
+# ----- points where the network's numbers leave floating-point range -----
+class PointError(InputError):
+    """Inputs (with the current parameters) at which the forward pass, the loss or a gradient
+    leaves floating-point range: every gradient method and ``train`` give this one error."""
+
+
+_RESCALE = "scale the inputs X, the targets T or the parameters down (or lower train's lr)"
+_BIG = float(np.finfo(np.float64).max)
+
+
+@np.errstate(all="ignore")
+def _largest(a: Any) -> float:
+    return float(np.max(np.abs(np.real(a)), initial=0.0))
+
+
+def _peak(a: np.ndarray) -> float:
+    """max |a| of a real array, inside the caller's errstate."""
+    return float(np.abs(a).max())
+
+
+def overflow(op: str, what: str, sizes: dict[str, Any]) -> PointError:
+    """The error that ``what`` (a layer, the loss, a gradient) overflowed at finite numbers."""
+    shown = ", ".join(f"largest |{k}| = {_largest(v):.3g}" for k, v in sizes.items())
+    return PointError(
+        op,
+        "X",
+        "inputs at which, with the current parameters, the network's numbers stay within "
+        "floating-point range",
+        f"{what} overflowing to ±inf or NaN" + (f" ({shown})" if shown else ""),
+        _RESCALE,
+    )
+
+
+def impossible_loss(op: str, loss: str, depth: int, err: InputError) -> PointError:
+    """The cost's own refusal (``err``: log 0, an overflow) restated as the network's: its
+    argument is the output y⁽ᴸ⁾, its y the targets T."""
+    out = f"y{sup(depth)}"
+    return PointError(
+        op,
+        "X",
+        f"inputs at which, with the current parameters, the loss {loss!r} and its gradient are "
+        f"finite; for the loss's argument {err.arg} = the output {out} and y = the targets T: "
+        + err.expected,
+        f"in {err.arg} = {out}: {err.got}",
+        LOSSES[loss].impossible,
+    )
+
+
+def layer_gradients(
+    op: str, k: int, delta: np.ndarray, y: np.ndarray, peak: float | None, grads: dict[str, Any]
+) -> None:
+    """Refuse layer k's gradients δyᵀ and δ1 (δ = ∂C/∂z⁽ᵏ⁾, any shape holding its n×d entries;
+    ``peak`` = max |y⁽ᵏ⁻¹⁾| if known) where they overflowed. Cheaply: when d·max|δ|·max(1, max|y|)
+    is below the largest float (NaN and inf are not), no entry of δyᵀ or δ1 can overflow, and
+    the gradients (n×m, large) are not scanned."""
+    peak = _peak(y) if peak is None else peak  # in the backward pass's errstate
+    if y.shape[-1] * _peak(delta) * max(1.0, peak) < _BIG:
+        return
+    for name in (f"W{k}", f"b{k}"):
+        with np.errstate(all="ignore"):
+            bad = int((~np.isfinite(grads[name])).sum())
+        if bad:
+            K = sup(k)
+            sizes = {f"∂C/∂z{K}": delta, f"y{sup(k - 1)}": y}
+            raise overflow(op, f"∂C/∂{name} at {bad} of {grads[name].size} entries", sizes)
+
+
+def finite_gradients(op: str, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The gradients, or the error naming the first that overflowed (a numeric gradient, which
+    has no δ to bound it by)."""
+    for name, g in grads.items():
+        with np.errstate(all="ignore"):
+            bad = int((~np.isfinite(g)).sum())
+        if bad:
+            raise overflow(op, f"∂C/∂{name} at {bad} of {g.size} entries", {})
+    return grads

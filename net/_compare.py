@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError
+from reshape import InputError, InputTypeError, describe
 
 from ._mlp import METHODS, MLP
 
@@ -109,11 +109,20 @@ def compare(
     >>> sorted(c.to_dict()["W1"])
     ['jacobian vs numeric', 'jacobian vs shortcut', 'shortcut vs numeric']
     """
+    if not isinstance(mlp, MLP):
+        raise InputTypeError("compare", "mlp", "a net.MLP", f"{mlp!r} ({describe(mlp)})")
+    expected = f"two or more distinct names from {METHODS}"
+    if isinstance(methods, (str, bytes)) or not isinstance(methods, (Sequence, np.ndarray)):
+        raise InputTypeError("compare", "methods", expected, f"{methods!r} ({describe(methods)})")
     methods = tuple(methods)
-    if len(methods) < 2 or len(set(methods)) != len(methods) or not set(methods) <= set(METHODS):
-        raise InputError(
-            "compare", "methods", f"two or more distinct names from {METHODS}", repr(methods)
-        )
+    texts = all(isinstance(m, str) for m in methods)  # before set(): a list is not hashable
+    if (
+        not texts
+        or len(methods) < 2
+        or len(set(methods)) < len(methods)
+        or set(methods) - set(METHODS)
+    ):
+        raise InputError("compare", "methods", expected, repr(methods))
     grads = {m: mlp.gradients(X, T, m) for m in methods}
     pairs = tuple(combinations(methods, 2))
     table = {

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reshape import InputError
+from reshape import InputError, InputTypeError, check_bytes, describe
 
 from ._mlp import MLP
-from ._train import train
+from ._train import flag, train
 
 __all__ = ["sine_data", "sine_demo"]
 
@@ -25,6 +25,8 @@ def sine_data(d: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 2:
         raise InputError("sine_data", "d", "a whole number of samples ≥ 2", repr(d))
+    # X, T and, when a network is trained on them, its activations: weighed before any is made
+    check_bytes("sine_data", f"the {d} samples (X and T, each 1×{d})", 16 * int(d))
     X = np.linspace(-np.pi, np.pi, int(d)).reshape(1, -1)
     return X, np.sin(X)
 
@@ -60,9 +62,20 @@ def sine_demo(
     >>> history.shape, bool(history[-1] < history[0])
     ((11,), True)
     """
+    quiet = flag("sine_demo", "quiet", quiet)
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+        raise InputTypeError(
+            "sine_demo", "sizes", "a list of widths like [1, 16, 1]", describe(sizes)
+        )
     sizes = tuple(sizes)
     if len(sizes) < 2 or sizes[0] != 1 or sizes[-1] != 1:
         raise InputError("sine_demo", "sizes", "widths starting and ending with 1", repr(sizes))
+    if isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 2:
+        # the batch's activations, forward and backward: 2 numbers per width per sample
+        widths = [int(w) for w in sizes if isinstance(w, (int, np.integer)) and w >= 1]
+        if len(widths) == len(sizes):  # bad widths are MLP's to name
+            what = f"{d} samples through widths {list(sizes)}"
+            check_bytes("sine_demo", what, 16 * int(d) * sum(widths))
     X, T = sine_data(d)
     mlp = MLP(sizes, ["tanh"] * (len(sizes) - 2) + ["identity"], "squared_error", seed=seed)
     history = train(mlp, X, T, lr, epochs, method=method, clip=clip, quiet=quiet)

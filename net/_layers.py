@@ -71,6 +71,7 @@ class Loss:
         refuses: last activations that make no sense with this loss.
         probabilities: targets must be probability vectors (entries in [0, 1], columns sum to 1).
         doc: one line on what the network's output means under this loss.
+        impossible: the hint where the loss or its gradient is not finite at the output.
     """
 
     name: str
@@ -80,14 +81,20 @@ class Loss:
     refuses: tuple[str, ...]
     probabilities: bool
     doc: str
+    impossible: str = "scale the inputs X, the targets T or the parameters down"
 
 
 def _loss(
-    name: str, needs_last: str | None, refuses: tuple[str, ...], probabilities: bool, doc: str
+    name: str,
+    needs_last: str | None,
+    refuses: tuple[str, ...],
+    probabilities: bool,
+    doc: str,
+    *impossible: str,
 ) -> Loss:
     cost = COSTS[name]
     assert cost.fn is not None and cost.gradient is not None, name
-    return Loss(name, cost.fn, cost.gradient, needs_last, refuses, probabilities, doc)
+    return Loss(name, cost.fn, cost.gradient, needs_last, refuses, probabilities, doc, *impossible)
 
 
 LOSSES: dict[str, Loss] = {
@@ -114,6 +121,9 @@ LOSSES: dict[str, Loss] = {
             (),
             True,
             "ℓ = −Σ t log y⁽ᴸ⁾: the output is a probability vector, so softmax must be last.",
+            "the last softmax saturated (an output of 0, or one so small that t ⊘ y⁽ᴸ⁾ "
+            "overflows, where the target is not 0): use loss 'softmax_cross_entropy' with "
+            "'identity' last, which takes the logits and is finite for any of them",
         ),
     )
 }

@@ -20,24 +20,38 @@ summing to 1).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from jacobians import ACTIVATIONS, COSTS, OPERATIONS, linear, numeric
 from jacobians import to_gradient as _to_gradient
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+from reshape import InputError, InputTypeError, ShapeError, as_array, check_bytes, describe
 
 from . import _checks as check
-from ._chain import cost_context, jacobian_gradients
+from ._chain import gradients_at
 from ._factors import Factors, labelled_chain
-from ._forward import run
-from ._layers import LOSSES
+from ._forward import loss_value, point, run
 from ._shortcut import Backprop, backprop
 
 __all__ = ["METHODS", "MLP", "Backprop"]
 
 METHODS = ("jacobian", "shortcut", "numeric", "central", "complex")
+
+
+def _check_parameter_bytes(sizes: Sequence[int]) -> None:
+    """Refuse, before drawing any, parameters that would pass the session's limit on memory."""
+    shapes = [(int(n), int(m)) for m, n in pairwise(sizes)]
+    count = sum(n * m + n for n, m in shapes)  # Python ints: no overflow
+    k = max(range(len(shapes)), key=lambda i: shapes[i][0] * shapes[i][1])
+    check_bytes(
+        "MLP",
+        f"the {count:,} parameters of sizes {list(sizes)} (float64; the largest, W{k + 1}, is"
+        f" {shapes[k][0]}×{shapes[k][1]})",
+        8 * count,
+        "choose smaller sizes",
+    )
 
 
 class MLP:
@@ -51,6 +65,10 @@ class MLP:
             module docstring for how losses and last activations combine).
         seed: the initialisation seed: W⁽ᵏ⁾ ~ N(0, 1/l⁽ᵏ⁻¹⁾) and b⁽ᵏ⁾ ~ N(0, 0.1²), drawn in
             order W1, b1, W2, … from ``numpy.random.default_rng(seed)``.
+
+    Raises:
+        DenseLimitError: before any parameter is drawn, when the parameters (8 bytes each) would
+            pass the session's limit on memory (``jacobians.set_dense_limit``).
 
     Parameters are W1, b1, …, WL, bL with W⁽ᵏ⁾ of shape (l⁽ᵏ⁾, l⁽ᵏ⁻¹⁾) and b⁽ᵏ⁾ of shape (l⁽ᵏ⁾,);
     ``params`` reads copies and sets them all at once (validated), ``net["W1"]`` reads and sets one.
@@ -70,6 +88,7 @@ class MLP:
         seed: int = 0,
     ) -> None:
         self.sizes = check.sizes(sizes)
+        _check_parameter_bytes(self.sizes)
         self.depth = len(self.sizes) - 1
         self.activations = check.activations(activations, self.depth)
         self.loss = check.loss(loss, self.activations[-1])
@@ -183,9 +202,10 @@ class MLP:
         T2: np.ndarray,
         params: Mapping[str, np.ndarray] | None = None,
         start: int = 0,
+        op: str = "MLP.cost",
     ) -> Any:
-        fwd = run(self.activations, self._params if params is None else params, X2, start)
-        return LOSSES[self.loss].value(fwd.y[self.depth], T2) / X2.shape[1]
+        fwd = run(self.activations, self._params if params is None else params, X2, start, op)
+        return loss_value(self, fwd, T2, op) / X2.shape[1]
 
     def cost(self, X: Any, T: Any) -> float:
         """C = (1/d) Σᵢ ℓ(y⁽ᴸ⁾(sᵢ), tᵢ), the mean loss over the d samples.
@@ -237,20 +257,21 @@ class MLP:
         >>> [J.shape for J in f], f.gradient().shape
         ([(1, 1), (1, 1), (1, 3), (3, 3), (3, 6)], (3, 2))
         """
-        if wrt not in self._params:
-            raise InputError(
-                "MLP.factors",
-                "wrt",
-                f"a parameter name, one of {check.known(self._params)}",
-                repr(wrt),
-            )
-        X2, T2 = self._data("MLP.factors", x, t)
-        fwd = run(self.activations, self._params, X2)
+        if not isinstance(wrt, str) or wrt not in self._params:
+            error = InputError if isinstance(wrt, str) else InputTypeError
+            known = check.known(self._params)
+            raise error("MLP.factors", "wrt", f"a parameter name, one of {known}", repr(wrt))
+        try:
+            X2, T2 = self._data("MLP.factors", x, t)
+            fwd, cost, _ = point(self, X2, T2, "MLP.factors")
+        except InputError as err:  # the checks name X and T (and a point X): here they are x, t
+            arg = {"X": "x", "T": "t"}.get(err.arg, err.arg)
+            raise type(err)(err.op, arg, err.expected, err.got, err.hint) from None
         results = []
         for k in range(1, self.depth + 1):
             act = ACTIVATIONS[self.activations[k - 1]]
             results += [linear.result(fwd.linear[k]), act.result(fwd.activation[k])]
-        results.append(COSTS[self.loss].result(cost_context(self, fwd, T2)))
+        results.append(COSTS[self.loss].result(cost))
         return labelled_chain(self.sizes, results, wrt, self._params[wrt].shape, X2.shape[1])
 
     # ----- numeric: central differences or complex step over every entry -----
@@ -301,11 +322,9 @@ class MLP:
         X2, T2 = self._data("MLP.gradients", X, T)
         return self._gradients(X2, T2, method)
 
-    def _gradients(self, X2: np.ndarray, T2: np.ndarray, method: str) -> dict[str, np.ndarray]:
-        if method == "shortcut":
-            return backprop(self, X2, T2).gradients
-        if method == "jacobian":
-            return jacobian_gradients(self, X2, T2)
+    def _gradients(
+        self, X2: np.ndarray, T2: np.ndarray, method: str, op: str = "MLP.gradients"
+    ) -> dict[str, np.ndarray]:
         if method == "numeric":
             method = "complex" if self.analytic else "central"
         elif method == "complex" and not self.analytic:
@@ -317,4 +336,4 @@ class MLP:
                 f"'complex' with activations {bad}",
                 "complex step needs every layer analytic; use 'numeric' to choose automatically",
             )
-        return self._numeric(X2, T2, method)
+        return gradients_at(self, X2, T2, method, op)  # every method checks the point first

@@ -14,8 +14,8 @@ import numpy as np
 
 from jacobians import ACTIVATIONS
 
-from ._forward import run
-from ._layers import LOSSES
+from ._checks import layer_gradients
+from ._forward import loss_and_gradient, run
 
 __all__ = ["Backprop", "backprop"]
 
@@ -40,12 +40,15 @@ class Backprop:
     gradients: dict[str, np.ndarray]
 
 
-def backprop(net: Any, X2: np.ndarray, T2: np.ndarray) -> Backprop:
+@np.errstate(all="ignore")  # an overflow is refused by name (layer_gradients), not warned of
+def backprop(net: Any, X2: np.ndarray, T2: np.ndarray, op: str = "MLP.backprop") -> Backprop:
+    """The backward pass with Hadamard products, from the forward pass and the loss's value and
+    gradient, refused as every method refuses a point where they leave floating-point range."""
     L, d, P = net.depth, X2.shape[1], net._params
-    fwd = run(net.activations, P, X2)
+    fwd = run(net.activations, P, X2, op=op)
     z, y = fwd.z, fwd.y
-    loss = LOSSES[net.loss]
-    g = loss.grad(y[L], T2) / d
+    value, g = loss_and_gradient(net, fwd, T2, op)
+    g = g / d
     dC_dy, dC_dz, grads = {L: g}, {}, {}
     for k in range(L, 0, -1):
         delta = ACTIVATIONS[net.activations[k - 1]].vjp(z[k], y[k], g)  # type: ignore[misc]
@@ -55,9 +58,10 @@ def backprop(net: Any, X2: np.ndarray, T2: np.ndarray) -> Backprop:
         # against 304 µs at 256×784)
         grads[f"W{k}"] = delta * y[k - 1].T if d == 1 else delta @ y[k - 1].T
         grads[f"b{k}"] = delta.sum(axis=1)
+        layer_gradients(op, k, delta, y[k - 1], fwd.peak.get(k - 1), grads)
         if k > 1:
             g = P[f"W{k}"].T @ delta
             dC_dy[k - 1] = g
-    cost = float(loss.value(y[L], T2) / d)
+    cost = float(value / d)
     order = {name: grads[name] for name in P}
     return Backprop(cost, z, y, dC_dy, dC_dz, order)

@@ -9,8 +9,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from reshape import InputError, describe
+from reshape import InputError, InputTypeError, describe
 
+from ._checks import PointError
 from ._mlp import METHODS, MLP
 from ._shortcut import backprop
 
@@ -20,28 +21,57 @@ _DELAY = 0.5  # seconds before the bar appears: short runs stay silent
 _EVERY = 0.1  # seconds between redraws
 
 
-class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite: the run stopped, the parameters are those before the step.
+class NonFiniteLossError(InputError, FloatingPointError):
+    """The loss or a gradient left floating-point range: the run stopped, and the parameters are
+    those before the step.
+
+    Where the network's numbers left floating-point range (a layer, the loss or a gradient) it
+    is the error every gradient method gives at that point, an :class:`~reshape.InputError` with
+    the same ``expected`` and ``got`` (the refusal itself is ``cause``), raised with the epoch and
+    the history. At epoch 0 the starting point itself is impossible, and the argument and hint
+    are the point's; later a step made it so, and the argument is ``lr`` (a learning rate too
+    large, most often), as it is for a NaN loss that no overflow explains.
 
     Attributes:
         epoch: the epoch whose update made the loss non-finite (0: the initial loss).
-        loss: the non-finite value.
+        loss: the non-finite value (NaN where the point was refused before the loss was summed).
         history: the finite losses before it (history[0] is the initial loss).
+        cause: the point's refusal, as ``MLP.gradients`` gives it (None for a NaN loss that no
+            overflow explains, from a user's activation).
     """
 
-    def __init__(self, epoch: int, loss: float, history: np.ndarray, lr: float) -> None:
-        self.epoch, self.loss, self.history = epoch, loss, history
+    def __init__(
+        self,
+        epoch: int,
+        loss: float,
+        history: np.ndarray,
+        lr: float,
+        cause: PointError | None = None,
+    ) -> None:
+        self.epoch, self.loss, self.history, self.cause = epoch, loss, history, cause
         where = "the initial loss" if epoch == 0 else f"the update of epoch {epoch}"
         last = f" (it was {history[-1]:.6g} before)" if len(history) else ""
+        arg = cause.arg if cause is not None and epoch == 0 else "lr"
         kept = (
             "nothing was changed"
             if epoch == 0
             else f"the parameters are left as they were before epoch {epoch}'s step"
         )
-        super().__init__(
-            f"train: the loss became {loss} after {where}{last}; {kept}.\n"
-            f" Hint: lower the learning rate (lr = {lr:g}) or clip the gradients (clip=…)."
-        )
+        hint = f"lower the learning rate (lr = {lr:g}) or clip the gradients (clip=…)"
+        if cause is not None:
+            hint = cause.hint if epoch == 0 else f"{hint}; or: {cause.hint}"
+        expected = cause.expected if cause else "a finite loss and finite gradients"
+        got = cause.got if cause else f"a loss of {loss}"
+        super().__init__("train", arg, expected, got, hint)
+        if cause is None:
+            head = f"train: bad argument {arg!r}: the loss became {loss} after {where}{last}"
+        elif epoch == 0:
+            head = f"train: bad argument {arg!r}: the initial loss or its gradient is not finite"
+        else:
+            head = f"train: bad argument {arg!r}: the loss or its gradient is not finite after "
+            head += f"{where}{last}"
+        head += f"; {kept}."
+        self.args = ("\n".join([head, *str(self.args[0]).split("\n")[1:]]),)
 
 
 class _Progress:
@@ -75,6 +105,13 @@ class _Progress:
             self.update(epoch, loss, force=True)
             self.stream.write("\n")
             self.stream.flush()
+
+
+def flag(op: str, arg: str, value: Any) -> bool:
+    """A yes/no option: True or False (numpy's booleans too), never a truthy string or None."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputTypeError(op, arg, "True or False", f"{value!r} ({describe(value)})")
+    return bool(value)
 
 
 def _positive(op: str, arg: str, value: Any) -> float:
@@ -136,26 +173,32 @@ def train(
     if method not in METHODS:
         raise InputError("train", "method", f"one of {METHODS}", repr(method))
     clip = None if clip is None else _positive("train", "clip", clip)
+    quiet = flag("train", "quiet", quiet)
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        raise InputTypeError(
+            "train",
+            "stream",
+            "None (sys.stderr) or a text stream with a write method, such as sys.stdout",
+            f"{stream!r} ({describe(stream)})",
+        )
     X2, T2 = mlp._data("train", X, T)
 
-    def evaluate(need_grads: bool) -> tuple[float, dict[str, np.ndarray] | None]:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    def evaluate(need_grads: bool) -> tuple[float, dict[str, np.ndarray] | None, Any]:
+        """(loss, gradients, the point's refusal): the same checks as MLP.gradients, whose
+        refusal becomes the NonFiniteLossError of the epoch."""
+        try:
             if method == "shortcut":
-                bp = backprop(mlp, X2, T2)
-                loss, grads = bp.cost, bp.gradients
-            else:
-                loss, grads = float(mlp._cost(X2, T2)), None
-                if np.isfinite(loss) and need_grads:
-                    grads = mlp._gradients(X2, T2, method)
-        if np.isfinite(loss) and grads is not None:
-            if not all(np.isfinite(g).all() for g in grads.values()):
-                loss = float("nan")  # a finite loss with a non-finite slope: the same failure
-        return loss, grads
+                bp = backprop(mlp, X2, T2, "train")
+                return bp.cost, bp.gradients, None
+            loss = float(mlp._cost(X2, T2, op="train"))
+            return loss, mlp._gradients(X2, T2, method, "train") if need_grads else None, None
+        except PointError as err:
+            return float("nan"), None, err
 
     history = np.empty(epochs + 1)
-    loss, grads = evaluate(epochs > 0)
-    if not np.isfinite(loss):
-        raise NonFiniteLossError(0, loss, history[:0], lr)
+    loss, grads, why = evaluate(epochs > 0)
+    if why is not None or not np.isfinite(loss):
+        raise NonFiniteLossError(0, loss, history[:0], lr, why)
     history[0] = loss
     bar = _Progress(sys.stderr if stream is None else stream, epochs, quiet)
     try:
@@ -164,11 +207,12 @@ def train(
             if clip is not None:
                 grads = {k: _clipped(g, clip) for k, g in grads.items()}
             before = mlp._params
-            mlp._params = {k: v - lr * grads[k] for k, v in before.items()}
-            loss, grads = evaluate(e < epochs)
-            if not np.isfinite(loss):
+            with np.errstate(all="ignore"):  # a step past floating-point range: refused next
+                mlp._params = {k: v - lr * grads[k] for k, v in before.items()}
+            loss, grads, why = evaluate(e < epochs)
+            if why is not None or not np.isfinite(loss):
                 mlp._params = before
-                raise NonFiniteLossError(e, loss, history[:e].copy(), lr)
+                raise NonFiniteLossError(e, loss, history[:e].copy(), lr, why)
             history[e] = loss
             bar.update(e, loss)
     finally:
@@ -176,6 +220,10 @@ def train(
     return history
 
 
+@np.errstate(all="ignore")
 def _clipped(g: np.ndarray, clip: float) -> np.ndarray:
     norm = float(np.linalg.norm(g))
+    if not np.isfinite(norm):  # Σg² overflowed: the norm of g/s, times s, does not
+        s = float(np.abs(g).max())
+        norm = s * float(np.linalg.norm(g / s))
     return g * (clip / norm) if norm > clip else g

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError
+from reshape import InputError, assume_finite
 
 from .._column_major import column_major
 from .._jacobian import Jacobian
@@ -32,7 +32,7 @@ from .._notation import to_latex
 from .._structures import Identity
 from .._sum import add_jacobians
 from ._elimination import Graph, Plan, plans, run
-from ._evaluate import Evaluation, evaluate
+from ._evaluate import Evaluation, at_values, evaluate
 from ._graph import ACTIONS, Expression
 from ._shapes import show
 from ._symbolic import variable_of
@@ -112,7 +112,10 @@ def _local(n: Expression, i: int, ev: Evaluation, texts: dict, where: str) -> Ja
     if rule is None:
         raise InputError(where, "expression", f"an operation with a rule for {p}", n.op.name)
     out_shape, in_shape = ev.shapes[n.key], ev.shapes[a.key]
-    J = rule.build(ev.contexts[n.key])
+    try:
+        J = rule.build(ev.contexts[n.key])
+    except InputError as err:  # a derivative out of range at these values: the values' fault
+        raise at_values(err, n, where) from err
     if J.shape != (prod(out_shape), prod(in_shape)):
         raise AssertionError(
             f"{n.op.name}: ∂/∂{p} is {J.shape[0]}×{J.shape[1]} for {out_shape} by {in_shape}"
@@ -275,10 +278,20 @@ def gradient(e: Expression, wrt: str | Expression, values: Mapping[str, Any]) ->
             continue
         for i, a in enumerate(n.args):
             if a.key in on:
-                r = n.op.rules[n.op.params[i].name].build(ev.contexts[n.key]).right(row)
+                with assume_finite():  # the contexts hold checked arrays
+                    try:
+                        J = n.op.rules[n.op.params[i].name].build(ev.contexts[n.key])
+                    except InputError as err:
+                        raise at_values(err, n, where) from err
+                r = J._right(row)  # row · J, unchecked: the gradient is checked once, below
                 rows[a.key] = r if a.key not in rows else rows[a.key] + r
     size = prod(ev.shapes[x.key])
     g = rows.get(x.key, np.zeros((1, size), dtype=ev.value(e).dtype))
+    if not np.isfinite(g).all():
+        raise InputError(
+            where, "values", "values at which the gradient stays within floating-point range",
+            f"a gradient with {np.size(g) - np.isfinite(g).sum()} entries beyond it",
+        )  # fmt: skip
     given = np.shape(values[x.name])
     return g.reshape(given if prod(given) == size else ev.shapes[x.key])
 

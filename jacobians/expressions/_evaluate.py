@@ -137,6 +137,30 @@ def _constant(
     return np.full(shape, fill, dtype=dtype)
 
 
+def at_values(err: InputError, n: Expression, where: str) -> InputError:
+    """An operation's refusal at node ``n`` (an overflow, a point outside its domain: the
+    expression was checked when built, so its values are at fault) restated as the call's: the
+    argument is the values of the variables under the operand the operation named, and its own
+    message is the detail, so ``matmul: bad argument 'A'`` reads as the call's ``values``."""
+    assert n.op is not None
+    params = [p.name for p in n.op.params]
+    blamed = n.args[params.index(err.arg)] if err.arg in params[: len(n.args)] else n
+    names = list(blamed.variables()) or list(n.variables())
+    arg = f"values[{names[0]!r}]" if len(names) == 1 else "values"
+    # every value under the node shares the blame (a product overflows from both factors)
+    shown = ", ".join(f"values[{k!r}]" for k in dict.fromkeys([*names, *n.variables()]))
+    operand = f"'{err.arg}' = {blamed}" if blamed is not n else repr(err.arg)
+    cls = type(err) if type(err) in (InputError, ShapeError, InputTypeError) else InputError
+    return cls(
+        where,
+        arg,
+        f"values at which every node of the expression is defined and finite; at {n}, for "
+        f"{err.op}'s argument {operand}: {err.expected}",
+        f"from {shown or 'constants only'}: {err.got}",
+        err.hint,
+    )
+
+
 def evaluate(
     e: Expression, values: Mapping[str, Any], where: str = "Expression.evaluate"
 ) -> Evaluation:
@@ -172,11 +196,14 @@ def evaluate(
         else:
             assert n.op is not None
             args = [out.values[a.key] for a in n.args]
-            if any(a.key in unscanned for a in n.args):
-                ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
-            else:
-                with assume_finite():
+            try:
+                if any(a.key in unscanned for a in n.args):
                     ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
+                else:
+                    with assume_finite():
+                        ctx = n.op.prepare(*args, **{**n.op.options, **n.options})
+            except InputError as err:
+                raise at_values(err, n, where) from err
             v = np.asarray(ctx.value)
             if v.size != prod(shape):
                 raise AssertionError(f"{n.op.name} gave {v.shape} where {shape} was planned")

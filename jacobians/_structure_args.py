@@ -1,0 +1,174 @@
+"""The argument checks of the structures: shapes, arrays, dtypes, Kronecker factors, and the
+operand of ``left`` and ``right``.
+
+The operations build structured Jacobians from arrays they have checked; users build them from
+anything at all. So a constructor checks its arrays the way the operations check theirs
+(:func:`reshape.as_array`: numeric, non-empty, finite unless inside :func:`reshape.assume_finite`;
+lists converted), and its shapes as sizes: whole numbers ≥ 1, never truncated (2.5 is not 2),
+small enough for numpy to index. Nothing here allocates in proportion to a size.
+"""
+
+from __future__ import annotations
+
+import cmath
+from collections.abc import Callable, Sequence
+from math import prod
+
+import numpy as np
+
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+
+__all__ = [
+    "MAX_ENTRIES",
+    "all_finite",
+    "applied",
+    "checked_array",
+    "checked_dtype",
+    "checked_factor",
+    "checked_label",
+    "checked_operand",
+    "checked_shape",
+    "finite_result",
+    "largest",
+]
+
+MAX_ENTRIES = 2**62  # numpy counts entries in intp: a shape with more cannot index an array
+_SHAPE = "a shape: a sequence of whole numbers ≥ 1, such as (3, 4)"
+
+
+def _whole(s: object) -> bool:
+    return isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_))
+
+
+def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
+    """``shape`` as a tuple of ints ≥ 1 with at most :data:`MAX_ENTRIES` entries in all.
+
+    >>> checked_shape("Identity", "shape", [2, np.int64(3)])
+    (2, 3)
+    """
+    if type(shape) is tuple and all(type(s) is int and s >= 1 for s in shape):
+        if prod(shape) <= MAX_ENTRIES:  # the common case: every structure made checks its shapes
+            return shape
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
+        raise InputTypeError(op, arg, _SHAPE, describe(shape))
+    out = []
+    for i, s in enumerate(shape):
+        if not _whole(s):
+            raise InputTypeError(op, arg, _SHAPE, f"{shape!r}, whose entry {i} is {s!r}")
+        if s < 1:
+            raise InputError(op, arg, _SHAPE, f"{shape!r}, whose entry {i} is {s}")
+        out.append(int(s))
+    if prod(out) > MAX_ENTRIES:
+        raise InputError(
+            op, arg, "a shape of at most 2**62 entries (numpy's index range)", repr(shape)
+        )
+    return tuple(out)
+
+
+def checked_array(
+    op: str, arg: str, x: object, ndims: tuple[int, ...] | None = None, expected: str = ""
+) -> np.ndarray:
+    """``x`` checked as :func:`reshape.as_array` checks (lists converted, integers promoted),
+    with ``ndim`` in ``ndims`` if given. An ndarray subclass is kept (a test's counting array):
+    it is checked through a plain view."""
+    a = as_array(x, op, arg)
+    if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
+        a = x if a.dtype == x.dtype else x.astype(a.dtype)
+    if ndims is not None and a.ndim not in ndims:
+        raise ShapeError(op, arg, expected, f"shape {a.shape}")
+    return a
+
+
+def checked_dtype(op: str, arg: str, dtype: object) -> np.dtype:
+    """A float or complex dtype (None is numpy's default, float64)."""
+    try:
+        dt = np.dtype(dtype)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InputTypeError(op, arg, "a float or complex dtype", repr(dtype)) from None
+    if dt.kind not in "fc":
+        raise InputTypeError(op, arg, "a float or complex dtype", f"dtype {dt}")
+    return dt
+
+
+def checked_factor(op: str, arg: str, F: object) -> np.ndarray | int:
+    """A Kronecker factor: a 2-D numeric matrix, or a whole number k ≥ 1 standing for I_k (which
+    is never made, so k may be large)."""
+    if _whole(F):
+        if not 1 <= F <= MAX_ENTRIES:  # type: ignore[operator]
+            raise InputError(op, arg, "a whole number k ≥ 1 for I_k, or a 2-D matrix", repr(F))
+        return int(F)  # type: ignore[arg-type]
+    if isinstance(F, (bool, np.bool_)):
+        raise InputTypeError(op, arg, "a 2-D matrix, or a whole number k for I_k", repr(F))
+    return checked_array(op, arg, F, (2,), "a 2-D matrix, or a whole number k for I_k")
+
+
+def checked_label(op: str, arg: str, text: object, optional: bool = False) -> None:
+    """A label is text (the closed form and its LaTeX may be None: the symbol is shown)."""
+    if not (isinstance(text, str) or (optional and text is None)):
+        raise InputTypeError(op, arg, "text", describe(text))
+
+
+def checked_operand(op: str, M: object, rows: int | None, cols: int | None) -> np.ndarray:
+    """The dense operand of ``left`` (``rows`` given) or ``right`` (``cols`` given): a 2-D
+    numeric matrix whose inner size meets the Jacobian's."""
+    side = "rows" if rows is not None else "columns"
+    need = rows if rows is not None else cols
+    hint = "a vector v is a column v[:, None] from the left, a row v[None, :] from the right"
+    a = checked_array(op, "M", M)
+    if a.ndim != 2 or a.shape[0 if rows is not None else 1] != need:
+        raise ShapeError(op, "M", f"a 2-D matrix with {need} {side}", f"shape {a.shape}", hint)
+    return a
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether every entry of a result is finite: one sum when it is (NaN and ±inf propagate),
+    the exact test when the sum overflows. Warnings are silenced: an overflow is the caller's to
+    refuse, by name. A subclass (a test's counting array) is tested through a plain view."""
+    a = np.asarray(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return cmath.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
+
+
+_SAFE = 1e300  # a bound below this (and above the largest float / 1e8) cannot overflow
+
+
+def largest(a: np.ndarray) -> float:
+    """max |a|, without a temporary array for a real one (two passes of a reduction); a
+    subclass (a test's counting array) through a plain view, as the checks count no work."""
+    a = np.asarray(a)
+    if a.dtype.kind == "c":
+        return float(np.abs(a).max())
+    return float(max(a.max(), -a.min()))
+
+
+def applied(
+    apply: Callable[[np.ndarray], np.ndarray], M: np.ndarray, gain: float | None
+) -> tuple[np.ndarray, bool]:
+    """(apply(M), whether it is finite), the test as :func:`finite_result` makes it: by the
+    bound ``gain``·max|M| where that is safely finite, else by a scan of the result."""
+    if gain is not None and gain * largest(M) < _SAFE:
+        return apply(M), True
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = apply(M)
+    return out, all_finite(out)
+
+
+def finite_result(
+    op: str, apply: Callable[[np.ndarray], np.ndarray], M: np.ndarray, gain: float | None
+) -> np.ndarray:
+    """``apply(M)`` (a structure's own left or right), refused by name where the product of a
+    finite Jacobian and a finite M overflows: no warning, no infinity returned.
+
+    ``gain`` bounds the growth of the structure's action (|J·M| ≤ gain·max|M| entrywise; 1 for a
+    map that only moves entries): where gain·max|M| is safely finite, the result is, and its
+    entries are not scanned (a Kronecker factor's gradient I_n ⊗ xᵀ has n·m of them, its
+    bound costs n + m). None: the result is scanned."""
+    out, finite = applied(apply, M, gain)
+    if not finite:
+        raise InputError(
+            op,
+            "M",
+            "a matrix whose product with the Jacobian stays within floating-point range",
+            f"a product that overflows to ±inf (largest |M| = {np.abs(np.asarray(M)).max():.3g})",
+        )
+    return out
