@@ -25,13 +25,11 @@ __all__ = [
     "NUMERIC_LIMIT",
     "SIZE_LIMIT",
     "build",
-    "choice",
     "difference_check",
     "factor_row",
     "numeric_check",
     "running_product",
     "short",
-    "size",
 ]
 
 NUMERIC_LIMIT = 20_000  # numeric differentiation costs one pass per parameter entry
@@ -40,23 +38,6 @@ SIZE_LIMIT = 4096
 
 
 # ----- arguments -----
-
-
-def choice(kind: str, name: str, known: Sequence[str], hint: str = "") -> str:
-    """``name`` if it is one of ``known``, else a ValueError that lists them."""
-    if name not in known:
-        extra = f"; {hint}" if hint else ""
-        raise ValueError(f"unknown {kind} {name!r}: choose one of {', '.join(known)}{extra}")
-    return name
-
-
-def size(name: str, value: Any) -> int:
-    """A size between 1 and SIZE_LIMIT, else a ValueError that names it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"size {name} must be a whole number, got {value!r}")
-    if not 1 <= value <= SIZE_LIMIT:
-        raise ValueError(f"size {name} must be between 1 and {SIZE_LIMIT}, got {value}")
-    return int(value)
 
 
 def short(formula: str) -> str:

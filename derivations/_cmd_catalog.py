@@ -6,6 +6,8 @@ import argparse
 
 from ._catalog import catalog
 from ._cmd_common import add_format, emit, render_options
+from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
+from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
 
 NAME = "catalog"
 HELP = "every operation's Jacobians: closed form, shape and structure per input"

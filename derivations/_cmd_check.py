@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from itertools import pairwise
 
 import numpy as np
 
 from net import MLP, compare
+from reshape import check_bytes
 
 from ._cmd_common import csv_ints, csv_names
 from ._network import default_activations
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     acts = args.activations or default_activations(len(sizes) - 1, args.loss)
     if args.samples < 1:
         raise ValueError(f"--samples must be at least 1, got {args.samples}")
+    _check_limits(sizes, args.samples)  # before the network, the data or any gradient
     net = MLP(sizes, acts, args.loss, seed=args.seed)
     rng = np.random.default_rng(args.seed + 1)
     X = rng.normal(size=(sizes[0], args.samples))
@@ -74,3 +77,35 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"agree within {tol:.0e} (relative): {verdict}")
     return 0
+
+
+def _check_limits(sizes: list[int], samples: int) -> None:
+    """Refuse, within a second, a check that would pass the limit on memory (``--sizes`` and
+    ``--samples`` whose numbers MLP will refuse by name pass through to it).
+
+    The batch: inputs, targets and each layer's z and y, complex (16 bytes) while the numeric
+    check runs. The numeric check evaluates the network once per parameter, P times, and each
+    evaluation reads the P parameters and writes the batch's activations, P·(P + Σl·d) numbers
+    in all: it grows with the square of the parameters (``200,200,1``: 4 minutes).
+    """
+    if len(sizes) < 2 or min(sizes) < 1:
+        return
+    count = sum(n * m + n for m, n in pairwise(sizes))
+    activations = sizes[0] + sizes[-1] + 2 * sum(sizes[1:])
+    check_bytes(
+        "check",
+        f"the batch of {samples} samples through widths {sizes}, {samples * activations} numbers"
+        " (inputs, targets, each layer's z and y, complex during the numeric check),",
+        16 * samples * activations,
+        "use fewer --samples",
+    )
+    written = 2 * samples * sum(sizes[1:])  # each layer's z and y
+    work = count * (count + written)
+    check_bytes(
+        "check",
+        f"the numeric gradient of {count} parameters ({count} evaluations of the network, each"
+        f" reading the {count} parameters and writing {written}"
+        f" activations: {work:.2e} numbers of float64)",
+        8 * work,
+        "use smaller --sizes or fewer --samples",
+    )

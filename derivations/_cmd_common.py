@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._cmd_io import write_text
 from ._model import FORMAT_ALIASES, FORMATS, Derivation
 
 SOURCES = ("layer", "softmax", "mlp")
@@ -137,11 +138,20 @@ def render_options(args: argparse.Namespace) -> dict[str, bool]:
     return {"document": True} if args.document else {}
 
 
+def needs_stdout(args: argparse.Namespace) -> bool:
+    """Whether the table goes to stdout (no ``--output``)."""
+    return not getattr(args, "output", None)
+
+
+def outputs(args: argparse.Namespace) -> dict[str, str]:
+    """The file ``--output`` names, if any: checked before the table is built."""
+    return {"--output": args.output} if getattr(args, "output", None) else {}
+
+
 def emit(text: str, args: argparse.Namespace) -> None:
-    """Print ``text``, or write it to ``--output``."""
+    """Print ``text``, or write it to ``--output`` whole (a temporary file renamed into place)."""
     if getattr(args, "output", None):
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -4,9 +4,6 @@ for a matrix expression (``jacobians derive "x'*A*x" --wrt x``)."""
 from __future__ import annotations
 
 import argparse
-import sys
-
-from jacobians.expressions import ParseError
 
 from ._cmd_common import (
     SOURCES,
@@ -16,6 +13,8 @@ from ._cmd_common import (
     emit,
     render_options,
 )
+from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
+from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
 
 NAME = "derive"
 HELP = "a derivation table: each factor's closed form and shape, the product, the checks"
@@ -72,11 +71,7 @@ def run(args: argparse.Namespace) -> int:
         d = derivation_from_args(args, show_matrices=args.matrices)
         emit(d.render(args.format, **options), args)
         return 0
-    try:
-        t = _expression_table(args)
-    except ParseError as exc:  # its message ends with the text and a caret: keep the lines
-        print(f"jacobians derive: error: {exc}", file=sys.stderr)
-        return 2
+    t = _expression_table(args)  # a ParseError's caret picture is kept by cli
     emit(t.render(args.format, **options), args)
     return 0
 

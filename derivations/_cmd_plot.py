@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ._cmd_common import add_source, derivation_from_args
+from ._cmd_io import atomic_output
 
 NAME = "plot"
 HELP = "draw the chain's factors as heat maps at their true proportions (PNG or SVG)"
@@ -27,12 +28,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def needs_stdout(args: argparse.Namespace) -> bool:
+    """Nothing goes to stdout: the picture to its file, the note to stderr."""
+    return False
+
+
+def outputs(args: argparse.Namespace) -> dict[str, str]:
+    """The picture, checked before the work (read by cli)."""
+    return {"--output": args.output}
+
+
 def run(args: argparse.Namespace) -> int:
-    """Draw and save the figure."""
-    from .plot import _check_path, chain_figure
+    """Draw and save the figure (a temporary file beside it, renamed when complete)."""
+    from .plot import _check_path, chain_figure, check_chain_size
 
     _check_path(args.output)  # a wrong suffix is reported before any work
+    check_chain_size(args.source, n=args.n, m=args.m, sizes=args.sizes, wrt=args.wrt)  # and size
     d = derivation_from_args(args)
-    path = chain_figure(d, args.output)
-    print(f"wrote {path}: {' · '.join(F.symbol for F in d.factors)}", file=sys.stderr)
+    with atomic_output(args.output) as tmp:
+        chain_figure(d, tmp)
+    print(f"wrote {args.output}: {' · '.join(F.symbol for F in d.factors)}", file=sys.stderr)
     return 0

@@ -8,6 +8,9 @@ import sys
 import numpy as np
 
 from net import NonFiniteLossError, sine_data, sine_demo
+from reshape import check_bytes
+
+from ._cmd_io import atomic_output
 
 NAME = "train"
 HELP = "fit sin(x) with a small tanh network (the second write-up's demo); saves a picture"
@@ -42,13 +45,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
+def outputs(args: argparse.Namespace) -> dict[str, str]:
+    """The picture, unless --no-plot: checked before training (read by cli)."""
+    return {} if args.no_plot else {"--output": args.output}
+
+
 def run(args: argparse.Namespace) -> int:
-    """Train, report the loss, save the picture."""
+    """Train, report the loss, save the picture (a temporary file beside it, then renamed)."""
     if not args.no_plot:
         from .plot import _check_path, _pyplot
 
         _check_path(args.output)
         _pyplot()  # say how to install matplotlib before training, not after
+    _check_limits(args.sizes, args.samples, args.epochs)  # before any array is made
     try:
         net, history = sine_demo(
             epochs=args.epochs,
@@ -74,12 +83,34 @@ def run(args: argparse.Namespace) -> int:
         from .plot import sine_figure
 
         xs = np.linspace(-np.pi, np.pi, 400)
-        path = sine_figure(
-            (X[0], T[0]),
-            (xs, net.forward(xs.reshape(1, -1))[0]),
-            history,
-            args.output,
-            title=f"sin(x) by {net!r}, {args.epochs} epochs, lr {args.lr:g}, {args.method}",
-        )
-        print(f"wrote {path}", file=sys.stderr)
+        with atomic_output(args.output) as tmp:
+            sine_figure(
+                (X[0], T[0]),
+                (xs, net.forward(xs.reshape(1, -1))[0]),
+                history,
+                tmp,
+                title=f"sin(x) by {net!r}, {args.epochs} epochs, lr {args.lr:g}, {args.method}",
+            )
+        print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _check_limits(sizes: list[int], samples: int, epochs: int) -> None:
+    """Refuse, within a second, a run whose arrays would pass the limit on memory (values that
+    ``sine_demo`` refuses by name pass through to it).
+
+    Each epoch holds the batch's inputs and targets and, per layer, z, y and the backward pass's
+    row and product (float64); the history keeps one loss per epoch.
+    """
+    if min(sizes, default=0) < 1 or samples < 1 or epochs < 0:
+        return
+    numbers = samples * (2 + 4 * sum(sizes[1:]))
+    check_bytes(
+        "train",
+        f"the batch of {samples} samples through widths {sizes} ({numbers} numbers of float64)",
+        8 * numbers,
+        "use fewer --samples",
+    )
+    check_bytes(
+        "train", f"the loss history of {epochs} epochs", 8 * (epochs + 1), "use fewer --epochs"
+    )

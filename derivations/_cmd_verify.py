@@ -4,12 +4,11 @@ or ``jacobians verify "EXPR" --wrt X --claimed "TEXT"``: a closed form typed for
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
-from jacobians import verify, verify_file
-from jacobians.expressions import ParseError
+from jacobians import verify
+
+from ._cmd_verify_child import render_report, verify_in_child
 
 NAME = "verify"
 HELP = "check the Jacobian `claimed` of `f` at `x`, defined in FILE.py; exit 1 if it is wrong"
@@ -26,15 +25,21 @@ EPILOG = """example FILE.py (∂C/∂W of C = ½‖σ(Wx + b) − y‖², derive
   jacobians verify FILE.py --form matrix --format json
 
 The file may also define wrt (for f of several arguments, x then a tuple or dict), layer (a
-jacobians.Layer, for the activation-derivative diagnosis), form, rtol and atol.
+jacobians.Layer, for the activation-derivative diagnosis), form, rtol and atol. It runs in a
+child process, as `python FILE.py` would (it can import modules beside it; what it prints goes
+to stderr), within --timeout seconds: an exit, a crash, an exception or a hang in the file or in
+f is an error (exit 2), never a match.
 
 an expression and a closed form typed for it (matrixcalculus.org's language), checked at --draws
 random points (3) of the sizes --shape gives (a size left open is 3):
   jacobians verify "tr(A*X'*B*X*C)" --wrt X --claimed "B'*X*A'*C' + B*X*C*A"
   jacobians verify "A*X*B" --wrt X --claimed "kron(A, B')" --shape A=2x3 --shape X=3x4
 
-exit status: 0 when claimed matches, 1 when it does not, 2 on bad input
+exit status: 0 when claimed matches, 1 when it does not, 2 on bad input or when the file
+exits, crashes, raises or runs past --timeout
 """
+
+TIMEOUT = 60.0  # seconds, for a file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="numeric method (default auto: complex step when f allows it, else Richardson)",
     )
     parser.add_argument("--rtol", type=float, default=None, help="relative tolerance (1e-6)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"a file: stop it after this many seconds (default {TIMEOUT:g})",
+    )
     g = parser.add_argument_group("expression")
     g.add_argument("--claimed", default=None, help="the closed form claimed, as text")
     g.add_argument(
@@ -79,23 +91,21 @@ def run(args: argparse.Namespace) -> int:
     if wrt is not None and wrt.lstrip("-").isdigit():
         wrt = int(wrt)
     expression = not (args.file.endswith(".py") or Path(args.file).is_file())
-    if expression:
-        try:
-            report = _verify_expression(args)
-        except ParseError as exc:  # its message ends with the text and a caret: keep the lines
-            print(f"jacobians verify: error: {exc}", file=sys.stderr)
-            return 2
-    else:
+    if not expression:
         given = [o for o in ("claimed", "shape", "draws", "seed") if getattr(args, o) is not None]
         if given:
             raise ValueError(f"--{given[0]} applies to an expression, not to a file")
-        report = verify_file(args.file, wrt=wrt, form=args.form, method=args.method, rtol=args.rtol)
-    if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    elif args.format == "markdown":
-        print(report._repr_markdown_())
-    else:
-        print(report)
+        timeout = TIMEOUT if args.timeout is None else args.timeout
+        if not 0 < timeout < float("inf"):
+            raise ValueError(f"--timeout must be a positive number of seconds, got {args.timeout}")
+        options = {"wrt": wrt, "form": args.form, "method": args.method, "rtol": args.rtol}
+        matches, text = verify_in_child(args.file, options, args.format, timeout)
+        print(text)
+        return 0 if matches else 1
+    if args.timeout is not None:
+        raise ValueError("--timeout applies to a file, not to an expression")
+    report = _verify_expression(args)  # a ParseError's caret picture is kept by cli
+    print(render_report(report, args.format))
     return 0 if report.matches else 1
 
 

@@ -21,9 +21,9 @@ import numpy as np
 from jacobians.checking._draws import DEFAULT_SIZE
 from jacobians.expressions import Expression
 from jacobians.expressions._accumulate import paths
-from reshape import InputError
+from reshape import InputError, InputTypeError, describe
 
-from . import _tex
+from . import _args, _tex
 from ._build import MATRIX_LIMIT
 from ._expression_checks import (
     closed_form_check,
@@ -73,10 +73,14 @@ def expression(
     >>> print(expression("A*X*B", "X").closed_form)
     kron(A, B')
     """
-    if method not in _METHODS:
+    if not isinstance(method, str) or method not in _METHODS:
         raise InputError(WHERE, "method", "'reverse', 'forward' or 'cheapest'", repr(method))
     if not isinstance(text, str):
-        raise InputError(WHERE, "text", "an expression as text", repr(text))
+        raise InputTypeError(WHERE, "text", "an expression as text", describe(text))
+    if not isinstance(wrt, str):
+        raise InputTypeError(WHERE, "wrt", "a variable's name (text)", describe(wrt))
+    seed = _args.seed(WHERE, seed)
+    show_matrices = _args.flag(WHERE, "show_matrices", show_matrices)
     g = Evaluated.at(text, wrt, shapes, values, seed)
     e, x = g.e, g.x
     locals_ = tuple(locals_of(g))

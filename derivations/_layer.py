@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Jacobian, Operation, linear
+from reshape import InputError
 
-from . import _tex
-from ._build import build, choice, difference_check, factor_row, numeric_check, short, size
+from . import _args, _tex
+from ._build import build, difference_check, factor_row, numeric_check, short
 from ._model import Check, Derivation
 
 __all__ = ["single_layer"]
@@ -73,16 +74,21 @@ def single_layer(
     >>> [F.instance for F in d.factors], d.gradient.shape, d.passed
     ([(1, 3), (3, 3), (3, 12)], (3, 4), True)
     """
-    n, m = size("n", n), size("m", m)
-    choice("activation", activation, list(ACTIVATIONS))
+    op = "single_layer"
+    n, m = _args.size(op, "n", n), _args.size(op, "m", m)
+    _args.choice(op, "activation", "activation", activation, list(ACTIVATIONS))
     hint = "for softmax with cross-entropy on logits use the softmax source"
-    choice("cost", cost, _layer_costs(), hint)
-    choice("parameter", wrt, _WRT)
+    _args.choice(op, "cost", "cost", cost, _layer_costs(), hint)
+    _args.choice(op, "wrt", "parameter", wrt, _WRT)
+    seed = _args.seed(op, seed)
+    show_matrices = _args.flag(op, "show_matrices", show_matrices)
     allowed = _PROBABILITY_COSTS.get(cost)
     if allowed is not None and activation not in allowed:
-        raise ValueError(
-            f"cost {cost!r} needs probabilities a in (0, 1): use activation "
-            f"{' or '.join(allowed)}, not {activation!r}"
+        raise InputError(
+            op,
+            "activation",
+            f"{' or '.join(allowed)}: cost {cost!r} needs probabilities a in (0, 1)",
+            repr(activation),
         )
     act, cst, lin = OPERATIONS[activation], COSTS[cost], OPERATIONS["linear"]
     W, x, b, y = _layer_data(n, m, cost, seed)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from jacobians import Jacobian
+from reshape import InputError, InputTypeError, describe
 
 __all__ = [
     "FORMATS",
@@ -69,9 +70,15 @@ class _Rendered:
         >>> print(single_layer().render("markdown").splitlines()[0])
         ### ∂C/∂W for z = Wx + b, a = σ(z), C = ½‖a − y‖² (n = 3, m = 4)
         """
+        op = f"{type(self).__name__}.render"
+        expected = f"one of {', '.join(map(repr, (*FORMATS, *FORMAT_ALIASES)))}"
+        if not isinstance(fmt, str):
+            raise InputTypeError(
+                op, "fmt", f"a format name, {expected}", f"{fmt!r} ({describe(fmt)})"
+            )
         name = FORMAT_ALIASES.get(fmt, fmt)
         if name not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+            raise InputError(op, "fmt", expected, f"unknown format {fmt!r}")
         return RENDERERS[(type(self), name)](self, **options)
 
     def to_dict(self) -> dict[str, Any]:

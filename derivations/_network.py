@@ -15,10 +15,11 @@ import numpy as np
 
 from jacobians import COSTS, Jacobian
 from jacobians._notation import sub, unscript, var
-from net import MLP, parse_param
+from net import ACTIVATION_RULES, LOSSES, MLP, parse_param
+from reshape import InputError, InputTypeError, describe
 
-from . import _tex
-from ._build import NUMERIC_LIMIT, build, difference_check, factor_row, size
+from . import _args, _tex
+from ._build import NUMERIC_LIMIT, build, difference_check, factor_row
 from ._model import Check, Derivation
 
 __all__ = ["default_activations", "mlp", "sample"]
@@ -69,6 +70,21 @@ def default_activations(layers: int, loss: str) -> list[str]:
     return ["tanh"] * (layers - 1) + ["softmax" if loss == "cross_entropy" else "identity"]
 
 
+def _activations(layers: int, activations: Sequence[str] | None, loss: str) -> list[str]:
+    """One activation per layer, each a name ``net.MLP`` knows (by default
+    :func:`default_activations`)."""
+    if activations is None:
+        return default_activations(layers, loss)
+    expected = f"a list of {layers} activation names (one per layer), or None"
+    if isinstance(activations, (str, bytes)) or not isinstance(activations, Sequence):
+        raise InputTypeError("mlp", "activations", expected, describe(activations))
+    if len(activations) != layers:
+        raise InputError("mlp", "activations", expected, f"{len(activations)}: {activations!r}")
+    for i, a in enumerate(activations):
+        _args.choice("mlp", f"activations[{i}]", "activation", a, list(ACTIVATION_RULES))
+    return list(activations)
+
+
 def sample(sizes: Sequence[int], loss: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The one sample (x, t) a network table uses: normal x; normal t, or one-hot for the
     cross-entropies."""
@@ -107,14 +123,18 @@ def mlp(
     >>> [F.shape for F in d.factors][-2:], d.gradient.shape, d.passed
     (['l₁×l₁', 'l₁×l₁l₀'], (3, 2), True)
     """
-    sizes = [size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
-    if len(sizes) < 2:
-        raise ValueError(f"sizes needs at least two widths (input and output), got {sizes}")
-    acts = list(activations) if activations else default_activations(len(sizes) - 1, loss)
+    op = "mlp"
+    sizes = _args.sizes(op, "sizes", sizes)
+    _args.choice(op, "loss", "loss", loss, list(LOSSES))
+    acts = _activations(len(sizes) - 1, activations, loss)
+    seed = _args.seed(op, seed)
+    show_matrices = _args.flag(op, "show_matrices", show_matrices)
+    names = [f"{kind}{k}" for k in range(1, len(sizes)) for kind in "Wb"]
+    _args.choice(op, "wrt", "parameter", wrt, names)
     net = MLP(sizes, acts, loss, seed=seed)
     parsed = parse_param(wrt)
     if wrt not in net.shapes or parsed is None:
-        raise ValueError(f"unknown parameter {wrt!r}: choose one of {', '.join(net.shapes)}")
+        raise InputError(op, "wrt", f"one of {', '.join(net.shapes)}", f"unknown parameter {wrt!r}")
     kind, k = parsed
     x, t = sample(sizes, loss, seed)
     chain = net.factors(x, t, wrt)

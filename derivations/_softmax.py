@@ -9,8 +9,8 @@ import numpy as np
 
 from jacobians import COSTS, OPERATIONS, Jacobian, compose
 
-from . import _tex
-from ._build import build, choice, difference_check, factor_row, numeric_check, short, size
+from . import _args, _tex
+from ._build import build, difference_check, factor_row, numeric_check, short
 from ._model import Case, Check, Derivation
 
 __all__ = ["softmax_cross_entropy"]
@@ -53,8 +53,11 @@ def softmax_cross_entropy(
     >>> [c.condition for c in d.cases], d.passed
     (['i = j', 'i ≠ j'], True)
     """
-    n, m = size("n", n), size("m", m)
-    choice("parameter", wrt, _WRT)
+    op = "softmax_cross_entropy"
+    n, m = _args.size(op, "n", n), _args.size(op, "m", m)
+    _args.choice(op, "wrt", "parameter", wrt, _WRT)
+    seed = _args.seed(op, seed)
+    show_matrices = _args.flag(op, "show_matrices", show_matrices)
     sm, ce, lin = OPERATIONS["softmax"], COSTS["cross_entropy"], OPERATIONS["linear"]
     rng = np.random.default_rng(seed)
     W, x, b = 0.5 * rng.normal(size=(n, m)), rng.normal(size=m), 0.5 * rng.normal(size=n)

@@ -1,13 +1,21 @@
 """The ``jacobians`` command: one subcommand per module listed in COMMANDS.
 
 A subcommand module defines ``NAME``, ``HELP`` (one line), ``EPILOG`` (an example), and
-``add_arguments(parser)`` and ``run(args) -> int``. Bad input (unknown names, impossible sizes,
-unknown formats) is one line on stderr and exit code 2, never a traceback.
+``add_arguments(parser)`` and ``run(args) -> int``; optionally ``outputs(args)``, the files it
+will write (option → path), checked before the work starts, and ``needs_stdout(args)`` (default
+True), whether its results go to standard output.
+
+Every failure is one line on stderr, never a traceback: bad input, the dense limit, memory, an
+output path that cannot be written, a closed stdout (exit 2); Ctrl-C (``interrupted``, exit 130).
+A reader that leaves (``jacobians catalog | head -1``) ends the output quietly: the command keeps
+its own exit status. A syntax error in an expression adds the text and a caret on two more lines.
+``JACOBIANS_DEBUG=1`` shows the traceback of an unexpected error instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -21,7 +29,8 @@ from derivations import (
     _cmd_train,
     _cmd_verify,
 )
-from reshape import InputError
+
+from ._cmd_io import check_output, error_line, guarded_streams, require_stdout
 
 COMMANDS: list[ModuleType] = [
     _cmd_derive,
@@ -31,6 +40,8 @@ COMMANDS: list[ModuleType] = [
     _cmd_plot,
     _cmd_verify,
 ]
+
+DEBUG = "JACOBIANS_DEBUG"  # set to 1: an unexpected error shows its traceback
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,24 +67,46 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_module=mod)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "_run"):
-        parser.print_help()
-        return 2
-    try:
-        return int(args._run(args))
-    except (InputError, ValueError, TypeError, OSError) as exc:
-        first = str(exc).splitlines()
-        msg = " ".join(line.strip() for line in first)
-        print(f"jacobians {args.command}: error: {msg}", file=sys.stderr)
-        return 2
+    """Run the command; returns the exit code (0, 1 for a failed check, 2 error, 130 Ctrl-C)."""
+    with guarded_streams():
+        prog = "jacobians"
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            mod = getattr(args, "_module", None)
+            if mod is None:
+                parser.print_help()
+                return 2
+            prog = f"jacobians {mod.NAME}"
+            _preflight(mod, args)
+            return int(mod.run(args))
+        except KeyboardInterrupt:
+            # on a terminal the line may hold a progress bar or the echoed ^C: start a new one
+            lead = "\n" if sys.stderr.isatty() else ""
+            print(f"{lead}{prog}: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            if os.environ.get(DEBUG):
+                raise
+            print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+            return 2
+
+
+def _preflight(mod: ModuleType, args: argparse.Namespace) -> None:
+    """What can be refused before the work: a closed stdout, an output file not writable."""
+    needs_stdout = getattr(mod, "needs_stdout", None)
+    if needs_stdout is None or needs_stdout(args):
+        # a command that says when it needs stdout (derive, catalog) can print to --output instead
+        where = " or give --output FILE" if needs_stdout is not None else ""
+        require_stdout(f"redirect it (>FILE){where}")
+    outputs = getattr(mod, "outputs", lambda args: {})
+    for option, path in outputs(args).items():
+        check_output(path, option)
 
 
 if __name__ == "__main__":

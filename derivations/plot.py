@@ -13,11 +13,23 @@ from typing import Any
 
 import numpy as np
 
+from net import parse_param
+from reshape import InputError, as_size, check_bytes
+
 from ._model import Derivation, shape_text
 
-__all__ = ["FORMATS", "MatplotlibMissingError", "chain_figure", "sine_figure"]
+__all__ = [
+    "FORMATS",
+    "MAX_CELLS",
+    "MatplotlibMissingError",
+    "chain_cells",
+    "chain_figure",
+    "check_chain_size",
+    "sine_figure",
+]
 
 FORMATS = (".png", ".svg")
+MAX_CELLS = 40_000  # entries a chain figure draws at most: beyond, the cells are too small to see
 INSTALL = "pip install 'jacobians[plot]'  (or: pip install matplotlib)"
 
 
@@ -48,8 +60,111 @@ def _check_path(path: str | os.PathLike[str]) -> str:
     return path
 
 
-def chain_figure(d: Derivation, path: str | os.PathLike[str], max_cells: int = 40_000) -> str:
-    """Draw each factor of ``d`` as a heat map at its true proportions, its shape written under it,
+def _panel_shapes(
+    source: str, n: int | None, m: int | None, sizes: Any, wrt: str | None
+) -> list[tuple[int, int]] | None:
+    """The (rows, columns) of each panel a chain figure draws, from the sizes alone: the factors,
+    the 1×N row and the gradient (N entries). None when the options are not a derivation's (the
+    derivation will say what is wrong)."""
+    try:
+        if source in ("layer", "softmax"):
+            n = as_size((3 if source == "layer" else 4) if n is None else n, "plot", "n")
+            m = as_size((4 if source == "layer" else 3) if m is None else m, "plot", "m")
+            N = {"W": n * m, "b": n, "x": m}.get(wrt or "W")
+            if N is None:
+                return None
+            return [(1, n), (n, n), (n, N), (1, N), (1, N)]
+        if source == "mlp":
+            ls = [as_size(s, "plot", "sizes") for s in (sizes or (2, 3, 3, 1))]
+            kind_k = parse_param(wrt or "W1")
+            if len(ls) < 2 or kind_k is None or not 1 <= kind_k[1] < len(ls):
+                return None
+            kind, k = kind_k
+            shapes = [(1, ls[-1])]
+            for j in range(len(ls) - 1, k - 1, -1):  # ∇σ_j, then W⁽ʲ⁾ above layer k
+                shapes.append((ls[j], ls[j]))
+                if j > k:
+                    shapes.append((ls[j], ls[j - 1]))
+            N = ls[k] * ls[k - 1] if kind == "W" else ls[k]
+            return [*shapes, (ls[k], N), (1, N), (1, N)]
+    except (InputError, TypeError):
+        return None
+    return None
+
+
+def chain_cells(
+    source: str = "layer",
+    *,
+    n: int | None = None,
+    m: int | None = None,
+    sizes: Sequence[int] | None = None,
+    wrt: str | None = None,
+) -> int | None:
+    """The entries :func:`chain_figure` would draw for a derivation of ``source`` (``"layer"``,
+    ``"softmax"`` or ``"mlp"``) with these options (None: the defaults of ``jacobians plot``),
+    counted from the sizes alone, before any work; None if the options are not a derivation's.
+
+    >>> chain_cells("layer", n=3, m=4)  # 1×3, 3×3, 3×12, the 1×12 row and the 3×4 gradient
+    72
+    """
+    shapes = _panel_shapes(source, n, m, sizes, wrt)
+    return None if shapes is None else sum(r * c for r, c in shapes)
+
+
+def check_chain_size(
+    source: str = "layer",
+    *,
+    n: int | None = None,
+    m: int | None = None,
+    sizes: Sequence[int] | None = None,
+    wrt: str | None = None,
+    max_cells: int = MAX_CELLS,
+) -> None:
+    """Refuse, before the derivation is built, a chain too large to draw (``max_cells``
+    entries) or to make dense (the session's limit on memory); options that are not a
+    derivation's pass, for the derivation to refuse by name.
+
+    >>> check_chain_size("layer", n=100, m=100)
+    Traceback (most recent call last):
+    ...
+    reshape._errors.InputError: plot: bad argument 'n, m'.
+     Expected a chain of at most 40000 entries to draw.
+     Received n = 100, m = 100: 1030100 entries (the largest factor is 100×10000).
+     Hint: choose smaller sizes
+    """
+    max_cells = as_size(max_cells, "plot", "max_cells")
+    shapes = _panel_shapes(source, n, m, sizes, wrt)
+    if shapes is not None:
+        _refuse_large("plot", shapes, max_cells, _options_text(source, n, m, sizes))
+
+
+def _options_text(source: str, n: Any, m: Any, sizes: Any) -> tuple[str, str]:
+    if source == "mlp":
+        return "sizes", f"sizes = {list(sizes or (2, 3, 3, 1))}"
+    defaults = (3, 4) if source == "layer" else (4, 3)
+    n, m = (defaults[0] if n is None else n), (defaults[1] if m is None else m)
+    return "n, m", f"n = {n}, m = {m}"
+
+
+def _refuse_large(
+    op: str, shapes: Sequence[tuple[int, int]], max_cells: int, options: tuple[str, str]
+) -> None:
+    cells = sum(r * c for r, c in shapes)
+    big = max(shapes[:-2], key=lambda s: s[0] * s[1])
+    what = f"{cells} entries (the largest factor is {big[0]}×{big[1]})"
+    if cells > max_cells:  # first: a larger limit on memory would not make it drawable
+        raise InputError(
+            op,
+            options[0],
+            f"a chain of at most {max_cells} entries to draw",
+            f"{options[1]}: {what}",
+            "choose smaller sizes",
+        )
+    check_bytes(op, f"the chain's dense matrices, {what},", 8 * cells, "choose smaller sizes")
+
+
+def chain_figure(d: Derivation, path: str | os.PathLike[str], max_cells: int = MAX_CELLS) -> str:
+    """Draw each factor of ``d`` as a heat map at its true proportions, its shape under it,
     followed by the product row and the gradient it folds back into; save as PNG or SVG.
 
     Zeros are white and the colour scale is symmetric, so the block structure of I_n ⊗ xᵀ and the
@@ -63,9 +178,19 @@ def chain_figure(d: Derivation, path: str | os.PathLike[str], max_cells: int = 4
     Returns:
         The path written.
 
+    Raises:
+        InputError: the chain has more than ``max_cells`` entries (counted before any factor is
+            made dense; :func:`check_chain_size` says so before the derivation is even built).
+        DenseLimitError: its dense matrices would pass the session's limit on memory.
+
     Shapes: one panel per factor, r×c cells each; then 1×N and the gradient.
     """
     path = _check_path(path)
+    max_cells = as_size(max_cells, "plot", "max_cells")
+    N = int(np.size(d.gradient))
+    shapes = [(int(F.jacobian.shape[0]), int(F.jacobian.shape[1])) for F in d.factors]
+    shapes += [(1, N), (1, N)]  # the row and the gradient
+    _refuse_large("plot", shapes, max_cells, ("d", f"the derivation {d.title!r}"))
     panels: list[tuple[np.ndarray, str, str]] = [
         (F.jacobian.matrix, F.symbol, f"{shape_text(F.instance)}\n{F.shape}") for F in d.factors
     ]
@@ -75,11 +200,6 @@ def chain_figure(d: Derivation, path: str | os.PathLike[str], max_cells: int = 4
         (d.gradient.reshape(1, -1), f"∂C/∂{d.wrt}", f"{shape_text(row_inst)}\n{row_shape}")
     )
     panels.append((grad, "gradient", f"{shape_text(d.gradient.shape)}\n{d.param_shape}"))
-    cells = sum(M.size for M, _, _ in panels)
-    if cells > max_cells:
-        raise ValueError(
-            f"the chain has {cells} entries to draw, more than {max_cells}: choose smaller sizes"
-        )
     plt = _pyplot()
     from matplotlib.colors import TwoSlopeNorm
 
