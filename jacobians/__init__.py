@@ -32,6 +32,7 @@ from ._activations import (
 from ._affine import hadamard, linear, matmul
 from ._arith import add, divide, multiply, negate, power, subtract
 from ._chain import ORDERS, chain, chain_costs, to_gradient
+from ._compose import compose
 from ._costs import cross_entropy, softmax_cross_entropy, squared_error
 from ._costs_binary import binary_cross_entropy, sigmoid_binary_cross_entropy
 from ._functions import abs, arccos, arcsin, arctan, cos, exp, log, sign, sin, sqrt, tan
@@ -42,7 +43,7 @@ from ._limit import DenseLimitError, dense_limit, set_dense_limit
 from ._linalg import diag, tr, transpose, vec
 from ._norms import norm1, norm2
 from ._notation import Form
-from ._planner import STRUCTURE_KINDS, compose, plan
+from ._planner import STRUCTURE_KINDS, plan
 from ._reductions import logsumexp, mean, sum
 from ._registry import (
     ACTIVATIONS,

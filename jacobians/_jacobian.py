@@ -337,7 +337,7 @@ class Jacobian:
         """The transpose, :meth:`transpose`."""
         return self.transpose()
 
-    # jacobians.compose, installed by _planner: it imports every structure, so this module
+    # jacobians.compose, installed by _compose: it imports every structure, so this module
     # cannot import it without a cycle.
     _compose: ClassVar[Callable[[Jacobian, Jacobian], Jacobian]]
 

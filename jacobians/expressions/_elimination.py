@@ -34,8 +34,9 @@ from itertools import pairwise
 from typing import Any
 
 from .._chain import _cheapest_tree
+from .._compose import compose
 from .._jacobian import Jacobian, Structure
-from .._planner import compose, plan
+from .._planner import plan
 from .._sum import add_jacobians, plan_sum
 
 __all__ = ["STRATEGIES", "Graph", "Plan", "best", "plan_sum", "run", "simulate"]
