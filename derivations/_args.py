@@ -15,21 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, describe, is_whole
 
 from ._build import SIZE_LIMIT
 
 __all__ = ["choice", "flag", "seed", "size", "sizes"]
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def size(op: str, name: str, value: Any) -> int:
     """A size between 1 and SIZE_LIMIT (a whole number: 2.5 is not 2, "3" is not 3)."""
     expected = f"a whole number between 1 and {SIZE_LIMIT}"
-    if not _whole(value):
+    if not is_whole(value):
         got = repr(value) if isinstance(value, (str, float)) else describe(value)
         raise InputTypeError(op, name, expected, got)
     if not 1 <= value <= SIZE_LIMIT:
@@ -70,7 +66,7 @@ def choice(op: str, arg: str, kind: str, name: Any, known: Sequence[str], hint: 
 
 def seed(op: str, value: Any) -> int:
     """A random seed: a whole number ≥ 0, as numpy's generators take."""
-    if not _whole(value):
+    if not is_whole(value):
         got = repr(value) if isinstance(value, (str, float)) else describe(value)
         raise InputTypeError(op, "seed", "a whole number ≥ 0", got)
     if value < 0:

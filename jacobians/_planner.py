@@ -37,9 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
-from reshape import InputError, InputTypeError, ShapeError, describe
+from reshape import InputError, InputTypeError, ShapeError, describe, is_whole
 
 from ._jacobian import Jacobian, Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
@@ -160,10 +158,6 @@ def _generic(sa: Structure, sb: Structure) -> Plan:
     return _one_way(sa, sb, STRUCTURES[sa.kind].rank <= STRUCTURES[sb.kind].rank)
 
 
-def _whole(k: object) -> bool:
-    return isinstance(k, int | np.integer) and not isinstance(k, bool) and k >= 1
-
-
 def _check_structure(arg: str, s: object) -> None:
     """A Structure the planner can read: a known kind, whole dimensions, the fields of its kind."""
     expected = f"a jacobians.Structure (J.structure) of a kind in {', '.join(STRUCTURES)}"
@@ -171,7 +165,7 @@ def _check_structure(arg: str, s: object) -> None:
         raise InputTypeError("plan", arg, expected, describe(s))
     if not isinstance(s.kind, str) or s.kind not in STRUCTURES:
         raise InputError("plan", arg, expected, f"kind {s.kind!r}")
-    if not (_whole(s.rows) and _whole(s.cols)):
+    if not all(is_whole(k) and k >= 1 for k in (s.rows, s.cols)):
         raise InputError("plan", arg, "rows and cols that are whole numbers ≥ 1", repr(s))
     dims = {
         "kronecker": ("left", "right"),

@@ -16,7 +16,7 @@ from math import prod
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+from reshape import InputError, InputTypeError, ShapeError, as_array, describe, is_whole
 
 __all__ = [
     "MAX_ENTRIES",
@@ -36,10 +36,6 @@ MAX_ENTRIES = 2**62  # numpy counts entries in intp: a shape with more cannot in
 _SHAPE = "a shape: a sequence of whole numbers ≥ 1, such as (3, 4)"
 
 
-def _whole(s: object) -> bool:
-    return isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_))
-
-
 def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
     """``shape`` as a tuple of ints ≥ 1 with at most :data:`MAX_ENTRIES` entries in all.
 
@@ -53,7 +49,7 @@ def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
         raise InputTypeError(op, arg, _SHAPE, describe(shape))
     out = []
     for i, s in enumerate(shape):
-        if not _whole(s):
+        if not is_whole(s):
             raise InputTypeError(op, arg, _SHAPE, f"{shape!r}, whose entry {i} is {s!r}")
         if s < 1:
             raise InputError(op, arg, _SHAPE, f"{shape!r}, whose entry {i} is {s}")
@@ -93,7 +89,7 @@ def checked_dtype(op: str, arg: str, dtype: object) -> np.dtype:
 def checked_factor(op: str, arg: str, F: object) -> np.ndarray | int:
     """A Kronecker factor: a 2-D numeric matrix, or a whole number k ≥ 1 standing for I_k (which
     is never made, so k may be large)."""
-    if _whole(F):
+    if is_whole(F):
         if not 1 <= F <= MAX_ENTRIES:  # type: ignore[operator]
             raise InputError(op, arg, "a whole number k ≥ 1 for I_k, or a 2-D matrix", repr(F))
         return int(F)  # type: ignore[arg-type]

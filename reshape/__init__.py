@@ -15,6 +15,7 @@ from ._errors import (
     check_finite,
     describe,
     finite_assumed,
+    is_whole,
 )
 from ._limit import DenseLimitError, check_bytes, dense_limit
 from ._vec import commutation, flatten, kron_matrix, reorder, unflatten, unvec, vec
@@ -34,6 +35,7 @@ __all__ = [
     "describe",
     "finite_assumed",
     "flatten",
+    "is_whole",
     "kron_matrix",
     "reorder",
     "unflatten",

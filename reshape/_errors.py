@@ -23,6 +23,7 @@ __all__ = [
     "check_finite",
     "describe",
     "finite_assumed",
+    "is_whole",
 ]
 
 
@@ -159,6 +160,15 @@ def _finite(a: np.ndarray, op: str, arg: str) -> np.ndarray:
     )
 
 
+def is_whole(n: Any) -> bool:
+    """Whether n is a whole number as sizes are given: an int or a numpy integer, not a bool.
+
+    >>> is_whole(np.int64(3)), is_whole(3.0), is_whole(True)
+    (True, False, False)
+    """
+    return isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
+
+
 def as_size(n: Any, op: str, arg: str, minimum: int = 1) -> int:
     """A size: a whole number ≥ ``minimum`` (an int or a numpy integer), returned as an int.
 
@@ -169,7 +179,7 @@ def as_size(n: Any, op: str, arg: str, minimum: int = 1) -> int:
     >>> as_size(np.int64(3), "commutation", "m")
     3
     """
-    if isinstance(n, (bool, np.bool_, str, bytes)) or not isinstance(n, (int, np.integer)):
+    if not is_whole(n):
         hint = None
         if isinstance(n, (float, np.floating)) and cmath.isfinite(n) and n == int(n):
             hint = f"sizes are not rounded: pass int({n!r})"

@@ -34,6 +34,9 @@ RESHAPE: dict[str, Entry] = {
         lambda n: R.as_size(n, "fuzz", "n"), lambda: {"n": 3}, (arg("n", "size", skip="huge_size"),)
     ),
     "reshape.assume_finite": Entry(R.assume_finite, why="takes no arguments"),
+    "reshape.is_whole": Entry(
+        lambda: R.is_whole(3), why="a predicate: any value is a question it answers, not bad input"
+    ),
     "reshape.check_bytes": Entry(
         lambda nbytes: R.check_bytes("fuzz", "a test array", nbytes),
         lambda: {"nbytes": 800},
