@@ -192,6 +192,14 @@ class Operation:
             return EXPRESSIONS[1](self, args, kwargs)  # an Expression node, not a Result
         if not kwargs and len(args) == len(names) and not self.options:  # the common call
             return self.result(self.prepare(*args))
+        given, opts = self.bind(args, kwargs)
+        return self.result(self.prepare(**given, **opts))
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict, dict]:
+        """A call's arguments as (inputs by name, options with their defaults), checked: at most
+        one value per input, every input given, no unknown keyword. Calling the operation on
+        arrays and building its node on expressions bind alike."""
+        names = self._names
         if len(args) > len(names):
             raise InputError(
                 self.name, "arguments", f"at most {len(names)}: {', '.join(names)}", f"{len(args)}"
@@ -209,8 +217,7 @@ class Operation:
             raise InputError(
                 self.name, missing[0], f"all of {', '.join(names)}", f"no value for {missing[0]!r}"
             )
-        opts = {k: given.pop(k, v) for k, v in self.options.items()}
-        return self.result(self.prepare(**given, **opts))
+        return given, {k: given.pop(k, v) for k, v in self.options.items()}
 
     def result(self, ctx: Context) -> Result:
         """The :class:`Result` of a context that ``prepare`` returned: what calling the operation

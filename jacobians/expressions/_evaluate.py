@@ -83,7 +83,9 @@ def _proved_through_products(e: Expression) -> set[str]:
     return {name for name, u in uses.items() if u <= _PRODUCTS}
 
 
-def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, dict[int, int]]:
+def _bind(
+    e: Expression, values: Mapping[str, Any], where: str, through: set[str]
+) -> tuple[dict, dict[int, int]]:
     """The variables' arrays, and the open sizes their shapes fix (by root id)."""
     if not isinstance(values, Mapping):
         raise InputTypeError(
@@ -96,7 +98,6 @@ def _bind(e: Expression, values: Mapping[str, Any], where: str) -> tuple[dict, d
             where, "values", f"a value for each of {', '.join(variables)}", f"none for {missing}"
         )
     arrays, bound = {}, {}
-    through = _proved_through_products(e)
     for name, v in variables.items():
         if name in through:
             with assume_finite():  # proved finite through its products (see below)
@@ -165,7 +166,8 @@ def evaluate(
     e: Expression, values: Mapping[str, Any], where: str = "Expression.evaluate"
 ) -> Evaluation:
     """Every node's value and context at ``values``; see :class:`Evaluation`."""
-    arrays, bound = _bind(e, values, where)
+    through = _proved_through_products(e)  # proved finite by their products, not scanned
+    arrays, bound = _bind(e, values, where, through)
     dtype = np.result_type(np.float64, *(a.dtype for a in arrays.values()))
     if any(a.dtype == np.float32 for a in arrays.values()) and dtype == np.float64:
         if all(a.dtype == np.float32 for a in arrays.values()):
@@ -175,7 +177,7 @@ def evaluate(
     # the values were scanned for NaN and infinity once, in _bind, and each node feeds the next
     # what it made: the operations still check shapes, domains and overflow; a product whose
     # matrix was not scanned checks it in full (through its result)
-    unscanned = {("variable", name) for name in _proved_through_products(e)}
+    unscanned = {("variable", name) for name in through}
     for n in nodes:
         shape = concrete(n.shape, bound)
         if shape is None:

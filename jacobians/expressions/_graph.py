@@ -270,16 +270,8 @@ def node(op: str | Operation, *args: Any, **options: Any) -> Expression:
 
 def _call(op: Operation, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Expression:
     """A registered operation called with an Expression among its arguments: a node."""
-    names = [p.name for p in op.params]
-    given = dict(zip(names, args, strict=False))
-    options = {k: v for k, v in kwargs.items() if k in op.options}
-    given.update({k: v for k, v in kwargs.items() if k not in op.options})
-    missing = [n for n in names if n not in given]
-    if missing or len(args) > len(names):
-        raise InputError(
-            op.name, "arguments", f"{len(names)}: {', '.join(names)}", f"{len(args)} and {kwargs}"
-        )
-    return node(op, *(given[n] for n in names), **options)
+    given, options = op.bind(args, kwargs)
+    return node(op, *(given[p.name] for p in op.params), **options)
 
 
 EXPRESSIONS[:] = [Expression, _call]
