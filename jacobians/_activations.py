@@ -183,7 +183,7 @@ def _softmax_adjoint(G: Any, e: Any) -> Any:
     # g·(diag(a) − a aᵀ) per column, without the n×n matrix
     vjp=lambda z, a, g: a * (g - np.sum(a * g, axis=0, keepdims=True)),
     stable_for=1e4,
-    unchecked=lambda z: SoftmaxContext(stable_softmax(z), {"z": z}, z),
+    unchecked=lambda z, axis=1: _softmax_context(z, axis),
     shape_of=_softmax_shape,
     syntax=("call", "softmax"),
 )
@@ -210,8 +210,13 @@ def softmax(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
 
     axis = check_axis("softmax", axis, (1, 2))  # type: ignore[assignment]
     z = column("softmax", "z", scalar_as(z, (1,)))  # one number: its softmax is 1
+    return _softmax_context(z, axis)
+
+
+def _softmax_context(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
+    """softmax's ``unchecked``: the context for z already checked, a column or a batch."""
     if axis == 1:
-        return softmax.unchecked(z)  # type: ignore[misc]
+        return SoftmaxContext(stable_softmax(z), {"z": z}, z)
     a = stable_softmax(z.reshape(z.shape[0], -1).T).T.reshape(z.shape)
     return SoftmaxContext(a, {"z": z}, z, 2)
 

@@ -164,6 +164,12 @@ class MatmulContext(Context):
     p: int
 
 
+def _matmul_context(A: np.ndarray, B: np.ndarray, P: np.ndarray) -> MatmulContext:
+    """The context of P = AB (P as a matrix, n×p; the value a vector where B is one)."""
+    B2 = B.reshape(A.shape[1], -1)
+    return MatmulContext(P.reshape(-1) if B.ndim == 1 else P, {"A": A, "B": B}, A, B2, *P.shape)
+
+
 @operation(
     "bilinear",
     "P",
@@ -174,6 +180,7 @@ class MatmulContext(Context):
     lambda r, n, m, d, bt: {"A": r.normal(size=(n, m)), "B": column_draw(r, m, d, bt)},
     shape_of=_matmul_shape,
     syntax=("infix", "*"),
+    unchecked=lambda A, B: _matmul_context(A, B, A @ B),  # A, B checked, B a matrix
 )
 def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     """P = AB, with its Jacobians with respect to both factors (row-major vec).
@@ -185,12 +192,9 @@ def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     (8, 12)
     """
     A = matrix("matmul", "A", A, finite=False)
-    n, m = A.shape
+    m = A.shape[1]
     B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
-    B2 = B.reshape(m, -1)
-    P = finite_product("matmul", ("A", A), ("B", B))
-    value = P.reshape(n) if B.ndim == 1 else P
-    return MatmulContext(value, {"A": A, "B": B}, A, B2, n, B2.shape[1])
+    return _matmul_context(A, B, finite_product("matmul", ("A", A), ("B", B)))
 
 
 @matmul.rule(

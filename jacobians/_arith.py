@@ -44,7 +44,7 @@ __all__ = ["BinaryContext", "add", "divide", "multiply", "negate", "power", "sub
 
 
 # ----- w = u + v, u − v -----
-@arithmetic("w = $u + $v", "w = $u + $v", "+")
+@arithmetic("w = $u + $v", "w = $u + $v", "+", np.add)
 def add(u: Any, v: Any) -> BinaryContext:
     """w = u + v, entrywise; a scalar operand is added to every entry of the other.
 
@@ -54,7 +54,7 @@ def add(u: Any, v: Any) -> BinaryContext:
     array([[1.],
            [1.]])
     """
-    return binary("add", np.add, u, v)
+    return binary(add, u, v)
 
 
 @add.rule("u", **either("u", "I_n", "1_n"), **rule_forms(0, lambda u, v: 1))
@@ -69,7 +69,7 @@ def add_dv(c: BinaryContext) -> Jacobian:
     return ones_jacobian(c, c.v.ndim == 0)
 
 
-@arithmetic("w = $u − $v", "w = $u - $v", "-")
+@arithmetic("w = $u − $v", "w = $u - $v", "-", np.subtract)
 def subtract(u: Any, v: Any) -> BinaryContext:
     """w = u − v, entrywise; a scalar operand is broadcast over the other.
 
@@ -78,7 +78,7 @@ def subtract(u: Any, v: Any) -> BinaryContext:
     >>> subtract(np.ones(2), np.ones(2)).jacobians["v"].kind
     'diagonal'
     """
-    return binary("subtract", np.subtract, u, v)
+    return binary(subtract, u, v)
 
 
 @subtract.rule("u", **either("u", "I_n", "1_n"), **rule_forms(0, lambda u, v: 1))
@@ -105,6 +105,7 @@ class NegateContext(Context):
     "arithmetic", "w", "w = −$u", "w = -$u", {"u": "n"}, "n",
     lambda *draw: {"u": draws()(*draw)["u"]},
     shape_of=lambda same, s: s, syntax=("prefix", "-"),
+    unchecked=lambda u: NegateContext(np.negative(u), {"u": u}, u),
 )  # fmt: skip
 def negate(u: Any) -> NegateContext:
     """w = −u, entrywise.
@@ -125,7 +126,7 @@ def negate_du(c: NegateContext) -> Jacobian:
 
 
 # ----- w = u ⊙ v, u ⊘ v -----
-@arithmetic("w = $u ⊙ $v", r"w = $u \odot $v", ".*")
+@arithmetic("w = $u ⊙ $v", r"w = $u \odot $v", ".*", np.multiply)
 def multiply(u: Any, v: Any) -> BinaryContext:
     """w = u ⊙ v, entrywise; a scalar operand scales every entry of the other.
 
@@ -136,7 +137,7 @@ def multiply(u: Any, v: Any) -> BinaryContext:
     array([[1.],
            [3.]])
     """
-    return binary("multiply", np.multiply, u, v)
+    return binary(multiply, u, v)
 
 
 @multiply.rule("u", **either("u", "diag($v)", "vec($v)"), **rule_forms(0, lambda u, v: v))
@@ -156,7 +157,7 @@ def _nonzero_divisor(u: np.ndarray, v: np.ndarray) -> None:
     domain("divide", "v", v, v == 0, "a divisor with no zero entry", hint)
 
 
-@arithmetic("w = $u ⊘ $v", r"w = $u \oslash $v", "./", examples=draws(v="nonzero"))
+@arithmetic("w = $u ⊘ $v", r"w = $u \oslash $v", "./", np.divide, examples=draws(v="nonzero"))
 def divide(u: Any, v: Any) -> BinaryContext:
     """w = u ⊘ v, entrywise; a scalar operand is broadcast; a zero in v is refused.
 
@@ -166,7 +167,7 @@ def divide(u: Any, v: Any) -> BinaryContext:
     >>> divide(np.ones(2), np.array([2.0, 4.0])).value
     array([0.5 , 0.25])
     """
-    return binary("divide", np.divide, u, v, _nonzero_divisor)
+    return binary(divide, u, v, _nonzero_divisor)
 
 
 @divide.rule("u", **either("u", "diag(1 ⊘ $v)", "vec(1 ⊘ $v)"),
@@ -195,7 +196,7 @@ def _power_domain(u: np.ndarray, v: np.ndarray) -> None:
     domain("power", "u", ur, negative, "u ≠ 0 where the exponent v is negative", hint)
 
 
-@arithmetic("w = $u^$v", "w = $u^{$v}", ".^", examples=draws(u="positive"))
+@arithmetic("w = $u^$v", "w = $u^{$v}", ".^", np.power, examples=draws(u="positive"))
 def power(u: Any, v: Any) -> BinaryContext:
     """w = u^v, entrywise; a scalar operand is broadcast (x^2 squares every entry).
 
@@ -208,7 +209,7 @@ def power(u: Any, v: Any) -> BinaryContext:
     array([[4., 0.],
            [0., 6.]])
     """
-    return binary("power", np.power, u, v, _power_domain)
+    return binary(power, u, v, _power_domain)
 
 
 def _power_du(u: Any, v: Any) -> Any:
@@ -223,16 +224,23 @@ def _power_du(u: Any, v: Any) -> Any:
             **rule_forms(0, _power_du))  # fmt: skip
 def power_du(c: BinaryContext) -> Jacobian:
     """diag(v ⊙ u^(v−1)) (0 where v = 0), or that column for a scalar u."""
-    ur, vr = np.broadcast_arrays(np.real(c.u), np.real(c.v))
     expected = "u ≠ 0 where 0 < v < 1, for the derivative v·u^(v−1)"
     hint = "u^v has an infinite slope at u = 0 when 0 < v < 1"
-    domain("power", "u", ur, (ur == 0) & (vr > 0) & (vr < 1), expected, hint)
+    if c.v.ndim == 0:  # one exponent (x^2): u is tested only where it has such a slope
+        if 0 < c.v.real.item() < 1:
+            domain("power", "u", c.u.real, c.u.real == 0, expected, hint)
+    else:
+        ur, vr = np.broadcast_arrays(np.real(c.u), np.real(c.v))
+        domain("power", "u", ur, (ur == 0) & (vr > 0) & (vr < 1), expected, hint)
     # 0·0^(−1) where v = 0 is replaced by 0; computed quietly, refused where it overflows
     d = derivative(c, "power", "u", "v ⊙ u^(v−1)", _power_slope)
     return partial_jacobian(c, d, c.u.ndim == 0)
 
 
 def _power_slope(c: BinaryContext) -> np.ndarray:
+    if c.v.ndim == 0:  # one exponent k: k·u^(k−1), or 0 for k = 0
+        k = c.v.item()
+        return k * c.u ** (k - 1) if k != 0 else np.zeros_like(c.value)
     return np.where(c.v == 0, 0, c.v * c.u ** (c.v - 1))
 
 

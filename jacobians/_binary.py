@@ -6,7 +6,8 @@ forms' two cases.
 A scalar operand (a 0-D array or a Python number) is broadcast over the other; nothing else is
 ((n,) meets (n, 1), as everywhere), and a result that overflows is refused by name.
 
->>> c = binary("add", np.add, np.ones(2), 3.0)
+>>> from jacobians import add
+>>> c = binary(add, np.ones(2), 3.0)
 >>> c.value, partial_jacobian(c, 1.0, True).matrix.shape
 (array([4., 4.]), (2, 1))
 """
@@ -38,6 +39,7 @@ __all__ = [
     "either",
     "ones_jacobian",
     "partial_jacobian",
+    "unchecked_binary",
 ]
 
 
@@ -58,17 +60,28 @@ class BinaryContext(Context):
     v: np.ndarray
 
 
-@quiet  # refused below, by name
-def _apply(f: Callable[..., Any], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _raw(f: Callable[..., Any], u: np.ndarray, v: np.ndarray) -> np.ndarray:
     # the dtype from the operands' dtypes alone: numpy 1 would pick it from a 0-D operand's value
     return np.asarray(f(u, v, dtype=np.promote_types(u.dtype, v.dtype)))
 
 
-def binary(
-    op: str, f: Callable[[Any, Any], Any], u: Any, v: Any, check: Callable[..., None] | None = None
-) -> BinaryContext:
-    """The checked operands, ``check(u, v)`` of the domain, then w = f(u, v), which must be
-    finite."""
+_apply = quiet(_raw)  # refused below, by name
+
+
+def unchecked_binary(f: Callable[..., Any]) -> Callable[[np.ndarray, np.ndarray], BinaryContext]:
+    """The operation's ``unchecked``: w = f(u, v) and its context, for operands already checked
+    and shaped (one shape, or one of them 0-D), as an expression's evaluation gives them."""
+
+    def unchecked(u: np.ndarray, v: np.ndarray) -> BinaryContext:
+        return BinaryContext(_raw(f, u, v), {"u": u, "v": v}, u, v)
+
+    return unchecked
+
+
+def binary(op: Any, u: Any, v: Any, check: Callable[..., None] | None = None) -> BinaryContext:
+    """The checked operands, ``check(u, v)`` of the domain, then w = op.fn(u, v), which must be
+    finite (``op`` an operation declared by :func:`arithmetic`)."""
+    op, f = op.name, op.fn
     u, v = as_array(u, op, "u"), as_array(v, op, "v")
     given = {"u": u, "v": v}
     if u.shape != v.shape and u.ndim and v.ndim:
@@ -104,7 +117,10 @@ def derivative(
 def partial_jacobian(c: BinaryContext, d: Any, scalar: bool) -> Jacobian:
     """diag(d) on the output, or the column d where a scalar operand is broadcast over it."""
     w = c.value
-    d = np.array(np.broadcast_to(d, w.shape), dtype=w.dtype)
+    if np.shape(d) == w.shape:  # a copy all the same: the Jacobian must not share an operand
+        d = np.array(d, dtype=w.dtype)
+    else:
+        d = np.array(np.broadcast_to(d, w.shape), dtype=w.dtype)
     return Dense(d.reshape(-1, 1), w.shape, ()) if scalar and w.ndim else Diagonal(d)
 
 
@@ -147,10 +163,14 @@ def either(wrt: str, same: str, column: str) -> dict[str, str]:
     }
 
 
-def arithmetic(formula: str, latex: str, syntax: str, **extra: Any) -> Callable[..., Any]:
-    """Declare an elementwise binary operation w = u ∘ v (a scalar operand broadcast)."""
+def arithmetic(
+    formula: str, latex: str, syntax: str, fn: Callable[..., Any], **extra: Any
+) -> Callable[..., Any]:
+    """Declare an elementwise binary operation w = fn(u, v) (a numpy ufunc; a scalar operand
+    broadcast): its body calls :func:`binary`, which reads ``fn`` from the operation."""
     examples = extra.pop("examples", draws())
     return operation(
-        "arithmetic", "w", formula, latex, {"u": "n", "v": "n"}, "n", examples,
-        shape_of=broadcast_shape, syntax=("infix", syntax), **extra,
+        "arithmetic", "w", formula, latex, {"u": "n", "v": "n"}, "n", examples, fn=fn,
+        unchecked=unchecked_binary(fn), shape_of=broadcast_shape, syntax=("infix", syntax),
+        **extra,
     )  # fmt: skip

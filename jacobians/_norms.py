@@ -76,8 +76,14 @@ def norm1_dX(c: ReductionContext) -> Jacobian:
 # ----- ‖X‖₂ -----
 @quiet  # a norm past the largest float is refused by name, not warned of
 def _norm2(M: np.ndarray) -> Any:
-    """sqrt(Σ x²), scaled by the largest |Re x| so that no square overflows or underflows; the
-    sum of squares (not of |x|²) keeps it analytic, so complex step applies."""
+    """sqrt(Σ x²): one pass where the sum of squares is safely within range, else scaled by the
+    largest |Re x| so that no square overflows or underflows; the sum of squares (not of |x|²)
+    keeps it analytic, so complex step applies."""
+    v = M.reshape(-1)
+    ss = v @ v  # Σ x², not conjugated
+    info = np.finfo(M.dtype)
+    if info.tiny / info.eps < ss.real < info.max:  # no square lost to underflow beyond rounding
+        return np.sqrt(ss)
     s = np.abs(M.real).max()
     if s == 0:
         return (M * 0).sum()
@@ -94,6 +100,7 @@ def _norm2(M: np.ndarray) -> Any:
     draw,
     shape_of=lambda same, s: (),
     syntax=("call", "norm2"),
+    unchecked=lambda X: _norm2_context(X, X.reshape(X.shape + (1,) * (2 - X.ndim)), _norm2),
 )
 def norm2(X: np.ndarray) -> ReductionContext:
     """The Euclidean norm of a vector, the Frobenius norm of a matrix.
@@ -106,8 +113,11 @@ def norm2(X: np.ndarray) -> ReductionContext:
     array([[0.6, 0.8]])
     """
     X, M = as_matrix("norm2", "X", X)
-    value = finite_result("norm2", "X", "norm", _norm2(M), {"X": M})
-    return ReductionContext(M.dtype.type(value), {"X": X}, M, None)
+    return _norm2_context(X, M, lambda M: finite_result("norm2", "X", "norm", _norm2(M), {"X": M}))
+
+
+def _norm2_context(X: np.ndarray, M: np.ndarray, norm: Any) -> ReductionContext:
+    return ReductionContext(M.dtype.type(norm(M)), {"X": X}, M, None)
 
 
 @norm2.rule(
@@ -119,8 +129,8 @@ def norm2(X: np.ndarray) -> ReductionContext:
     adjoint=lambda G, e: (G * e.args[0]) / e,
 )
 def norm2_dX(c: ReductionContext) -> Jacobian:
-    """vec(X)ᵀ/‖X‖, a row; refused at X = 0."""
-    if not np.any(c.X):
+    """vec(X)ᵀ/‖X‖, a row; refused at X = 0 (where the norm is 0: it is 0 nowhere else)."""
+    if c.value == 0:
         raise InputError(
             "norm2",
             "X",

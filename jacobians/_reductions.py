@@ -95,12 +95,26 @@ def _average(M: np.ndarray, k: int | None, keep: bool) -> Any:
     return (M / (M.size if k is None else M.shape[k])).sum(axis=k, keepdims=keep)
 
 
-def _reduced(op: str, what: str, M: np.ndarray, value: Any) -> Any:
-    """A reduction's value in M's dtype, refused by name where it overflowed."""
-    value = finite_result(op, "X", what, value, {"X": M})
+def _cast(M: np.ndarray, value: Any) -> Any:
+    """A reduction's value in M's dtype."""
     return (
         value.astype(M.dtype, copy=False) if isinstance(value, np.ndarray) else M.dtype.type(value)
     )
+
+
+def _reduced(op: str, what: str, M: np.ndarray, value: Any) -> Any:
+    """A reduction's value in M's dtype, refused by name where it overflowed."""
+    return _cast(M, finite_result(op, "X", what, value, {"X": M}))
+
+
+def _unchecked(f: Any) -> Any:
+    """A reduction's ``unchecked``, for X already checked (a scalar or a matrix)."""
+
+    def unchecked(X: np.ndarray, axis: int | None = None) -> ReductionContext:
+        M = X.reshape(X.shape + (1,) * (2 - X.ndim))
+        return ReductionContext(_cast(M, _reduce(M, axis, f)), {"X": X}, M, axis)
+
+    return unchecked
 
 
 def _ones_row(n: Any) -> Any:
@@ -146,6 +160,7 @@ def _sum_adjoint(G: Any, e: Any) -> Any:
     options={"axis": None},
     shape_of=reduced_shape,
     syntax=("call", "sum"),
+    unchecked=_unchecked(_total),
 )
 def sum(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """The sum of every entry, or of each column (``axis=1``) or each row (``axis=2``).
@@ -195,6 +210,7 @@ def _count(e: Any) -> Any:
     options={"axis": None},
     shape_of=reduced_shape,
     syntax=("call", "mean"),
+    unchecked=_unchecked(_average),
 )
 def mean(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """The mean of every entry, or of each column (``axis=1``) or each row (``axis=2``).

@@ -99,10 +99,11 @@ class Operation:
     Attributes besides the definition's: ``fn`` is the value without the argument checks (a = fn(z)
     for an activation, C = fn(a, y) for a cost); ``deriv(z)`` is σ′(z) of an elementwise map;
     ``vjp(z, a, g)`` is g·∂a/∂z of an activation as an array shaped like z (the shortcut's step,
-    no Jacobian made); ``gradient(a, y)`` is a cost's ∇ₐC shaped like a; ``unchecked(...)`` is the
-    Context that ``prepare`` returns after its checks, for a caller whose arrays are already checked
-    and shaped (a network's forward pass: X as (m, d) columns, b as (n,)), so that one forward pass
-    gives the values and everything the rules need.
+    no Jacobian made); ``gradient(a, y)`` is a cost's ∇ₐC shaped like a; ``unchecked(*inputs,
+    **options)`` is the Context that ``prepare`` returns after its checks, for a caller whose
+    arrays are already checked and shaped (a network's forward pass: X as (m, d) columns, b as
+    (n,); an expression's replayed gradient: vectors as columns, a scalar 0-D), so that one
+    forward pass gives the values and everything the rules need.
     """
 
     name: str

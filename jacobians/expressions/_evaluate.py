@@ -72,7 +72,7 @@ def _value_of(name: str, given: Any, shape: tuple[Any, ...], where: str) -> np.n
 _PRODUCTS = {("matmul", 0), ("linear", 0)}
 
 
-def _proved_through_products(e: Expression) -> set[str]:
+def proved_through_products(e: Expression) -> set[str]:
     """The variables used only as the matrix of a product: scanning them for NaN and infinity
     would read every entry once more, where the product's own check reads only its result."""
     uses: dict[str, set[tuple[str, int]]] = {}
@@ -166,7 +166,7 @@ def evaluate(
     e: Expression, values: Mapping[str, Any], where: str = "Expression.evaluate"
 ) -> Evaluation:
     """Every node's value and context at ``values``; see :class:`Evaluation`."""
-    through = _proved_through_products(e)  # proved finite by their products, not scanned
+    through = proved_through_products(e)  # proved finite by their products, not scanned
     arrays, bound = _bind(e, values, where, through)
     dtype = np.result_type(np.float64, *(a.dtype for a in arrays.values()))
     if any(a.dtype == np.float32 for a in arrays.values()) and dtype == np.float64:

@@ -49,7 +49,17 @@ class Expression:
         name: a variable's name, or the kind of a constant (``"number"``, ``"eye"``, …).
     """
 
-    __slots__ = ("_order", "args", "key", "name", "op", "options", "shape")
+    __slots__ = (
+        "_order",
+        "_programs",
+        "_variables",
+        "args",
+        "key",
+        "name",
+        "op",
+        "options",
+        "shape",
+    )
     __array_ufunc__ = None  # numpy defers to our operators, which refuse arrays clearly
 
     def __init__(
@@ -63,6 +73,8 @@ class Expression:
         self.op, self.args, self.shape, self.name = op, args, shape, name
         self.options = dict(options or {})
         self._order: tuple[Expression, ...] | None = None  # nodes(), kept: a node never changes
+        self._variables: tuple[tuple[str, Expression], ...] | None = None  # variables(), kept
+        self._programs: dict[tuple, Any] = {}  # gradients replayed without re-checking (_fast)
         # identity in the graph: a variable by its name, any other node by itself
         self.key: object = ("variable", name) if self.is_variable else id(self)
 
@@ -103,7 +115,9 @@ class Expression:
 
     def variables(self) -> dict[str, Expression]:
         """The variables by name, in order of first appearance."""
-        return {e.name: e for e in self.nodes() if e.is_variable}
+        if self._variables is None:
+            self._variables = tuple((e.name, e) for e in self.nodes() if e.is_variable)
+        return dict(self._variables)
 
     def __iter__(self) -> Iterator[Any]:
         raise TypeError("an Expression is not iterable; evaluate it first")
