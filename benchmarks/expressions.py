@@ -5,7 +5,8 @@
    computing the value alone, and ``jax.jit(jax.jacrev)``, which builds all n⁴ entries; where
    those would not fit in memory the row says so instead of running.
 7. Gradients of ``norm2(A*x - y)^2`` and of the logistic loss against a hand-written numpy
-   gradient (target ≤ 1.3, parse excluded) and ``jax.jit(jax.grad)`` (compiled before timing).
+   gradient (target ≤ 1.3, parse excluded) and ``jax.jit(jax.grad)`` (compiled before timing),
+   for A and X of 256×16, 1024×64, 4096×256 and 4096×4096.
 8. The full Jacobian of f(x) = tanh(A·tanh(Bx)) + x (fan-out through ``+ x``): reverse, forward
    and cheapest, with their multiply-add counts, against ``jax.jit(jax.jacrev)``/``jacfwd``.
 
@@ -172,11 +173,15 @@ _LOSSES = (
 )  # fmt: skip
 
 
+# (rows, columns) of A and X: tall matrices (m × m/16), and a square one of 4096 where the two
+# products are most of the work, as they are in the least-squares problems of real size
+_GRADIENT_SIZES = ((256, 16), (1024, 64), (4096, 256), (4096, 4096))
+
+
 def case_gradients(rows: list[dict], quick: bool, jax: Any) -> None:
     """Case 7: our gradient (the expression built once, outside the timing) against numpy's."""
     for text, M_name, v_name, by_hand, loss in _LOSSES:
-        for m in (8,) if quick else (256, 1024, 4096):
-            n = max(m // 16, 3)
+        for m, n in ((8, 3),) if quick else _GRADIENT_SIZES:
             rng = np.random.default_rng(m)
             M = rng.normal(size=(m, n)) / np.sqrt(n)
             v, y = rng.normal(size=n), rng.normal(size=m)

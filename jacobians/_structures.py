@@ -197,14 +197,15 @@ class Dense(Jacobian):
         return bare(Dense, M=self.M.T)._as_transpose_of(self)
 
     def _left(self, M: np.ndarray) -> np.ndarray:
-        return self.M @ M
+        # a column times a row is their outer product: broadcast, without a matrix product's setup
+        return self.M * M if self.M.shape[1] == 1 else self.M @ M
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:
         return s.rows * s.cols * k
 
     def _right(self, M: np.ndarray) -> np.ndarray:
-        return M @ self.M
+        return M * self.M if self.M.shape[0] == 1 else M @ self.M
 
     @staticmethod
     def right_cost(s: Structure, k: int) -> int:

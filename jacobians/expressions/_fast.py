@@ -58,14 +58,16 @@ class Program:
 
 
 def _signature(e: Expression, values: Mapping[str, Any]) -> tuple | None:
-    """The shapes and dtypes of the given values, or None where a value is not a float ndarray
-    (a list, an integer array: the checked path converts those)."""
+    """The shapes and dtypes of the given values, or None where a value is not a real float
+    ndarray: a list or an integer array (the checked path converts those), or a complex one (a
+    complex step), where log, sqrt or arcsin outside their real domains give finite numbers that
+    only the operations' own checks refuse."""
     if not isinstance(values, Mapping):
         return None
     out = []
     for name, _ in e._variables or tuple(e.variables().items()):
         a = values.get(name)
-        if type(a) is not np.ndarray or a.dtype.kind not in "fc":
+        if type(a) is not np.ndarray or a.dtype.kind != "f":
             return None
         out.append((name, a.shape, a.dtype))
     return tuple(out)
@@ -105,7 +107,7 @@ def program(e: Expression, x: Expression, values: Mapping[str, Any], ev: Evaluat
         back.append((slot[n.key], uses))
     kept = e._programs
     if len(kept) >= _KEPT:
-        del kept[next(iter(kept))]
+        kept.pop(next(iter(kept), None), None)  # the oldest (a dict keeps insertion order)
     kept[(x.name, sig)] = Program(
         x.name,
         len(ev.nodes),

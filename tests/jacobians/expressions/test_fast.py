@@ -109,6 +109,11 @@ def test_values_of_other_kinds_take_the_checked_path():
     assert g32.dtype == np.float32  # a program of its own: the dtype is in its signature
     np.testing.assert_allclose(g32, g, rtol=1e-6)
     assert e.gradient("x", {"A": A, "x": x.reshape(3, 1)}).shape == (3, 1)  # shaped as given
+    e = parse("sum(log(x))")
+    e.gradient("x", {"x": np.ones(2, dtype=complex)})
+    with pytest.raises(InputError, match="z > 0"):  # finite in complex numbers, refused still
+        e.gradient("x", {"x": np.array([1.0, -1.0]) + 1e-20j})
+    e = parse("sum(tanh(A*x))", ["A=2x3"])
     with pytest.raises(InputError, match="wrt"):
         e.gradient(["x"], {"A": A, "x": x})
     with pytest.raises(InputError, match="none for"):
