@@ -42,8 +42,17 @@ def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
     >>> checked_shape("Identity", "shape", [2, np.int64(3)])
     (2, 3)
     """
-    if type(shape) is tuple and all(type(s) is int and s >= 1 for s in shape):
-        if prod(shape) <= MAX_ENTRIES:  # the common case: every structure made checks its shapes
+    if type(shape) is tuple:  # the common case: every structure made checks its shapes
+        n = len(shape)
+        if n == 1:  # unrolled for one and two entries, most shapes: a generator costs more
+            (a,) = shape
+            if type(a) is int and 1 <= a <= MAX_ENTRIES:
+                return shape
+        elif n == 2:
+            a, b = shape
+            if type(a) is int and type(b) is int and a >= 1 and b >= 1 and a * b <= MAX_ENTRIES:
+                return shape
+        elif all(type(s) is int and s >= 1 for s in shape) and prod(shape) <= MAX_ENTRIES:
             return shape
     if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
         raise InputTypeError(op, arg, _SHAPE, describe(shape))
