@@ -1,4 +1,5 @@
-"""``jacobians plot``: the chain as heat maps at their true proportions, saved as PNG or SVG."""
+"""``jacobians plot``: the chain as heat maps at their true proportions, saved as PNG, PDF or
+SVG (by the extension of --output)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from ._cmd_common import add_source, derivation_from_args
 from ._cmd_io import atomic_output
 
 NAME = "plot"
-HELP = "draw the chain's factors as heat maps at their true proportions (PNG or SVG)"
+HELP = "draw the chain's factors as heat maps at their true proportions (PNG, PDF or SVG)"
 EPILOG = """examples:
   jacobians plot                                     # chain.png: one layer, n=3, m=4
   jacobians plot --n 6 --m 8 --output layer.svg
-  jacobians plot mlp --sizes 4,8,8,3 --wrt W2 --output deep.png
+  jacobians plot mlp --sizes 4,8,8,3 --wrt W2 --output deep.pdf
   jacobians plot softmax --output softmax.png
+
+each panel has its own colour bar (blue negative, white 0, red positive); the values are written
+in the cells when the chain is small enough to fit them (the single layer at n=3, m=4 is)
 
 needs matplotlib: pip install 'jacobians[plot]'
 """
@@ -24,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The source options and --output."""
     add_source(parser)
     parser.add_argument(
-        "--output", "-o", default="chain.png", help="the file, .png or .svg (default chain.png)"
+        "--output",
+        "-o",
+        default="chain.png",
+        help="the file; its extension picks the format: .png, .pdf or .svg (default chain.png)",
     )
 
 
@@ -39,13 +46,15 @@ def outputs(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Draw and save the figure (a temporary file beside it, renamed when complete)."""
-    from .plot import _check_path, chain_figure, check_chain_size
+    """Draw the figure and save it (a temporary file beside it, renamed when complete)."""
+    from .plot import chain_figure, check_chain_size, check_path, require_matplotlib, save
 
-    _check_path(args.output)  # a wrong suffix is reported before any work
+    check_path(args.output, "plot", "--output")  # a wrong extension is said before any work
     check_chain_size(args.source, n=args.n, m=args.m, sizes=args.sizes, wrt=args.wrt)  # and size
+    require_matplotlib()  # how to install it, before the derivation is built
     d = derivation_from_args(args)
+    fig = chain_figure(d)
     with atomic_output(args.output) as tmp:
-        chain_figure(d, tmp)
+        save(fig, tmp)
     print(f"wrote {args.output}: {' · '.join(F.symbol for F in d.factors)}", file=sys.stderr)
     return 0

@@ -1,26 +1,29 @@
-"""``jacobians train``: the sine demo of the second write-up, with a progress bar and a picture."""
+"""``jacobians train``: fit sin(x) on [−π, π] with a small tanh network, with a progress bar, a
+warning when the loss grows far past its start, and a picture (PNG, PDF or SVG)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 import numpy as np
 
-from net import NonFiniteLossError, sine_data, sine_demo
+from net import LossGrowthWarning, NonFiniteLossError, sine_data, sine_demo
 from reshape import check_bytes
 
 from ._cmd_io import atomic_output
 
 NAME = "train"
-HELP = "fit sin(x) with a small tanh network (the second write-up's demo); saves a picture"
+HELP = "fit sin(x) on [−π, π] with a small tanh network; saves a picture of the fit and the loss"
 EPILOG = """examples:
   jacobians train                                    # 8000 epochs, picture in sine.png
-  jacobians train --epochs 2000 --method jacobian --output fit.svg
+  jacobians train --epochs 2000 --method jacobian --output fit.pdf
   jacobians train --sizes 1,16,1 --lr 0.02 --no-plot
 
-the progress bar is drawn on a terminal (stderr); the picture needs matplotlib:
-pip install 'jacobians[plot]'
+the progress bar is drawn on a terminal (stderr); a run whose loss rises past 100× its start
+ends with a warning on stderr (lower --lr, or --clip); the picture needs matplotlib
+(pip install 'jacobians[plot]'): without it the network is trained and the picture skipped
 """
 
 
@@ -40,7 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", type=csv_ints, default=[1, 8, 8, 1], help="widths: 1,8,8,1")
     parser.add_argument("--samples", type=int, default=32, help="points on [−π, π] (default 32)")
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
-    parser.add_argument("--output", "-o", default="sine.png", help="picture, .png or .svg")
+    parser.add_argument(
+        "--output", "-o", default="sine.png", help="the picture: .png, .pdf or .svg (sine.png)"
+    )
     parser.add_argument("--no-plot", action="store_true", help="do not save a picture")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
@@ -52,26 +57,37 @@ def outputs(args: argparse.Namespace) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Train, report the loss, save the picture (a temporary file beside it, then renamed)."""
-    if not args.no_plot:
-        from .plot import _check_path, _pyplot
+    from .plot import MatplotlibMissingError, check_path, require_matplotlib
 
-        _check_path(args.output)
-        _pyplot()  # say how to install matplotlib before training, not after
+    picture = not args.no_plot
+    if picture:
+        check_path(args.output, "train", "--output")  # a wrong extension: said before training
+        try:
+            require_matplotlib()
+        except MatplotlibMissingError:  # train anyway; the last line says how to get the picture
+            picture = False
     _check_limits(args.sizes, args.samples, args.epochs)  # before any array is made
     try:
-        net, history = sine_demo(
-            epochs=args.epochs,
-            lr=args.lr,
-            method=args.method,
-            clip=args.clip,
-            sizes=args.sizes,
-            seed=args.seed,
-            d=args.samples,
-            quiet=args.quiet,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", LossGrowthWarning)
+            net, history = sine_demo(
+                epochs=args.epochs,
+                lr=args.lr,
+                method=args.method,
+                clip=args.clip,
+                sizes=args.sizes,
+                seed=args.seed,
+                d=args.samples,
+                quiet=args.quiet,
+            )
     except NonFiniteLossError as exc:  # the run diverged: not bad input, but no traceback either
         print(f"jacobians train: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
+    for w in caught:
+        if isinstance(w.message, LossGrowthWarning):
+            print(f"jacobians train: warning: {_grew(w.message)}", file=sys.stderr)
+        else:  # any other warning, as Python would show it
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     X, T = sine_data(args.samples)
     fit = net.forward(X)
     mse = float(((fit - T) ** 2).mean())
@@ -79,20 +95,32 @@ def run(args: argparse.Namespace) -> int:
         f"{net!r}: cost {history[0]:.4g} -> {history[-1]:.4g} in {args.epochs} epochs, "
         f"mean squared error {mse:.3g}"
     )
-    if not args.no_plot:
-        from .plot import sine_figure
+    if picture:
+        from .plot import save, sine_figure
 
         xs = np.linspace(-np.pi, np.pi, 400)
+        fig = sine_figure(
+            (X[0], T[0]),
+            (xs, net.forward(xs.reshape(1, -1))[0]),
+            history,
+            title=f"sin(x) by {net!r}, {args.epochs} epochs, lr {args.lr:g}, {args.method}",
+        )
         with atomic_output(args.output) as tmp:
-            sine_figure(
-                (X[0], T[0]),
-                (xs, net.forward(xs.reshape(1, -1))[0]),
-                history,
-                tmp,
-                title=f"sin(x) by {net!r}, {args.epochs} epochs, lr {args.lr:g}, {args.method}",
-            )
+            save(fig, tmp)
         print(f"wrote {args.output}", file=sys.stderr)
+    elif not args.no_plot:
+        print(
+            "jacobians train: no picture: it needs matplotlib, which is not installed "
+            "(pip install 'jacobians[plot]'); --no-plot skips it",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _grew(w: LossGrowthWarning) -> str:
+    """The warning in the command's words: its options, not train's arguments."""
+    clip = "" if w.clip is None else f" or --clip ({w.clip:g})"
+    return f"{w.grew()}: the steps overshoot; lower --lr ({w.lr:g}){clip}"
 
 
 def _check_limits(sizes: list[int], samples: int, epochs: int) -> None:

@@ -1,14 +1,20 @@
 """Pictures: the chain of Jacobians as heat maps at their true proportions, and the sine demo.
 
+Each function returns a matplotlib :class:`~matplotlib.figure.Figure`; saving it is the
+caller's choice (:func:`save` writes PNG, PDF or SVG by the file's extension, or call
+``fig.savefig``), and in a notebook it displays itself. The figures are made without pyplot, so
+nothing is left open and no backend is chosen for you.
+
 matplotlib is an optional extra (``pip install 'jacobians[plot]'``); without it these functions
-raise :class:`MatplotlibMissingError`, whose message says how to install it. The Agg backend is
-used, so no display is needed.
+raise :class:`MatplotlibMissingError`, whose message says how to install it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,15 +26,19 @@ from ._model import Derivation, shape_text
 
 __all__ = [
     "FORMATS",
+    "INSTALL",
     "MAX_CELLS",
     "MatplotlibMissingError",
     "chain_cells",
     "chain_figure",
     "check_chain_size",
+    "check_path",
+    "require_matplotlib",
+    "save",
     "sine_figure",
 ]
 
-FORMATS = (".png", ".svg")
+FORMATS = (".png", ".pdf", ".svg")
 MAX_CELLS = 40_000  # entries a chain figure draws at most: beyond, the cells are too small to see
 INSTALL = "pip install 'jacobians[plot]'  (or: pip install matplotlib)"
 
@@ -37,26 +47,56 @@ class MatplotlibMissingError(OSError):
     """matplotlib is not installed: the message says how to install it."""
 
 
-def _pyplot() -> Any:
+@cache
+def _figure_class() -> Any:
+    """matplotlib's Figure, with a PNG for notebooks: a figure made without pyplot is shown as
+    the value of a cell whatever backend is active."""
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise MatplotlibMissingError(
             f"pictures need matplotlib, which is not installed: {INSTALL}"
         ) from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    return plt
+    class Picture(Figure):  # type: ignore[misc]
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return Picture
 
 
-def _check_path(path: str | os.PathLike[str]) -> str:
+def require_matplotlib() -> None:
+    """Raise :class:`MatplotlibMissingError`, which says how to install it, if matplotlib cannot
+    be imported; before any work that ends in a picture."""
+    _figure_class()
+
+
+def check_path(path: str | os.PathLike[str], op: str = "save", arg: str = "path") -> str:
+    """The file name as text if its extension is a picture format (.png, .pdf, .svg); else an
+    InputError naming ``op`` and ``arg``, before any drawing.
+
+    >>> check_path("chain.pdf")
+    'chain.pdf'
+    """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise ValueError(
-            f"cannot save a picture as {path!r}: give a file name ending in .png or .svg"
+        raise InputError(
+            op, arg, "a file name ending in .png, .pdf or .svg (the format)", repr(path)
         )
+    return path
+
+
+def save(fig: Any, path: str | os.PathLike[str]) -> str:
+    """Write ``fig`` to ``path`` in the format its extension names (.png, .pdf or .svg).
+
+    Returns:
+        The path written.
+    """
+    path = check_path(path)
+    fig.savefig(path, format=os.path.splitext(path)[1].lower()[1:])
     return path
 
 
@@ -163,134 +203,74 @@ def _refuse_large(
     check_bytes(op, f"the chain's dense matrices, {what},", 8 * cells, "choose smaller sizes")
 
 
-def chain_figure(d: Derivation, path: str | os.PathLike[str], max_cells: int = MAX_CELLS) -> str:
-    """Draw each factor of ``d`` as a heat map at its true proportions, its shape under it,
-    followed by the product row and the gradient it folds back into; save as PNG or SVG.
+def chain_figure(d: Derivation, *, max_cells: int = MAX_CELLS) -> Any:
+    """Each factor of ``d`` as a heat map at its true proportions, its shape under it, followed
+    by the product row and the gradient it folds back into.
 
-    Zeros are white and the colour scale is symmetric, so the block structure of I_n ⊗ xᵀ and the
-    diagonal of ∇σ show at a glance. Each factor has its own scale (its largest |entry|).
+    Every panel has its own colour bar on a symmetric diverging scale centred at 0 (white), so
+    the block structure of I_n ⊗ xᵀ and the diagonal of ∇σ show at a glance. When the cells are
+    at least 0.3 inch wide (the whole chain fits on one line at that size, as the single layer's
+    does up to n = 3, m = 5), each nonzero entry is written in its cell; zeros stay blank.
 
     Args:
         d: the derivation (any source).
-        path: a file name ending in ``.png`` or ``.svg``.
         max_cells: the largest total number of entries drawn (the factors are made dense).
 
     Returns:
-        The path written.
+        The matplotlib Figure (save it with :func:`save` or ``fig.savefig``).
 
     Raises:
         InputError: the chain has more than ``max_cells`` entries (counted before any factor is
-            made dense; :func:`check_chain_size` says so before the derivation is even built).
+            made dense or anything is drawn; :func:`check_chain_size` says so before the
+            derivation is even built).
         DenseLimitError: its dense matrices would pass the session's limit on memory.
+        MatplotlibMissingError: matplotlib is not installed.
 
     Shapes: one panel per factor, r×c cells each; then 1×N and the gradient.
     """
-    path = _check_path(path)
+    from ._plot_chain import draw
+
     max_cells = as_size(max_cells, "plot", "max_cells")
     N = int(np.size(d.gradient))
     shapes = [(int(F.jacobian.shape[0]), int(F.jacobian.shape[1])) for F in d.factors]
     shapes += [(1, N), (1, N)]  # the row and the gradient
     _refuse_large("plot", shapes, max_cells, ("d", f"the derivation {d.title!r}"))
+    figure = _figure_class()
     panels: list[tuple[np.ndarray, str, str]] = [
         (F.jacobian.matrix, F.symbol, f"{shape_text(F.instance)}\n{F.shape}") for F in d.factors
     ]
     row_shape, row_inst = d.row_shape
-    grad = np.atleast_2d(d.gradient)
     panels.append(
         (d.gradient.reshape(1, -1), f"∂C/∂{d.wrt}", f"{shape_text(row_inst)}\n{row_shape}")
     )
+    grad = np.atleast_2d(d.gradient)
     panels.append((grad, "gradient", f"{shape_text(d.gradient.shape)}\n{d.param_shape}"))
-    plt = _pyplot()
-    from matplotlib.colors import TwoSlopeNorm
-
-    # Every cell is a square of the same size (true proportions); panels flow left to right and
-    # wrap onto further lines when the chain is wider than the page.
-    page, gap, min_slot = 15.0, 0.5, 0.9  # inches
-    widest = max(M.shape[1] for M, _, _ in panels)
-    one_line = (page - gap * (len(panels) + 1)) / sum(M.shape[1] for M, _, _ in panels)
-    unit = min(0.42, one_line if one_line >= 0.1 else (page - gap) / widest)
-    slots = [max(M.shape[1] * unit, min_slot) for M, _, _ in panels]
-    lines: list[list[int]] = [[]]
-    used = 0.0
-    for i, w in enumerate(slots):
-        if lines[-1] and used + w + gap > page:
-            lines.append([])
-            used = 0.0
-        lines[-1].append(i)
-        used += w + gap
-    title_h, label_h, head = 0.35, 0.55, 0.55
-    heights = [max(panels[i][0].shape[0] for i in line) * unit for line in lines]
-    fig_w = max(sum(slots[i] + gap for i in line) for line in lines) + gap
-    fig_h = head + sum(h + title_h + label_h for h in heights)
-    fig = plt.figure(figsize=(fig_w, fig_h))
     ops = ["·"] * (len(d.factors) - 1) + ["=", "→", ""]
-    y_top = fig_h - head
-    for line, line_h in zip(lines, heights, strict=True):
-        mid = y_top - title_h - line_h / 2
-        x = gap
-        for i in line:
-            M, title, label = panels[i]
-            h, w = M.shape
-            x0 = x + (slots[i] - w * unit) / 2
-            ax = fig.add_axes(
-                ((x0) / fig_w, (mid - h * unit / 2) / fig_h, w * unit / fig_w, h * unit / fig_h)
-            )
-            vmax = float(np.max(np.abs(M))) or 1.0
-            ax.imshow(
-                M,
-                cmap="RdBu_r",
-                norm=TwoSlopeNorm(0.0, -vmax, vmax),
-                interpolation="nearest",
-                aspect="equal",
-            )
-            if unit >= 0.08:  # cell borders while cells are big enough to see
-                ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
-                ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
-                ax.grid(which="minor", color="0.85", linewidth=0.4)
-                ax.tick_params(which="minor", length=0)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(title, fontsize=11, pad=4)
-            ax.set_xlabel(label, fontsize=9, labelpad=4)
-            if ops[i]:
-                fig.text(
-                    (x + slots[i] + gap / 2) / fig_w,
-                    mid / fig_h,
-                    ops[i],
-                    ha="center",
-                    va="center",
-                    fontsize=18,
-                )
-            x += slots[i] + gap
-        y_top -= line_h + title_h + label_h
-    fig.suptitle(d.title, fontsize=10, y=1 - 0.2 / fig_h, va="top")
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return draw(figure, panels, ops, d.title)
 
 
 def sine_figure(
     samples: tuple[np.ndarray, np.ndarray],
     curve: tuple[np.ndarray, np.ndarray],
     history: Sequence[float],
-    path: str | os.PathLike[str],
     title: str = "",
-) -> str:
+) -> Any:
     """The sine demo: sin(x), the training samples and the network's curve on the left, the loss
-    curve (log scale) on the right; saved as PNG or SVG.
+    curve (log scale) on the right.
 
     Args:
         samples: the training inputs and targets, each (d,).
         curve: a fine grid x and the network's output on it, each (k,).
         history: the cost after each epoch (epochs + 1 values).
-        path: a file name ending in ``.png`` or ``.svg``.
         title: the figure's title.
+
+    Returns:
+        The matplotlib Figure (save it with :func:`save` or ``fig.savefig``).
 
     Shapes: samples (d,), (d,); curve (k,), (k,); history (epochs + 1,).
     """
-    path = _check_path(path)
-    plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig = _figure_class()(figsize=(10, 3.8), dpi=120, layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
     xs, ys = (np.asarray(a, dtype=float).reshape(-1) for a in curve)
     x, t = (np.asarray(a, dtype=float).reshape(-1) for a in samples)
     ax1.plot(xs, np.sin(xs), color="0.35", linewidth=2, label="sin(x)")
@@ -308,7 +288,4 @@ def sine_figure(
     ax2.grid(True, which="both", color="0.9")
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return fig

@@ -3,8 +3,9 @@
 ``MLP(sizes, activations, loss)`` computes ∂C/∂W⁽ᵏ⁾ and ∂C/∂b⁽ᵏ⁾ as an explicit product of full
 Jacobians from the ``jacobians`` operations (``"jacobian"``), as classic backprop with Hadamard
 products (``"shortcut"``) and numerically (``"numeric"``); ``compare`` puts them side by side,
-``factors`` lists the chain for one parameter, ``train`` runs gradient descent, ``sine_demo`` fits
-sin(x) as in the second write-up.
+``factors`` lists the chain for one parameter, ``train`` runs gradient descent (and warns, with
+:class:`LossGrowthWarning`, when the loss grows far past its start), ``sine_demo`` fits sin(x) on
+[−π, π] with a small tanh network.
 
 >>> from net import MLP, compare
 >>> net = MLP([1, 4, 1], ["tanh", "identity"], "squared_error")
@@ -19,7 +20,7 @@ from ._factors import Factors
 from ._layers import ACTIVATION_RULES, LOSSES
 from ._mlp import METHODS, MLP, Backprop
 from ._names import param_name, parse_param
-from ._train import NonFiniteLossError, train
+from ._train import LossGrowthWarning, NonFiniteLossError, train
 
 __all__ = [
     "ACTIVATION_RULES",
@@ -29,6 +30,7 @@ __all__ = [
     "Backprop",
     "Comparison",
     "Factors",
+    "LossGrowthWarning",
     "NonFiniteLossError",
     "compare",
     "param_name",

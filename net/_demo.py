@@ -1,4 +1,4 @@
-"""The sine demo of the second write-up: fit sin(x) on [−π, π] with a small tanh network."""
+"""The sine demo: fit sin(x) on [−π, π] with a small tanh network, by gradient descent."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def sine_demo(
     d: int = 32,
     quiet: bool = False,
 ) -> tuple[MLP, np.ndarray]:
-    """Fit sin(x) on [−π, π] by gradient descent with clipping, as in the second write-up.
+    """Fit sin(x) on [−π, π] by full-batch gradient descent with gradient-norm clipping.
 
     The network is ``sizes`` with tanh hidden layers and an identity output, trained on the
     squared-error cost C = 1/(2d) Σᵢ (tᵢ − y(sᵢ))², so the mean squared error is 2C. From the

@@ -103,7 +103,7 @@ class Factors:
 
     Iterating gives the Jacobians, so ``jacobians.chain(*f)`` multiplies them. Each factor carries
     ``of``, ``wrt`` (its symbol ``∂of/∂wrt``), ``closed_form`` and ``latex`` in the network's
-    notation; ``names`` gives the write-up's short names (``∂C/∂y⁽³⁾``, ``∇σ₃``, ``W⁽³⁾``,
+    notation; ``names`` gives their short names (``∂C/∂y⁽³⁾``, ``∇σ₃``, ``W⁽³⁾``,
     ``∂z⁽²⁾/∂W⁽²⁾``) and ``latex_names`` the same in LaTeX.
 
     Attributes:

@@ -1,8 +1,8 @@
 """The multilayer network y⁽ᵏ⁾ = σ_k(W⁽ᵏ⁾ y⁽ᵏ⁻¹⁾ + b⁽ᵏ⁾), y⁽⁰⁾ = x, and its gradients three ways.
 
 The cost is the mean over the d samples (the columns of X and T) of a loss ℓ summed per sample:
-C = (1/d) Σᵢ ℓ(y⁽ᴸ⁾(sᵢ), tᵢ); for squared error C = 1/(2d) Σᵢ ‖tᵢ − y⁽ᴸ⁾(sᵢ)‖², as in the second
-write-up.
+C = (1/d) Σᵢ ℓ(y⁽ᴸ⁾(sᵢ), tᵢ); for squared error C = 1/(2d) Σᵢ ‖tᵢ − y⁽ᴸ⁾(sᵢ)‖² (the ½ makes the
+gradient of one sample's loss y⁽ᴸ⁾ − t).
 
 How activations and losses combine (checked when the network is built):
 

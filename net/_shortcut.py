@@ -35,7 +35,7 @@ class Backprop:
     cost: float
     z: dict[int, np.ndarray]
     y: dict[int, np.ndarray]
-    dC_dy: dict[int, np.ndarray]  # noqa: N815 - the write-up's name
+    dC_dy: dict[int, np.ndarray]  # noqa: N815 - the notation's name, ∂C/∂y
     dC_dz: dict[int, np.ndarray]  # noqa: N815
     gradients: dict[str, np.ndarray]
 

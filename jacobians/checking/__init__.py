@@ -17,8 +17,10 @@ module               what it holds
 ``_compare``         the comparison by blocks of rows: tolerance, within, the entries that differ
 ``_expressions``     ``verify`` of a matrix expression against a closed form, at random draws
 ``_draws``           the sizes and random values an expression is checked at (inv, log: domains)
-``_readings``        the forms a claim may take, and the claim read transposed or column-major
-``_diagnose``        :class:`Layer` and the slips tried in turn to name the mistake
+``_claim``           the claim as an array: the forms it may take, which one it is
+``_readings``        the claim read transposed or column-major, each reading with its fix as code
+``_diagnose``        the slips tried in turn to name the mistake
+``_layer``           :class:`Layer`: where an activation sits, and the σ′ slips built from it
 ``_report``          :class:`Report`, :class:`Diagnosis`, :class:`Entry`: text, Markdown, HTML, dict
 ``testing``          ``assert_jacobian_close`` and hypothesis strategies (public as
                      ``jacobians.testing``, imported on first use)
@@ -31,7 +33,7 @@ True
 array([[6.]])
 """
 
-from ._diagnose import Layer
+from ._layer import Layer
 from ._numeric import METHODS, NumericJacobian, numeric
 from ._report import Diagnosis, Entry, Report
 from ._verify import FORMS, verify, verify_file

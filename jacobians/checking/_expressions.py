@@ -4,16 +4,15 @@ The expression (or its text) is the function, differentiated numerically with re
 variable; the claim is a closed form in the same language whose value at each draw is the claimed
 gradient (shaped like the variable) or Jacobian (rows vec f, columns vec wrt, row-major). Each
 draw is checked by :func:`jacobians.verify` as for any function, so the diagnoses are the same
-(transposed, column-major, factor, a few entries); a square gradient read transposed is named too,
-where the shapes alone cannot tell (every size is 3 unless ``shapes`` or the values say
-otherwise). The first draw that does not match is reported; if all match, the last.
+(transposed, column-major, factor, a few entries); a closed form typed transposed is fixed by the
+closed form transposed, written out. The first draw that does not match is reported; if all
+match, the last.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from math import prod
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, as_size, describe
 
 from ._draws import draw, given_values, shapes_of
-from ._report import Diagnosis, Report
+from ._report import Report
 
 __all__ = ["DRAWS", "verify_expression"]
 
@@ -113,7 +112,7 @@ def verify_expression(
         point = {wrt: values[wrt]}
         report = check(f, point, G, wrt=wrt, **options)
         if not report.matches:
-            report = _square_transposed(report, check, f, point, np.asarray(G), claim, options)
+            report = _typed_fix(report, claim)
             at = f"does not match at draw {k} of {count}" if drawn else "does not match"
             break
     else:
@@ -121,7 +120,8 @@ def verify_expression(
     listed = ", ".join(f"{n} {_shape(s)}" for n, s in sizes.items())
     where = f"(seed {seed}; {listed})" if drawn else f"at the values given ({listed})"
     note = f"f = {e}, claimed = {claim}: {at} {where}"
-    return dataclasses.replace(report, notes=[note, *report.notes])
+    # an expression has no layer= to ask for: its report has no hint about one
+    return dataclasses.replace(report, notes=[note, *report.notes], hint="", example="")
 
 
 def _function(e: Any, values: dict[str, np.ndarray]) -> Callable[..., np.ndarray]:
@@ -133,6 +133,21 @@ def _function(e: Any, values: dict[str, np.ndarray]) -> Callable[..., np.ndarray
     return f
 
 
+def _typed_fix(report: Report, claim: Any) -> Report:
+    """A typed closed form is fixed by typing another: the claim transposed, written out; the
+    other fixes keep their words (their code acts on an array, which the user did not type)."""
+    from ..expressions import Expression
+
+    d = report.diagnosis
+    if not isinstance(claim, Expression) or d is None or d.code is None:
+        return report
+    if d.code == "claimed.T":
+        fix = f"transpose it: {_transposed(claim)}"
+    else:
+        fix = d.fix.removesuffix(f": {d.code}")
+    return dataclasses.replace(report, diagnosis=dataclasses.replace(d, fix=fix, code=None))
+
+
 def _transposed(claim: Any) -> str:
     """The claim transposed, as text: (A*B)' is written B'*A', and X'' is X."""
     from ..expressions._simplify import simplify
@@ -142,44 +157,3 @@ def _transposed(claim: Any) -> str:
 
 def _shape(s: tuple[int, ...]) -> str:
     return "×".join(map(str, s)) if s else "scalar"
-
-
-def _square_transposed(
-    report: Report,
-    check: Callable[..., Report],
-    f: Any,
-    point: dict[str, np.ndarray],
-    G: np.ndarray,
-    claim: Any,
-    options: dict[str, Any],
-) -> Report:
-    """A square claim that matches once transposed: the shapes cannot tell, the numbers can.
-
-    A square gradient read transposed is also its input read column-major (vec_F(G) =
-    vec_C(Gᵀ)), which the readings try first; a closed form typed transposed is named as such.
-    """
-    d = report.diagnosis
-    gradient = prod(report.out_shape) == 1 and report.claimed_shape == report.in_shape
-    input_major = d is not None and d.data.get("reading") == "as given, column-major (the input)"
-    if G.ndim != 2 or G.shape[0] != G.shape[1] or G.shape[0] < 2:
-        return report
-    if d is not None and d.kind != "entries" and not (gradient and input_major):
-        return report
-    again = check(f, point, G.T, wrt=report.wrt, **options)
-    if again.matches:
-        slip = ""
-    elif again.diagnosis is not None and again.diagnosis.kind == "factor":
-        slip = f"; and {again.diagnosis.summary}"
-    else:
-        return report
-    what = (
-        f"the gradient's transpose (∂f/∂{report.wrt} in numerator layout, shaped like "
-        f"{report.wrt}ᵀ; square here, so only the numbers tell)"
-        if gradient
-        else "the Jacobian's transpose (denominator layout; square here, so only the numbers tell)"
-    )
-    text = "claimed.T" if isinstance(claim, np.ndarray) else _transposed(claim)
-    diagnosis = Diagnosis(
-        "transposed", f"claimed is {what}{slip}", f"transpose it: {text}", {"reading": "transposed"}
-    )
-    return dataclasses.replace(report, diagnosis=diagnosis)

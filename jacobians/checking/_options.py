@@ -12,7 +12,7 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, as_size, describe
 
-from ._diagnose import Layer, _activation
+from ._layer import Layer, _activation
 from ._numeric import METHODS
 
 __all__ = ["check_options"]

@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .._jacobian import fmt_shape
+from .._structure_args import fmt_shape
 
 __all__ = ["Diagnosis", "Entry", "Report", "entry_label"]
+
+_NONE = "none of the common mistakes explains the difference"
 
 
 def entry_label(
@@ -59,15 +61,41 @@ class Entry:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A mistake that explains the difference exactly: its kind, a one-line summary and a fix."""
+    """A mistake that explains the difference exactly: its kind, a one-line summary and a fix.
+
+    Attributes:
+        kind: ``"transposed"``, ``"column-major"``, ``"factor"``, ``"activation-derivative"``,
+            ``"entries"`` or ``"shape"``.
+        summary: what the slip is, in words.
+        fix: what to do, in words, ending with ``code`` when there is one.
+        data: the details (the reading, the factor, the entries, …).
+        code: the fix as a Python expression of ``claimed``, the array exactly as it was
+            passed (``"claimed.T"``, ``"claimed / 2"``; ``np``, ``reshape`` and ``jacobians``
+            are the modules): its value is a claim that matches. None when the fix is to
+            recompute (an activation derivative, a few entries).
+    """
 
     kind: str
     summary: str
     fix: str
     data: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "summary": self.summary, "fix": self.fix, "data": self.data}
+        return {
+            "kind": self.kind,
+            "summary": self.summary,
+            "fix": self.fix,
+            "code": self.code,
+            "data": self.data,
+        }
+
+
+def _code_marked(d: Diagnosis) -> str:
+    """The fix with its code as Markdown code (its ``*`` and ``_`` are not emphasis)."""
+    if d.code and d.fix.endswith(d.code):
+        return f"{d.fix[: -len(d.code)]}`{d.code}`"
+    return d.fix
 
 
 @dataclass
@@ -80,6 +108,9 @@ class Report:
         max_abs_error, max_rel_error: the largest |claimed − numeric|, and that over max |numeric|.
         entries: the first differing entries (row-major order); n_differing counts them all.
         numeric, claimed: the two matrices compared (numerator layout, row-major).
+        hint, example: for a mismatch no slip explains, the checks that were not tried and
+            how to ask for them (the activation-derivative slips need ``layer=``), and an
+            example call; else empty.
     """
 
     matches: bool
@@ -99,6 +130,8 @@ class Report:
     rtol: float
     atol: float
     notes: list[str] = field(default_factory=list)
+    hint: str = ""
+    example: str = ""
     numeric: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     claimed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
 
@@ -143,7 +176,11 @@ class Report:
                 f"  fix: {self.diagnosis.fix}",
             ]
         elif not self.matches:
-            lines.append("  diagnosis: none of the common mistakes explains the difference")
+            lines.append(f"  diagnosis: {_NONE}")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        if self.example:
+            lines.append(f"    {self.example}")
         lines.append("  " + self._errors())
         if self.entries:
             lines.append("  first differing entries:")
@@ -167,8 +204,12 @@ class Report:
         if self.diagnosis:
             md += [
                 f"- **diagnosis ({self.diagnosis.kind})**: {self.diagnosis.summary}",
-                f"- **fix**: {self.diagnosis.fix}",
+                f"- **fix**: {_code_marked(self.diagnosis)}",
             ]
+        elif not self.matches:
+            md.append(f"- **diagnosis**: {_NONE}")
+        if self.hint:
+            md.append(f"- **hint**: {self.hint}" + (f" `{self.example}`" if self.example else ""))
         md.append(f"- {self._errors()}")
         md += [f"- note: {n}" for n in self.notes]
         md.append(f"- {self._reference()}")
@@ -189,6 +230,11 @@ class Report:
                 f"<li><b>diagnosis ({esc(self.diagnosis.kind)})</b>: "
                 f"{esc(self.diagnosis.summary)}</li><li><b>fix</b>: {esc(self.diagnosis.fix)}</li>"
             )
+        elif not self.matches:
+            out.append(f"<li><b>diagnosis</b>: {_NONE}</li>")
+        if self.hint:
+            example = f" <code>{esc(self.example)}</code>" if self.example else ""
+            out.append(f"<li><b>hint</b>: {esc(self.hint)}{example}</li>")
         out.append(f"<li>{esc(self._errors())}</li>")
         out += [f"<li>note: {esc(n)}</li>" for n in self.notes]
         out.append(f"<li>{esc(self._reference())}</li></ul>")
@@ -221,4 +267,6 @@ class Report:
             "rtol": self.rtol,
             "atol": self.atol,
             "notes": list(self.notes),
+            "hint": self.hint,
+            "example": self.example,
         }

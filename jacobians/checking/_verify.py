@@ -8,7 +8,8 @@ the difference exactly (to the same tolerance as a match):
 diagnosis (``kind``)        the claimed array, read this way, equals …
 ==========================  ===========================================================
 ``shape``                   the Jacobian, but in another form than ``form=`` asked for
-``transposed``              Jᵀ: denominator layout, or ∂C/∂W shaped like Wᵀ (Lemma 2)
+``transposed``              Jᵀ: denominator layout, or the gradient transposed (∂C/∂W
+                            shaped like Wᵀ, or a square W's gradient as x δᵀ for δ xᵀ)
 ``column-major``            J with an input/output flattened column-major (a commutation)
 ``factor``                  c·J for a constant c (reported as ½, 2, 1/d, −1, …)
 ``activation-derivative``   J with σ′(z) left out, taken at a = σ(z), or applied twice
@@ -17,7 +18,10 @@ diagnosis (``kind``)        the claimed array, read this way, equals …
 ==========================  ===========================================================
 
 The transposed and column-major readings are combined with the factor and activation tests, so
-"transposed and twice too large" is named too.
+"transposed and twice too large" is named too. Each fix that is a rearrangement or a factor is
+also given as Python code on the claim exactly as it was passed (``Diagnosis.code``, e.g.
+``claimed.T``): applied to that array, it gives a claim that matches. Without ``layer=`` the
+activation-derivative slips cannot be tried, and a report that names no slip says how to ask.
 """
 
 from __future__ import annotations
@@ -32,15 +36,16 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, describe
 
-from .._jacobian import fmt_shape
 from .._registry import EXPRESSIONS  # (Expression, ...) once jacobians.expressions is loaded
+from .._structure_args import fmt_shape
 from ._calls import bind, function_name
+from ._claim import _claimed_array, _forms, _read_as, _shape_fix
 from ._compare import differing, tolerance, within
-from ._diagnose import Layer, _diagnose
+from ._diagnose import _diagnose
 from ._expressions import DRAWS, verify_expression
+from ._layer import Layer, _layer_hint
 from ._numeric import NumericJacobian, numeric_jacobian
 from ._options import check_options
-from ._readings import _claimed_array, _forms, _read_as, _shape_fix
 from ._report import Diagnosis, Entry, Report
 
 __all__ = ["FORMS", "verify", "verify_file"]
@@ -107,8 +112,8 @@ def verify(
     >>> grad = np.outer(W @ x, x)                  # the gradient, shaped like W
     >>> verify(cost, W, grad).matches
     True
-    >>> verify(cost, W, grad.T).diagnosis.kind     # Lemma 2's ∂C/∂W, shaped like Wᵀ
-    'transposed'
+    >>> verify(cost, W, grad.T).diagnosis.fix      # the gradient transposed, shaped like Wᵀ
+    'transpose it to the gradient shaped like W: claimed.T'
     >>> verify(cost, W, 2 * grad).diagnosis.summary
     'claimed is 2 × the true Jacobian (the ½ of ½‖a − y‖² dropped or doubled)'
     >>> verify("tr(A*X'*B*X*C)", None, "B'*X*A'*C' + B*X*C*A", wrt="X").matches
@@ -192,18 +197,23 @@ def verify(
     matches = not bad.any()
     if matches and wanted is not None and G.shape not in wanted:
         matches = False
+        words, code = _shape_fix(form, out_shape, in_shape, G.shape)
         diagnosis = Diagnosis(
             "shape",
-            f"the numbers are right but claimed is {read_as or 'shaped ' + fmt_shape(G.shape)} "
-            f"{fmt_shape(G.shape)}, where the {form} {fmt_shape(wanted[0])} is compared",
-            _shape_fix(form, out_shape, in_shape),
+            f"the numbers are right but claimed is {_as_read(read_as, G.shape)}, where the "
+            f"{form} {fmt_shape(wanted[0])} is compared",
+            f"{words}: {code}",
             {"claimed_shape": list(G.shape), "expected_shape": list(wanted[0])},
+            code,
         )
     elif not matches:
         diagnosis = _diagnose(
             G, J, close, bad, out_shape, in_shape, name, layer, call, point, f, n_out, of
         )
 
+    hint = example = ""
+    if not matches and layer is None and (diagnosis is None or diagnosis.kind == "entries"):
+        hint, example = _layer_hint(f, of, name)
     entries = []
     for r, c in np.argwhere(bad)[:max_entries]:
         entries.append(
@@ -236,9 +246,18 @@ def verify(
         rtol=float(rtol),
         atol=float(atol),
         notes=notes,
+        hint=hint,
+        example=example,
         numeric=J,
         claimed=given,
     )
+
+
+def _as_read(read_as: str | None, shape: tuple) -> str:
+    """What the claim was read as, with its shape said once."""
+    if read_as is None:
+        return f"shaped {fmt_shape(shape)}"
+    return read_as if fmt_shape(shape) in read_as else f"{read_as} {fmt_shape(shape)}"
 
 
 def verify_file(path: str | Path, **options: Any) -> Report:

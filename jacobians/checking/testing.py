@@ -22,7 +22,7 @@ import numpy as np
 from reshape import InputError, as_array
 
 from .._registry import OPERATIONS  # a live dict: activations registered later are found
-from ._diagnose import Layer
+from ._layer import Layer
 from ._verify import verify
 
 __all__ = ["arrays", "assert_jacobian_close", "forward", "networks", "shapes"]
@@ -43,7 +43,9 @@ def assert_jacobian_close(
     """Assert that ``claimed`` is the Jacobian (or gradient) of f at x; the report is the message.
 
     The arguments are those of :func:`jacobians.verify`; on a mismatch the AssertionError carries
-    the whole report (diagnosis, largest errors, first differing entries), so pytest shows it.
+    the whole report (diagnosis, largest errors, first differing entries), so pytest shows it. Its
+    first line is the report's first line (``FAIL ∂f/∂W does NOT match …``), which pytest puts in
+    its one-line summary of the failure.
 
     Shapes: as for :func:`jacobians.verify`.
 
@@ -54,7 +56,7 @@ def assert_jacobian_close(
         f, x, claimed, wrt=wrt, layer=layer, form=form, method=method, rtol=rtol, atol=atol
     )
     if not report.matches:
-        raise AssertionError("\n" + str(report))
+        raise AssertionError(str(report))
 
 
 # ----- argument checks (at once, as hypothesis.extra.numpy does) -----

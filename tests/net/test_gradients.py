@@ -1,4 +1,4 @@
-"""The three gradients agree, the write-up's backprop equations hold, and the factors are right."""
+"""The three gradients agree, the backprop equations hold, and the factors are right."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_numeric_chooses_complex_step_only_when_every_layer_is_analytic():
         kinked.gradients(x, t, "complex")
 
 
-# ----- the second write-up's three backprop equations, layer by layer -----
+# ----- the three backprop equations written by hand, layer by layer -----
 
 CASES = [
     ([3, 4, 5, 2], ["tanh", "sigmoid", "identity"], "squared_error"),

@@ -75,10 +75,10 @@ def test_correct_matrix_tensor_and_jacobian_object():
 
 
 def test_transposed_gradient_shaped_like_W_transpose():
-    r = verify(cost, W, GRAD.T)  # Lemma 2: x ∇f(Wx)ᵀ is m×n
+    r = verify(cost, W, GRAD.T)  # x δᵀ for δ xᵀ: m×n
     assert not r.matches
-    assert r.diagnosis.kind == "transposed"
-    assert "Wᵀ" in r.diagnosis.summary and "Lemma 2" in r.diagnosis.summary
+    assert r.diagnosis.kind == "transposed" and r.diagnosis.code == "claimed.T"
+    assert "the gradient transposed: shaped like Wᵀ 4×3" in r.diagnosis.summary
 
 
 def test_transposed_denominator_layout_matrix_and_tensor():
@@ -135,7 +135,7 @@ def test_factor_combined_with_transposition():
     ("w", "key"),
     [
         (np.ones(n), "left out"),
-        (sig(a) * (1 - sig(a)), "evaluated at a"),  # the slip of the second write-up's code
+        (sig(a) * (1 - sig(a)), "evaluated at a"),  # σ′(a) where σ′(z) is meant
         ((a * (1 - a)) ** 2, "applied twice"),
         (z * (1 - z), "output formula fed z"),
     ],
