@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from ._cmd_io import write_text
 from ._model import FORMAT_ALIASES, FORMATS, Derivation
@@ -66,28 +70,103 @@ def add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the random draw (default 0)")
 
 
-def add_format(parser: argparse.ArgumentParser, output: bool = True) -> None:
-    """--format, --document (LaTeX) and --output."""
-    parser.add_argument(
+# The formats a table or report is printed in, one definition for every subcommand that prints
+# one (derive, catalog, verify); and the output file extensions that pick one.
+FORMAT_CHOICES = (*FORMATS, *FORMAT_ALIASES)
+EXTENSIONS = {".txt": "text", ".md": "markdown", ".tex": "latex", ".json": "json"}
+_KNOWN = ", ".join(f"{ext} {fmt}" for ext, fmt in EXTENSIONS.items())
+FORMAT_HELP = textwrap.fill(
+    "the format: --format if given; else latex with --document; else the one the extension of "
+    f"--output names ({_KNOWN}; no extension: text; any other extension is refused unless "
+    "--format names the format); else text. --format and --document win over the extension: "
+    "the file is written as they ask, and the line on stderr says so.",
+    width=92,
+    subsequent_indent="  ",
+)
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """--format, --document (LaTeX) and --output, and their rules at the end of --help."""
+    g = parser.add_argument_group("output")
+    g.add_argument(
         "--format",
         "-f",
-        default="text",
-        choices=[*FORMATS, *FORMAT_ALIASES],
-        help="text (default), markdown, latex or json",
+        default=None,
+        choices=FORMAT_CHOICES,
+        metavar="FORMAT",
+        help="text, markdown, latex or json (or md, tex, txt); default: the one --output's"
+        " extension names, else text",
     )
-    parser.add_argument(
-        "--document", action="store_true", help="latex: a complete document, ready for pdflatex"
+    g.add_argument(
+        "--document",
+        action="store_true",
+        help="a complete LaTeX document, ready for pdflatex (implies --format latex)",
     )
-    if output:
-        parser.add_argument("--output", "-o", default=None, help="write to this file, not stdout")
+    g.add_argument(
+        "--output",
+        "-o",
+        default=None,
+        metavar="FILE",
+        help="write to FILE, not stdout; its extension picks the format: " + _KNOWN,
+    )
+    parser.epilog = f"{parser.epilog or ''}\n{FORMAT_HELP}\n"
 
 
-def derivation_from_args(args: argparse.Namespace, show_matrices: bool = False) -> Derivation:
-    """The Derivation the source options describe."""
+def extension_format(path: str) -> str | None:
+    """The format the extension of ``path`` names (``.tex`` -> latex), "" for a file with no
+    extension, None for an extension that names none.
+
+    >>> extension_format("t.TEX"), extension_format("table"), extension_format("t.html")
+    ('latex', '', None)
+    """
+    suffix = Path(path).suffix.lower()
+    return EXTENSIONS.get(suffix) if suffix else ""
+
+
+def chosen_format(args: argparse.Namespace) -> str:
+    """The format the options pick, by the rule of :data:`FORMAT_HELP`, refused in one line
+    before any work when --document asks for another or the extension names none.
+
+    >>> from argparse import Namespace
+    >>> chosen_format(Namespace(format=None, document=False, output="out/t.md"))
+    'markdown'
+    >>> chosen_format(Namespace(format="md", document=False, output="t.tex"))
+    'markdown'
+    >>> chosen_format(Namespace(format=None, document=True, output=None))
+    'latex'
+    """
+    asked = FORMAT_ALIASES.get(args.format, args.format)
+    if args.document and asked not in (None, "latex"):
+        raise ValueError(
+            f"--document makes a complete LaTeX file: use it with --format latex, not {args.format}"
+        )
+    if asked is not None:
+        return asked
+    if args.document:
+        return "latex"
+    if not args.output:
+        return "text"
+    named = extension_format(args.output)
+    if named is None:
+        raise ValueError(
+            f"--output {args.output}: the extension {Path(args.output).suffix} names no format "
+            f"(known: {_KNOWN}); give --format text, markdown, latex or json"
+        )
+    return named or "text"
+
+
+def derivation_from_args(
+    args: argparse.Namespace,
+    show_matrices: bool = False,
+    arrays: Mapping[str, Any] | None = None,
+) -> Derivation:
+    """The Derivation the source options describe, at ``arrays`` (the point --values gives, as
+    the source's keyword arguments) where given. An option left out takes the source's own
+    default, and sizes left out are read off the arrays."""
     used = {
-        "layer": {"n", "m", "activation", "cost"},
-        "softmax": {"n", "m"},
-        "mlp": {"sizes", "activations", "loss"},
+        "layer": ("n", "m", "activation", "cost"),
+        "softmax": ("n", "m"),
+        "mlp": ("sizes", "activations", "loss"),
     }[args.source]
     for opt in ("n", "m", "activation", "cost", "sizes", "activations", "loss"):
         if getattr(args, opt) is not None and opt not in used:
@@ -95,46 +174,23 @@ def derivation_from_args(args: argparse.Namespace, show_matrices: bool = False) 
             raise ValueError(
                 f"--{opt} does not apply to the {args.source} source (it takes {takes})"
             )
-    if args.source == "mlp":
-        from ._network import mlp
-
-        sizes = args.sizes or [2, 3, 3, 1]
-        return mlp(
-            sizes,
-            args.activations,
-            args.loss or "squared_error",
-            wrt=args.wrt or "W1",
-            seed=args.seed,
-            show_matrices=show_matrices,
-        )
+    given = {opt: getattr(args, opt) for opt in (*used, "wrt") if getattr(args, opt) is not None}
     from ._layer import single_layer
+    from ._network import mlp
+    from ._network_point import DEFAULT_SIZES
     from ._softmax import softmax_cross_entropy
 
-    if args.source == "softmax":
-        return softmax_cross_entropy(
-            n=4 if args.n is None else args.n,
-            m=3 if args.m is None else args.m,
-            wrt=args.wrt or "W",
-            seed=args.seed,
-            show_matrices=show_matrices,
-        )
-    return single_layer(
-        n=3 if args.n is None else args.n,
-        m=4 if args.m is None else args.m,
-        activation=args.activation or "sigmoid",
-        cost=args.cost or "squared_error",
-        wrt=args.wrt or "W",
-        seed=args.seed,
-        show_matrices=show_matrices,
-    )
+    if args.source == "mlp" and args.sizes is None and not arrays:
+        # the command's network is the default one, whatever --activations says: a count of
+        # activations that does not fit it is refused, not read as another depth
+        given["sizes"] = list(DEFAULT_SIZES)
+
+    source = {"layer": single_layer, "softmax": softmax_cross_entropy, "mlp": mlp}[args.source]
+    return source(seed=args.seed, show_matrices=show_matrices, **given, **(arrays or {}))
 
 
 def render_options(args: argparse.Namespace) -> dict[str, bool]:
-    """The renderer options --format allows: --document only with LaTeX."""
-    if args.document and FORMAT_ALIASES.get(args.format, args.format) != "latex":
-        raise ValueError(
-            f"--document makes a complete LaTeX file: use it with --format latex, not {args.format}"
-        )
+    """The renderer options: ``document`` with --document (cli has checked it goes with latex)."""
     return {"document": True} if args.document else {}
 
 
@@ -149,9 +205,16 @@ def outputs(args: argparse.Namespace) -> dict[str, str]:
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
-    """Print ``text``, or write it to ``--output`` whole (a temporary file renamed into place)."""
-    if getattr(args, "output", None):
-        write_text(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
+    """Print ``text``, or write it to ``--output`` whole (a temporary file renamed into place)
+    and say so on stderr, with the format when it is not the one the extension names."""
+    if not getattr(args, "output", None):
         sys.stdout.write(text)
+        return
+    write_text(args.output, text)
+    # the format was chosen by cli (chosen_format): it differs from the extension's only when
+    # --format or --document asked for it
+    named, fmt = extension_format(args.output), args.format
+    why = "--document" if args.document else "--format"
+    suffix = Path(args.output).suffix
+    note = "" if named in (fmt, "", None) else f" in {fmt}, as {why} asks ({suffix} names {named})"
+    print(f"wrote {args.output}{note}", file=sys.stderr)

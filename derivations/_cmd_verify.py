@@ -4,11 +4,16 @@ or ``jacobians verify "EXPR" --wrt X --claimed "TEXT"``: a closed form typed for
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from jacobians import verify
 
+from ._cmd_common import add_format, emit
+from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
+from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
 from ._cmd_verify_child import render_report, verify_in_child
+from ._report_latex import report_from_dict, report_latex
 
 NAME = "verify"
 HELP = "check the Jacobian `claimed` of `f` at `x`, defined in FILE.py; exit 1 if it is wrong"
@@ -23,6 +28,7 @@ EPILOG = """example FILE.py (∂C/∂W of C = ½‖σ(Wx + b) − y‖², derive
 
   jacobians verify FILE.py            # prints the report
   jacobians verify FILE.py --form matrix --format json
+  jacobians verify FILE.py -o report.tex --document   # a LaTeX file, ready for pdflatex
 
 The file may also define wrt (for f of several arguments, x then a tuple or dict), layer (a
 jacobians.Layer, for the activation-derivative diagnosis), form, rtol and atol. It runs in a
@@ -77,12 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--draws", type=int, default=None, help="random points to check at (3)")
     g.add_argument("--seed", type=int, default=None, help="the random draws (0)")
-    parser.add_argument(
-        "--format",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="how to print the report",
-    )
+    add_format(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,13 +100,21 @@ def run(args: argparse.Namespace) -> int:
         if not 0 < timeout < float("inf"):
             raise ValueError(f"--timeout must be a positive number of seconds, got {args.timeout}")
         options = {"wrt": wrt, "form": args.form, "method": args.method, "rtol": args.rtol}
-        matches, text = verify_in_child(args.file, options, args.format, timeout)
-        print(text)
+        # the child renders the report; LaTeX is made here, from the report's JSON document
+        fmt = "json" if args.format == "latex" else args.format
+        matches, text = verify_in_child(args.file, options, fmt, timeout)
+        if args.format == "latex":
+            text = report_latex(report_from_dict(json.loads(text)), args.document)
+        emit(text if text.endswith("\n") else text + "\n", args)
         return 0 if matches else 1
     if args.timeout is not None:
         raise ValueError("--timeout applies to a file, not to an expression")
     report = _verify_expression(args)  # a ParseError's caret picture is kept by cli
-    print(render_report(report, args.format))
+    if args.format == "latex":
+        text = report_latex(report, args.document)
+    else:
+        text = render_report(report, args.format) + "\n"
+    emit(text, args)
     return 0 if report.matches else 1
 
 

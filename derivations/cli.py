@@ -10,6 +10,10 @@ output path that cannot be written, a closed stdout (exit 2); Ctrl-C (``interrup
 A reader that leaves (``jacobians catalog | head -1``) ends the output quietly: the command keeps
 its own exit status. A syntax error in an expression adds the text and a caret on two more lines.
 ``JACOBIANS_DEBUG=1`` shows the traceback of an unexpected error instead.
+
+A subcommand that prints a table or report (``add_format``) has its format chosen here, before the
+work, from --format, --document and the extension of --output (``_cmd_common.chosen_format``).
+``python -m jacobians`` and ``python -m derivations`` run :func:`main` too.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from derivations import (
     _cmd_train,
     _cmd_verify,
 )
+from jacobians import __version__
 
+from ._cmd_common import chosen_format
 from ._cmd_io import check_output, error_line, guarded_streams, require_stdout
 
 COMMANDS: list[ModuleType] = [
@@ -43,6 +49,15 @@ COMMANDS: list[ModuleType] = [
 
 DEBUG = "JACOBIANS_DEBUG"  # set to 1: an unexpected error shows its traceback
 
+EPILOG = f"""\
+`jacobians COMMAND --help` shows a command's options and examples. The same command runs as
+`python -m jacobians` (or `python -m derivations`).
+
+exit status: 0 success, 1 a check that failed (check, verify) or a diverged train, 2 an error
+(one line on stderr), 130 interrupted (Ctrl-C); set {DEBUG}=1 to see an unexpected error's
+traceback
+"""
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors as one line on stderr (exit 2), like every other error."""
@@ -55,8 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="jacobians",
         description="Full Jacobians of backpropagation, factor by factor.",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"jacobians {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in COMMANDS:
         p = sub.add_parser(
@@ -98,7 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preflight(mod: ModuleType, args: argparse.Namespace) -> None:
-    """What can be refused before the work: a closed stdout, an output file not writable."""
+    """What can be refused before the work: a format the options do not agree on (the format is
+    settled here, so ``args.format`` is one of FORMATS from now on), a closed stdout, an output
+    file not writable."""
+    if "format" in vars(args):
+        args.format = chosen_format(args)
     needs_stdout = getattr(mod, "needs_stdout", None)
     if needs_stdout is None or needs_stdout(args):
         # a command that says when it needs stdout (derive, catalog) can print to --output instead

@@ -37,7 +37,7 @@ from ._costs import cross_entropy, softmax_cross_entropy, squared_error
 from ._costs_binary import binary_cross_entropy, sigmoid_binary_cross_entropy
 from ._functions import abs, arccos, arcsin, arctan, cos, exp, log, sign, sin, sqrt, tan
 from ._inverse import det, inv, logdet
-from ._jacobian import Jacobian, Structure
+from ._jacobian import Jacobian
 from ._kron import kron
 from ._limit import DenseLimitError, dense_limit, set_dense_limit
 from ._linalg import diag, tr, transpose, vec
@@ -57,10 +57,24 @@ from ._registry import (
     catalog,
     unregister,
 )
+from ._structure_args import Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum, add_jacobians
 from .checking import Diagnosis, Layer, NumericJacobian, Report, numeric, verify, verify_file
 from .expressions import Expression, ParseError, Variable, parse
+
+
+def __getattr__(name: str) -> str:
+    """``jacobians.__version__``: the installed distribution's version (pyproject.toml's, through
+    the package metadata; a source checkout that is not installed reads its pyproject.toml). It
+    is looked up on first use, so an import that never asks does not pay the ~20 ms."""
+    if name == "__version__":
+        from ._distribution import installed_version
+
+        globals()["__version__"] = version = installed_version()
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS",
