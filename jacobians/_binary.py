@@ -24,9 +24,10 @@ import numpy as np
 from reshape import ShapeError, as_array
 
 from ._checks import finite_result, quiet
-from ._jacobian import Jacobian, squeezed
+from ._jacobian import Jacobian
 from ._notation import to_latex
 from ._registry import Context, operation
+from ._structure_args import squeezed
 from ._structures import Dense, Diagonal, Identity
 
 __all__ = [

@@ -12,8 +12,8 @@ import numpy as np
 
 from reshape import ShapeError
 
-from ._jacobian import Jacobian, Structure, bare, given_shapes
-from ._structure_args import checked_array
+from ._jacobian import Jacobian, bare
+from ._structure_args import Structure, checked_array, given_shapes
 
 __all__ = ["BlockDiagonal"]
 

@@ -18,9 +18,9 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, as_array, describe, unvec
 
 from ._compose import _product, meets
-from ._jacobian import Jacobian, Structure
+from ._jacobian import Jacobian
 from ._planner import _plan
-from ._structure_args import checked_shape
+from ._structure_args import Structure, checked_shape
 
 __all__ = ["ORDERS", "chain", "chain_costs", "to_gradient"]
 

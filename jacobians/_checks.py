@@ -9,7 +9,7 @@ import numpy as np
 
 from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
 
-from ._jacobian import squeezed
+from ._structure_args import squeezed
 
 F = TypeVar("F")
 

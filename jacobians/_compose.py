@@ -12,11 +12,11 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian, squeezed
+from ._jacobian import Jacobian
 from ._kronecker import Factor
 from ._limit import check_limit
 from ._planner import STRUCTURES, _plan
-from ._structure_args import all_finite, applied
+from ._structure_args import all_finite, applied, squeezed
 from ._structures import BlockDiagonal, Dense, Diagonal, Kronecker, Permutation
 from ._sum import Sum
 

@@ -21,70 +21,33 @@ Each structure (``_structures``, ``_kronecker``, ``_blocks``, ``_permutation``, 
 carries its action on dense matrices (``left``, ``right``), their multiply-add counts, its dense
 form and its transpose side by side; products are planned and run by ``_planner``, sums by
 ``_sum``. This module holds what they share: the base class with its labels (a product's are
-rendered only when shown) and :class:`Structure`, the dimensions the planner works on.
+rendered only when shown); :class:`Structure`, the dimensions the planner works on, sits with
+the structures' argument checks (``_structure_args``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from math import prod
-from typing import ClassVar, NamedTuple, TypeVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 
-from reshape import ShapeError, unflatten
+from reshape import unflatten
 
+from ._display import DISPLAY_MAX, html_display, latex_display
 from ._labels import Label, render, transposed, wrap, wrap_latex
 from ._limit import check_limit, checked_bytes
-from ._structure_args import checked_label, checked_operand, checked_shape, finite_result
+from ._structure_args import (
+    Structure,
+    checked_label,
+    checked_operand,
+    checked_shape,
+    finite_result,
+    fmt_shape,
+)
 
-__all__ = ["Jacobian", "Label", "Structure", "bare", "fmt_shape", "given_shapes", "squeezed"]
-
-
-def squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape without its axes of size 1: (3, 1) and (3,) both give (3,)."""
-    return tuple(s for s in shape if s != 1)
-
-
-def fmt_shape(shape: tuple[int, ...]) -> str:
-    """A shape for messages and tables: ``3×4``, or ``scalar`` for ()."""
-    return "×".join(map(str, shape)) if shape else "scalar"
-
-
-def given_shapes(
-    op: str,
-    out_shape: Sequence[int] | None,
-    in_shape: Sequence[int] | None,
-    default: tuple[tuple[int, ...], tuple[int, ...]],
-    expected: Callable[[], str],
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(out_shape, in_shape), each None replaced by its default; refused unless each is a shape
-    (whole numbers ≥ 1) with as many entries as its default (a structure's matrix may stand for
-    any shapes of those sizes). ``expected`` is worded only for the error: every gradient builds
-    Kronecker factors."""
-    out = default[0] if out_shape is None else checked_shape(op, "out_shape", out_shape)
-    inn = default[1] if in_shape is None else checked_shape(op, "in_shape", in_shape)
-    if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
-        raise ShapeError(op, "out_shape/in_shape", expected(), f"out_shape {out}, in_shape {inn}")
-    return out, inn
-
-
-class Structure(NamedTuple):
-    """What the product planner needs to know of a Jacobian: its kind and dimensions, no data.
-
-    >>> from jacobians import Kronecker
-    >>> Kronecker(2, np.ones((1, 3))).structure  # I_2 ⊗ xᵀ
-    Structure(kind='kronecker', rows=2, cols=6, left=(2, 2, True), right=(1, 3, False), block=None,
-              terms=None)
-    """
-
-    kind: str
-    rows: int
-    cols: int
-    left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
-    right: tuple[int, int, bool] | None = None  # Kronecker R
-    block: int | None = None  # block-diagonal: the size n of each sample's n×n block
-    terms: tuple[Structure, ...] | None = None  # sum: the structures of its terms
+__all__ = ["Jacobian", "Label", "bare"]
 
 
 _J = TypeVar("_J", bound="Jacobian")
@@ -109,6 +72,10 @@ class Jacobian:
         closed_form, latex: the closed form as text (``I_n ⊗ xᵀ``) and as LaTeX.
 
     Shapes: ``.matrix`` is (prod(out_shape), prod(in_shape)); ``.tensor`` is out_shape + in_shape.
+
+    In a notebook a Jacobian shows its symbol, closed form, structure and shape, and its matrix
+    when it has at most ``Jacobian.display_max`` (12) rows and columns; a larger one is shown
+    without building its dense matrix.
 
     >>> from jacobians import Kronecker
     >>> J = Kronecker(2, np.ones((1, 3))).label("z", "W", "I_n ⊗ xᵀ", in_shape=(2, 3))
@@ -252,11 +219,22 @@ class Jacobian:
         new.__dict__.update(self.__dict__)
         return new
 
+    def _dims(self) -> str:
+        """``3×12 (3 by 3×4)``: the matrix's rows and columns, the output's and input's shapes."""
+        rows, cols = self.shape
+        return f"{rows}×{cols} ({fmt_shape(self.out_shape)} by {fmt_shape(self.in_shape)})"
+
     def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} {self.symbol} = {self.closed_form}: {self.shape[0]}×"
-            f"{self.shape[1]} ({fmt_shape(self.out_shape)} by {fmt_shape(self.in_shape)})>"
-        )
+        return f"<{type(self).__name__} {self.symbol} = {self.closed_form}: {self._dims()}>"
+
+    # ----- in a notebook (jacobians._display): the matrix only up to display_max -----
+    display_max: ClassVar[int] = DISPLAY_MAX  # rows and columns; a session may change it
+
+    def _repr_html_(self) -> str:
+        return html_display(self)
+
+    def _repr_latex_(self) -> str:
+        return latex_display(self)
 
     # ----- dense views -----
     @property

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._jacobian import Jacobian, Structure, bare, given_shapes
-from ._structure_args import checked_factor
+from ._jacobian import Jacobian, bare
+from ._structure_args import Structure, checked_factor, given_shapes
 
 __all__ = ["Factor", "Kronecker"]
 

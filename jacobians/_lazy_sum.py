@@ -17,7 +17,8 @@ import numpy as np
 
 from reshape import InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, Structure, given_shapes
+from ._jacobian import Jacobian
+from ._structure_args import Structure, given_shapes
 
 __all__ = ["Sum", "flat_terms"]
 

@@ -14,9 +14,9 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, Structure, bare, given_shapes
+from ._jacobian import Jacobian, bare
 from ._limit import check_limit
-from ._structure_args import checked_dtype
+from ._structure_args import Structure, checked_dtype, given_shapes
 
 __all__ = ["Permutation"]
 

@@ -39,7 +39,8 @@ from collections.abc import Callable
 
 from reshape import InputError, InputTypeError, ShapeError, describe, is_whole
 
-from ._jacobian import Jacobian, Structure
+from ._jacobian import Jacobian
+from ._structure_args import Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum
 

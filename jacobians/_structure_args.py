@@ -13,6 +13,7 @@ from __future__ import annotations
 import cmath
 from collections.abc import Callable, Sequence
 from math import prod
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from reshape import InputError, InputTypeError, ShapeError, as_array, describe, 
 
 __all__ = [
     "MAX_ENTRIES",
+    "Structure",
     "all_finite",
     "applied",
     "checked_array",
@@ -29,11 +31,60 @@ __all__ = [
     "checked_operand",
     "checked_shape",
     "finite_result",
+    "fmt_shape",
+    "given_shapes",
     "largest",
+    "squeezed",
 ]
 
 MAX_ENTRIES = 2**62  # numpy counts entries in intp: a shape with more cannot index an array
 _SHAPE = "a shape: a sequence of whole numbers ≥ 1, such as (3, 4)"
+
+
+def squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape without its axes of size 1: (3, 1) and (3,) both give (3,)."""
+    return tuple(s for s in shape if s != 1)
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    """A shape for messages and tables: ``3×4``, or ``scalar`` for ()."""
+    return "×".join(map(str, shape)) if shape else "scalar"
+
+
+def given_shapes(
+    op: str,
+    out_shape: Sequence[int] | None,
+    in_shape: Sequence[int] | None,
+    default: tuple[tuple[int, ...], tuple[int, ...]],
+    expected: Callable[[], str],
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(out_shape, in_shape), each None replaced by its default; refused unless each is a shape
+    (whole numbers ≥ 1) with as many entries as its default (a structure's matrix may stand for
+    any shapes of those sizes). ``expected`` is worded only for the error: every gradient builds
+    Kronecker factors."""
+    out = default[0] if out_shape is None else checked_shape(op, "out_shape", out_shape)
+    inn = default[1] if in_shape is None else checked_shape(op, "in_shape", in_shape)
+    if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
+        raise ShapeError(op, "out_shape/in_shape", expected(), f"out_shape {out}, in_shape {inn}")
+    return out, inn
+
+
+class Structure(NamedTuple):
+    """What the product planner needs to know of a Jacobian: its kind and dimensions, no data.
+
+    >>> from jacobians import Kronecker
+    >>> Kronecker(2, np.ones((1, 3))).structure  # I_2 ⊗ xᵀ
+    Structure(kind='kronecker', rows=2, cols=6, left=(2, 2, True), right=(1, 3, False), block=None,
+              terms=None)
+    """
+
+    kind: str
+    rows: int
+    cols: int
+    left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
+    right: tuple[int, int, bool] | None = None  # Kronecker R
+    block: int | None = None  # block-diagonal: the size n of each sample's n×n block
+    terms: tuple[Structure, ...] | None = None  # sum: the structures of its terms
 
 
 def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:

@@ -19,11 +19,11 @@ import numpy as np
 from reshape import ShapeError
 
 from ._blocks import BlockDiagonal
-from ._jacobian import Jacobian, Structure, bare
+from ._jacobian import Jacobian, bare
 from ._kronecker import Kronecker
 from ._limit import checked_bytes
 from ._permutation import Permutation
-from ._structure_args import checked_array, checked_dtype, checked_shape, largest
+from ._structure_args import Structure, checked_array, checked_dtype, checked_shape, largest
 
 __all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker", "Permutation"]
 

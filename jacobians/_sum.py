@@ -20,11 +20,11 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian, Structure, bare
+from ._jacobian import Jacobian, bare
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
 from ._limit import DenseLimitError, check_limit
-from ._structure_args import all_finite
+from ._structure_args import Structure, all_finite
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
 
 __all__ = ["Sum", "add_jacobians", "plan_sum"]

@@ -35,8 +35,9 @@ from typing import Any
 
 from .._chain import _cheapest_tree
 from .._compose import compose
-from .._jacobian import Jacobian, Structure
+from .._jacobian import Jacobian
 from .._planner import plan
+from .._structure_args import Structure
 from .._sum import add_jacobians, plan_sum
 
 __all__ = ["STRATEGIES", "Graph", "Plan", "best", "plan_sum", "run", "simulate"]
