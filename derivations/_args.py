@@ -15,11 +15,22 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, describe, is_whole
+from reshape import (
+    InputError,
+    InputTypeError,
+    ShapeError,
+    as_array,
+    check_finite,
+    describe,
+    is_whole,
+)
 
 from ._build import SIZE_LIMIT
 
-__all__ = ["choice", "flag", "seed", "size", "sizes"]
+__all__ = ["array", "choice", "flag", "probabilities", "seed", "size", "size_from", "sizes"]
+
+# What an axis of a given array is called in an error: (ndim, axis) -> row, column, entry.
+_AXIS = {(2, 0): "row", (2, 1): "column", (1, 0): "entry"}
 
 
 def size(op: str, name: str, value: Any) -> int:
@@ -79,3 +90,113 @@ def flag(op: str, arg: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InputTypeError(op, arg, "True or False", f"{value!r} ({describe(value)})")
     return bool(value)
+
+
+# ----- arrays a caller gives (the point a table is computed at) -----
+
+
+def array(op: str, arg: str, value: Any, kind: str) -> np.ndarray:
+    """A given array as float64: numeric, real, finite and non-empty; ``kind`` "matrix" (2-D)
+    or "vector" ((k,) or (k, 1), returned as (k,)).
+
+    The tables compute in float64 whatever the caller's dtype, so that their checks hold to
+    1e-10.
+
+    >>> array("single_layer", "x", [[1], [2]], "vector")
+    array([1., 2.])
+    """
+    a = check_finite(as_array(value, op, arg, finite=False), op, arg)
+    if a.dtype.kind == "c":
+        raise InputTypeError(op, arg, "real numbers", describe(a))
+    if kind == "matrix" and a.ndim != 2:
+        raise ShapeError(op, arg, "a matrix (2-D array)", describe(a))
+    if kind == "vector":
+        if not (a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1)):
+            hint = "a row is not a column vector: pass v.reshape(-1)" if a.ndim == 2 else None
+            raise ShapeError(op, arg, "a vector, shape (k,) or (k, 1)", describe(a), hint)
+        a = a.reshape(-1)
+    return a.astype(np.float64, copy=False)
+
+
+def probabilities(op: str, arg: str, value: np.ndarray, total: bool) -> None:
+    """Refuse a target that is not made of probabilities: entries in [0, 1] and, with
+    ``total``, summing to 1 (a one-hot vector is one)."""
+    if np.any(value < 0) or np.any(value > 1):
+        raise InputError(
+            op,
+            arg,
+            "probabilities, entries between 0 and 1",
+            f"entries from {value.min():g} to {value.max():g}",
+        )
+    if total and not np.isclose(value.sum(), 1.0, rtol=0, atol=1e-12):
+        raise InputError(
+            op,
+            arg,
+            "a probability vector: entries between 0 and 1 summing to 1",
+            f"entries summing to {value.sum():g}",
+            "a one-hot y is np.eye(n)[label]",
+        )
+
+
+def _what(a: np.ndarray, axis: int, count: int | None = None) -> str:
+    """rows, columns, entries; with ``count``, "1 row", "3 columns"."""
+    noun = _AXIS[(a.ndim, axis)]
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return plural if count is None else f"{count} {noun if count == 1 else plural}"
+
+
+def size_from(
+    op: str,
+    name: str,
+    value: Any,
+    default: int,
+    fixed: Sequence[tuple[str, np.ndarray | None, int]],
+    leave: str = "",
+) -> int:
+    """A size the given arrays may fix: each (argument, array, axis) of ``fixed`` whose array is
+    not None says the size is its length along that axis. They must agree with one another and
+    with ``value``, the size asked for (None: not asked; then ``default`` unless an array fixes
+    it). A disagreement names both sides; ``leave`` says how to leave the size out (default:
+    leave ``name`` out).
+
+    >>> W = np.ones((2, 5))
+    >>> size_from("single_layer", "n", None, 3, [("W", W, 0), ("b", None, 0)])
+    2
+    """
+    asked = None if value is None else size(op, name, value)
+    first: tuple[str, np.ndarray, int] | None = None  # the array that fixed the size first
+    for arg, a, axis in fixed:
+        if a is None:
+            continue
+        k = a.shape[axis]
+        if asked is not None and k != asked:
+            raise InputError(
+                op,
+                name,
+                f"{name} = {k}, the number of {_what(a, axis)} of {arg} (shape {a.shape})",
+                f"{name} = {asked}",
+                f"{name} and {arg} disagree: {leave or f'leave {name} out'} to take the size "
+                "from the arrays",
+            )
+        if first is not None and k != first[1].shape[first[2]]:
+            f_arg, f_a, f_axis = first
+            want = f_a.shape[f_axis]
+            raise ShapeError(
+                op,
+                arg,
+                f"{_what(a, axis, want)}, as {f_arg} (shape {f_a.shape}) has "
+                f"{_what(f_a, f_axis, want)} ({name} = {want})",
+                f"shape {a.shape}",
+            )
+        if k > SIZE_LIMIT:
+            raise InputError(
+                op,
+                arg,
+                f"at most {SIZE_LIMIT} {_what(a, axis)} (the size {name})",
+                f"shape {a.shape}",
+                "a table is for reading (net.MLP takes larger networks)",
+            )
+        first = first or (arg, a, axis)
+    if asked is not None:
+        return asked
+    return default if first is None else first[1].shape[first[2]]

@@ -18,7 +18,7 @@ import numpy as np
 from jacobians import Jacobian, chain_costs, compose, numeric, to_gradient
 
 from . import _tex
-from ._model import Case, Check, Derivation, Factor, Step
+from ._model import Case, Check, Degenerate, Derivation, Factor, Step, Value
 
 __all__ = [
     "MATRIX_LIMIT",
@@ -67,14 +67,19 @@ def _dims(shape: str) -> tuple[str, str]:
     return rows, cols
 
 
-def running_product(factors: Sequence[Factor]) -> tuple[tuple[Step, ...], Jacobian]:
-    """The product left to right (reverse mode, as backprop does it): a Step per multiplication."""
+def running_product(
+    factors: Sequence[Factor], partials: list[Jacobian] | None = None
+) -> tuple[tuple[Step, ...], Jacobian]:
+    """The product left to right (reverse mode, as backprop does it): a Step per multiplication.
+    ``partials``, if given, receives the product after each one."""
     P = factors[0].jacobian
     rows = _dims(factors[0].shape)[0]
     steps = []
     for F in factors[1:]:
         left = P.symbol
         P = compose(P, F.jacobian)
+        if partials is not None:
+            partials.append(P)
         steps.append(
             Step(
                 left=left,
@@ -124,6 +129,63 @@ def numeric_check(
     return difference_check("numeric", description, gradient, num, rel, latex)
 
 
+# ----- the point -----
+
+
+def _rows_of_product(
+    factors: Sequence[Factor], steps: Sequence[Step], partials: Sequence[Jacobian]
+) -> list[Value]:
+    """The rows the product passes through before the gradient: the first factor (∂C/∂a) and
+    each partial product but the last (∂C/∂z, …), as the table computed them."""
+    first = factors[0]
+    if first.instance[0] != 1:  # a chain that does not start at a scalar has no rows to show
+        return []
+    out = [
+        Value(
+            first.symbol,
+            first.symbol_latex,
+            "backward",
+            first.jacobian.matrix[0],
+            definition=first.closed_form,
+            definition_latex=first.closed_form_latex,
+        )
+    ]
+    for s, F, P in zip(steps[:-1], factors[1:], partials, strict=False):
+        out.append(
+            Value(
+                s.result,
+                s.result_latex,
+                "backward",
+                P.matrix[0],
+                definition=f"{s.left} · {s.right}",
+                definition_latex=rf"{_tex.frac_symbol(*_parts(s.left))} \, {F.symbol_latex}",
+            )
+        )
+    return out
+
+
+def _parts(symbol: str) -> tuple[str, str]:
+    """∂C/∂a -> ("C", "a")."""
+    of, wrt = symbol[1:].split("/∂", 1)
+    return of, wrt
+
+
+def zero_gradient(wrt: str, gradient: np.ndarray) -> list[Degenerate]:
+    """The note of a gradient that vanishes at the point (every entry exactly 0)."""
+    if np.any(gradient):
+        return []
+    entries = "its one entry" if gradient.size == 1 else f"all {gradient.size} entries"
+    rest = f"is zero at this point ({entries}): a step of gradient descent "
+    return [
+        Degenerate(
+            "zero_gradient",
+            f"The gradient ∂C/∂{wrt} {rest}would not move {wrt}.",
+            latex=f"The gradient ${_tex.math(f'∂C/∂{wrt}')}$ {_tex.text(rest)}would not move "
+            f"${_tex.math(wrt)}$.",
+        )
+    ]
+
+
 # ----- the table -----
 
 
@@ -153,12 +215,21 @@ def build(
     cases_of: str = "",
     notes: Sequence[str] = (),
     show_matrices: bool = False,
+    values: Sequence[Value] = (),
+    degenerate: Sequence[Degenerate] = (),
 ) -> Derivation:
-    """Assemble a Derivation from its factors: the running product, the gradient and the checks."""
+    """Assemble a Derivation from its factors: the running product, the gradient and the checks.
+
+    ``values`` are the point's inputs and forward values; the rows of the product are added
+    after them. ``degenerate`` says what the source found (a layer with no active unit); a
+    gradient that vanishes is noted here.
+    """
     if show_matrices:
         _check_matrices(factors)
-    steps, row = running_product(factors)
+    partials: list[Jacobian] = []
+    steps, row = running_product(factors, partials)
     gradient = to_gradient(row, gradient_shape)
+    rows_of_product = _rows_of_product(factors, steps, partials)
     costs = chain_costs(*(F.jacobian for F in factors))
     size_text = ", ".join(f"{k} = {v}" for k, v in sizes.items())
     title = f"∂C/∂{wrt} for {', '.join(t for t, _ in setup)} ({size_text})"
@@ -185,4 +256,6 @@ def build(
         cases_of=cases_of,
         notes=tuple(notes),
         show_matrices=show_matrices,
+        values=(*values, *rows_of_product),
+        degenerate=(*degenerate, *zero_gradient(wrt, np.asarray(gradient))),
     )

@@ -4,6 +4,13 @@ for a matrix expression (``jacobians derive "x'*A*x" --wrt x``)."""
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError
 
 from ._cmd_common import (
     SOURCES,
@@ -15,6 +22,7 @@ from ._cmd_common import (
 )
 from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
 from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
+from ._values import OPTION, load_values
 
 NAME = "derive"
 HELP = "a derivation table: each factor's closed form and shape, the product, the checks"
@@ -26,12 +34,17 @@ EPILOG = """examples:
   jacobians derive mlp --sizes 2,3,3,1 --activations tanh,tanh,identity --wrt W1
   jacobians derive --format json | python -m json.tool
 
+at your own numbers (any subset; the others are drawn from --seed, the sizes read off them):
+  jacobians derive --values '{"W": [[0.5, -1], [2, 0.3]], "x": [1, 2], "y": [0, 1]}'
+  jacobians derive --activation relu --values point.json       # {"W": [[…]], "b": […]}
+  jacobians derive mlp --values net.npz                        # np.savez(f, W1=…, b1=…, x=…, t=…)
+
 a matrix expression (matrixcalculus.org's language: * is the matrix product, ' transposes):
   jacobians derive "x'*A*x" --wrt x
   jacobians derive "tr(A*X'*B*X*C)" --wrt X --shape X=3x4 --shape A=4x4
   jacobians derive "norm2(A*x - y)^2" --wrt x --values values.npz --format markdown
-sizes not given by --shape or --values are 3; --values is a .npz or .json file of arrays, and
-the variables it leaves out are drawn from --seed.
+sizes not given by --shape or --values are 3; the variables --values leaves out are drawn from
+--seed.
 """
 
 _LAYER_OPTIONS = ("n", "m", "activation", "cost", "sizes", "activations", "loss")
@@ -53,8 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=SHAPE",
         help="a variable's shape: A=3x4, x=3, a=scalar (repeat for several)",
     )
-    g.add_argument(
-        "--values", default=None, metavar="FILE", help="a .npz or .json file of variables' values"
+    parser.add_argument(
+        OPTION,
+        default=None,
+        metavar="FILE|JSON",
+        help="your own numbers: a .json or .npz file of arrays by name, or inline JSON "
+        '\'{"W": [[1, 2]], "x": [3, 4]}\'; layer and softmax take W, x, b, y; mlp W1, b1, …, '
+        "x, t; an expression its variables",
     )
     parser.add_argument(
         "--matrices", action="store_true", help="show each factor's numbers (small sizes only)"
@@ -65,20 +83,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0 (the checks are reported in the table; `check` fails on them)."""
     options = render_options(args)
+    values = load_values(args.values) if args.values is not None else None
     if args.source in SOURCES:
-        if args.shape or args.values:
-            raise ValueError(f"--shape and --values apply to an expression, not to {args.source}")
-        d = derivation_from_args(args, show_matrices=args.matrices)
+        if args.shape:
+            raise ValueError(f"--shape applies to an expression, not to {args.source}")
+        arrays = source_arguments(args.source, values or {})
+        d = derivation_from_args(args, show_matrices=args.matrices, arrays=arrays)
         emit(d.render(args.format, **options), args)
         return 0
-    t = _expression_table(args)  # a ParseError's caret picture is kept by cli
+    t = _expression_table(args, values)  # a ParseError's caret picture is kept by cli
     emit(t.render(args.format, **options), args)
     return 0
 
 
-def _expression_table(args: argparse.Namespace):  # noqa: ANN202 - an ExpressionTable
+_LAYER_INPUTS = ("W", "x", "b", "y")
+_NETWORK_PARAM = re.compile(r"^[Wb][1-9][0-9]*$")
+
+
+def source_arguments(source: str, values: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The keyword arguments that give a named table its point: W, x, b, y for the layer and
+    softmax tables; params (W1, b1, …), x and t for mlp. A name the table does not know is
+    refused, listing those it does.
+
+    >>> sorted(source_arguments("mlp", {"W1": np.ones((3, 2)), "x": np.ones(2)}))
+    ['params', 'x']
+    """
+    out: dict[str, Any] = {}
+    params: dict[str, np.ndarray] = {}
+    for name, a in values.items():
+        if source != "mlp" and name in _LAYER_INPUTS:
+            out[name] = a
+        elif source == "mlp" and name in ("x", "t"):
+            out[name] = a
+        elif source == "mlp" and _NETWORK_PARAM.match(name):
+            params[name] = a
+        else:
+            known = "W1, b1, W2, b2, …, x, t" if source == "mlp" else ", ".join(_LAYER_INPUTS)
+            raise InputError(
+                OPTION,
+                name,
+                f"arrays the {source} table takes: {known}",
+                f"an array named {name!r}",
+            )
+    return {**out, **({"params": params} if params else {})}
+
+
+def _expression_table(  # noqa: ANN202 - an ExpressionTable
+    args: argparse.Namespace, values: dict[str, np.ndarray] | None
+):
     from ._expression import expression
-    from ._expression_values import load_values
 
     for opt in _LAYER_OPTIONS:
         if getattr(args, opt) is not None:
@@ -91,7 +144,6 @@ def _expression_table(args: argparse.Namespace):  # noqa: ANN202 - an Expression
             f"{args.source!r} is not one of the tables ({', '.join(SOURCES)}); as an expression "
             "it needs --wrt NAME, the variable to differentiate"
         )
-    values = load_values(args.values) if args.values else None
     return expression(
         args.source, args.wrt, args.shape, values, args.seed, show_matrices=args.matrices
     )

@@ -21,7 +21,6 @@ from ._model import Check, _Rendered, shape_text
 
 __all__ = [
     "ACCUMULATIONS",
-    "INPUT_SHOWN",
     "LOCAL_HEADERS",
     "NODE_HEADERS",
     "NO_UPDATE",
@@ -42,7 +41,6 @@ __all__ = [
     "update_rows",
 ]
 
-INPUT_SHOWN = 36  # entries of an input printed (larger inputs: the JSON lists them)
 ACCUMULATIONS = {
     "reverse": "reverse (backprop: from the output back)",
     "forward": "forward (from the variable on)",
@@ -173,6 +171,17 @@ class ExpressionTable(_Rendered):
     def symbol(self) -> str:
         """∂f/∂X."""
         return f"∂{self.output}/∂{self.wrt}"
+
+    def __repr__(self) -> str:
+        """<ExpressionTable ∂f/∂x of x'*A*x (x: 3×1, A: 3×3); gradient 3×1; checks passed>;
+        ``print`` shows the table itself."""
+        shapes = ", ".join(f"{i.name}: {shape_text(i.instance) or 'scalar'}" for i in self.inputs)
+        result = self.gradient.shape if self.gradient is not None else self.result_instance
+        status = "checks passed" if self.passed else "a check FAILED"
+        return (
+            f"<ExpressionTable {self.symbol} of {self.expression} ({shapes}); "
+            f"{self.result_kind} {shape_text(result) or 'scalar'}; {status}>"
+        )
 
     @property
     def passed(self) -> bool:

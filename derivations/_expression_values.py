@@ -6,11 +6,9 @@ nodes' symbols (u₁, u₂, …, f) and symbolic sizes (n, m, p, …); and the v
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from math import prod
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,9 +18,9 @@ from jacobians.checking._draws import draw, given_values, shapes_of
 from jacobians.expressions import Expression, parse
 from jacobians.expressions._evaluate import Evaluation, evaluate
 from jacobians.expressions._shapes import resolve
-from reshape import InputError, describe
+from reshape import InputError
 
-__all__ = ["Evaluated", "load_values", "size_text", "symbols"]
+__all__ = ["Evaluated", "size_text", "symbols"]
 
 WHERE = "derivations.expression"
 _LETTERS = "nmpqkrstlabcdefghij"
@@ -147,30 +145,3 @@ class Evaluated:
 def _dim(d: Any, letters: dict[int, str]) -> str:
     r = resolve(d)
     return str(r) if isinstance(r, int) else letters.get(id(r), "?")
-
-
-def load_values(path: str | Path) -> dict[str, np.ndarray]:
-    """The values in a file: ``.npz`` (``np.savez(path, A=A, x=x)``) or ``.json``
-    (``{"A": [[1, 2], [3, 4]], "x": [1, 2]}``).
-
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "v.json"
-    >>> _ = p.write_text('{"x": [1, 2]}')
-    >>> load_values(p)["x"]
-    array([1., 2.])
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such values file: {path}")
-    if path.suffix == ".npz":
-        with np.load(path) as data:
-            return {k: np.asarray(data[k], dtype=np.float64) for k in data.files}
-    if path.suffix == ".json":
-        try:
-            doc = json.loads(path.read_text("utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(WHERE, str(path), "a JSON object of arrays", str(exc)) from None
-        if not isinstance(doc, dict):
-            raise InputError(WHERE, str(path), "a JSON object: name -> array", describe(doc))
-        return {k: np.asarray(v, dtype=np.float64) for k, v in doc.items()}
-    raise InputError(WHERE, str(path), "a .npz or .json file of values", path.suffix or "none")

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from . import _rows as rows
 from ._expression_model import ExpressionTable
-from ._model import Catalog, Check, Derivation, renders
+from ._model import Catalog, Check, Degenerate, Derivation, Value, renders
 
 __all__ = [
     "SCHEMA_ID",
@@ -27,7 +28,7 @@ SCHEMA_VERSION = 1
 
 
 def _floats(M: np.ndarray) -> Any:
-    return np.asarray(M, dtype=np.float64).tolist()
+    return (np.asarray(M, dtype=np.float64) + 0.0).tolist()  # + 0.0: −0.0 prints as 0.0
 
 
 @renders(Derivation, "dict")
@@ -81,7 +82,35 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
         "checks": [_check(c) for c in d.checks],
         "multiply_adds": dict(d.multiply_adds),
         "passed": d.passed,
+        "values": [_value(v) for v in d.values],
+        "degenerate": [_degenerate(g) for g in d.degenerate],
     }
+
+
+def _value(v: Value) -> dict[str, Any]:
+    # the numbers where the other formats print them; a summary always (see rows.VALUES_SHOWN)
+    a = v.value
+    return {
+        "name": v.name,
+        "latex": v.name_latex,
+        "role": v.role,
+        **({"origin": v.origin, "argument": v.argument} if v.role == "input" else {}),
+        **(
+            {"definition": v.definition, "definition_latex": v.definition_latex}
+            if v.definition
+            else {}
+        ),
+        "shape": list(a.shape),
+        "column": v.column,
+        "min": float(a.min()) + 0.0,
+        "max": float(a.max()) + 0.0,
+        "norm": float(np.linalg.norm(a)),
+        **({"value": _floats(a)} if rows.value_shown(v) else {}),
+    }
+
+
+def _degenerate(g: Degenerate) -> dict[str, Any]:
+    return {"kind": g.kind, "text": g.text, **({"layer": g.layer} if g.layer is not None else {})}
 
 
 def _check(c: Check) -> dict[str, Any]:

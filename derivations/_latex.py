@@ -1,83 +1,57 @@
 """The LaTeX renderer, in two flavours: for a paper and for a notebook.
 
-For a paper: ``tabular`` plus an ``align*`` block (needs amsmath, and amssymb for the catalogue's
-indicator 1[z > 0]), optionally wrapped in a complete document. With ``mathjax=True``, for a
-notebook: ``array`` inside \\[ \\], which MathJax renders (the cells, tables and matrices of both
-are built by ``_latex_layout``). Every string is pure ASCII: notation goes through ``_tex``.
+For a paper: ``longtable`` tables and ``align*`` blocks (the packages are named in the first line
+it writes, :data:`._latex_layout.PACKAGES`), optionally wrapped in a complete document. With
+``mathjax=True``, for a notebook: ``array`` inside \\[ \\], which MathJax renders. The cells,
+tables and matrices of both are built by ``_latex_layout``; an expression's table is rendered by
+``_latex_expression``. Every string is pure ASCII: notation goes through ``_tex``.
+
+A derivation reads top to bottom: its title, the factors' table, their matrices if asked for,
+the products' table, the chain written out (symbols, then closed forms, with the parentheses a
+product needs), the reshape of the row into the gradient (a map, not an equality) and its
+numbers, and the checks with the multiply-adds.
 """
 
 from __future__ import annotations
 
-from . import _expression_model as xrows
+from jacobians._labels import factors as product_factors
+
+from . import _latex_expression as _latex_expression  # registers the expression renderer
 from . import _latex_layout as lay
 from . import _rows as rows
 from . import _tex
-from ._expression_model import ExpressionTable
+from ._latex_values import point_latex
 from ._model import Catalog, Derivation, renders, shape_text
 
-__all__ = ["catalog_latex", "derivation_latex", "expression_latex"]
+__all__ = ["catalog_latex", "derivation_latex"]
+
+# The catalogue's columns that wrap on a paper (fractions of the line): all but the symbol. It is
+# set a size smaller: the longest definitions and closed forms cannot break.
+_CATALOG_WIDTHS = {0: 0.10, 1: 0.275, 3: 0.31, 4: 0.08, 5: 0.095}
 
 
-def _align(d: Derivation) -> list[str]:
-    """The chain written out twice (symbols, then closed forms), the reshape, and the cases."""
-    lhs = _tex.frac_symbol("C", d.wrt)
-    symbolic = [lay.underbrace(F.symbol_latex, F.shape) for F in d.factors]
-    closed = [lay.underbrace(F.closed_form_latex, shape_text(F.instance)) for F in d.factors]
-    row_shape, row_inst = d.row_shape
-    out = [r"\begin{align*}"]
-    first = True
-    for group in (symbolic, closed):
-        for i, line in enumerate(lay.chain_lines(group)):
-            lead = (lhs if first else "") + (" &= " if i == 0 else r" &\quad ")
-            out.append(lead + line + r" \\")
-            first = False
-    reshape = (
-        rf" &= {lay.underbrace(lhs, shape_text(row_inst))} \;\longmapsto\; "
-        rf"\nabla_{{{d.wrt_latex}}} C \text{{, shaped like }} {d.wrt_latex}: "
-        rf"{_tex.shape(row_shape)} \to {_tex.shape(d.param_shape)}"
-    )
-    if rows.gradient_shown(d):
-        out.append(reshape + r" \\")
-        out.append(rf" &= {lay.matrix(d.gradient, 6)}")
-    else:
-        out.append(reshape)
-    if d.cases:
-        cases = r" \\ ".join(
-            rf"{c.formula_latex.split(' = ', 1)[1]} & {c.condition_latex}" for c in d.cases
-        )
-        lhs_case = d.cases[0].formula_latex.split(" = ", 1)[0]
-        out.append(r" \\")
-        out.append(rf"{lhs_case} &= \begin{{cases}} {cases} \end{{cases}}")
-    out.append(r"\end{align*}")
-    return out
-
-
-@renders(Derivation, "latex")
-def derivation_latex(
-    d: Derivation, mathjax: bool = False, document: bool = False, floor: float | None = None
-) -> str:
-    """A derivation: the factors' table, the matrices if asked for, the product's table, the
-    chain in ``align*``, and the checks with the multiply-adds."""
-    out = []
-    if not mathjax:
-        out += [rf"\paragraph{{{d.title_latex}}}", ""]
-    out += lay.table(
-        rows.FACTOR_HEADERS,
+def _factors_table(d: Derivation, mathjax: bool) -> list[str]:
+    body = [
         [
-            [
-                ("math", F.symbol_latex),
-                ("math", F.closed_form_latex),
-                ("math", _tex.shape(F.shape)),
-                ("math", _tex.shape(shape_text(F.instance))),
-                ("text", F.structure),
-            ]
-            for F in d.factors
-        ],
-        mathjax,
-    )
-    if d.show_matrices:
-        mats = [rf"{F.symbol_latex} &= {lay.matrix(F.jacobian.matrix)}" for F in d.factors]
-        out += [r"\begin{align*}", " \\\\\n".join(mats), r"\end{align*}"]
+            ("math", F.symbol_latex),
+            ("math", F.closed_form_latex),
+            ("math", _tex.shape(F.shape)),
+            ("math", _tex.shape(shape_text(F.instance))),
+            ("text", F.structure),
+        ]
+        for F in d.factors
+    ]
+    return lay.table(rows.FACTOR_HEADERS, body, mathjax)
+
+
+def _factor_matrices(d: Derivation, mathjax: bool) -> list[str]:
+    lines = []
+    for F in d.factors:
+        lines += lay.matrix_lines(F.symbol_latex, F.jacobian.matrix, mathjax=mathjax)
+    return [_tex.text("The factors here, entry by entry:"), *lay.display(lines, mathjax)]
+
+
+def _products_table(d: Derivation, mathjax: bool) -> list[str]:
     row_shape, row_inst = d.row_shape
     products = [
         [
@@ -95,8 +69,51 @@ def derivation_latex(
             rf"{_tex.shape(shape_text(row_inst))} \to {_tex.shape(rows.gradient_instance(d))}",
         ),
     ]
-    out += lay.table(rows.STEP_HEADERS, [*products, reshape], mathjax)
-    out += _align(d)
+    return lay.table(rows.STEP_HEADERS, [*products, reshape], mathjax)
+
+
+def _chain(d: Derivation, mathjax: bool) -> list[str]:
+    """The chain written out twice, symbols then closed forms (each factor parenthesised as a
+    product needs, by the rule every label of a product follows), and the cases."""
+    lhs = _tex.frac_symbol("C", d.wrt)
+    symbolic = [lay.underbrace(F.symbol_latex, F.shape) for F in d.factors]
+    forms = product_factors([F.closed_form_latex for F in d.factors], latex=True)
+    closed = [
+        lay.underbrace(f, shape_text(F.instance)) for f, F in zip(forms, d.factors, strict=True)
+    ]
+    lines: list[str] = []
+    for group in (symbolic, closed):
+        for i, line in enumerate(lay.chain_lines(group)):
+            lead = (lhs if not lines else "") + (" &= " if i == 0 else r" &\quad ")
+            lines.append(lead + line)
+    if d.cases:
+        cases = r" \\ ".join(
+            rf"{c.formula_latex.split(' = ', 1)[1]} & {c.condition_latex}" for c in d.cases
+        )
+        lhs_case = d.cases[0].formula_latex.split(" = ", 1)[0]
+        lines.append(rf"{lhs_case} &= \begin{{cases}} {cases} \end{{cases}}")
+    intro = "The chain, in symbols and in closed forms (each shape under its brace):"
+    return [_tex.text(intro), *lay.display(lines, mathjax)]
+
+
+def _reshape(d: Derivation, mathjax: bool) -> list[str]:
+    """The 1×N row folded back, row-major, into the gradient shaped like the parameter: a map
+    from the row to the gradient, then the gradient's numbers."""
+    row_shape, row_inst = d.row_shape
+    gradient = rf"\nabla_{{{d.wrt_latex}}} C"
+    # one column pair, as the matrix lines below have: a second pair would widen them all
+    lines = [
+        rf"{lay.underbrace(_tex.frac_symbol('C', d.wrt), shape_text(row_inst))} &\longmapsto "
+        rf"{lay.underbrace(gradient, rows.gradient_instance(d))} \qquad \text{{(row-major, }} "
+        rf"{_tex.shape(row_shape)} \to {_tex.shape(d.param_shape)}\text{{)}}"
+    ]
+    if rows.gradient_shown(d):
+        lines += lay.matrix_lines(gradient, d.gradient, 6, mathjax)
+    intro = _tex.text("The row folds back, row-major, into the gradient, shaped like ")
+    return [rf"{intro}${d.wrt_latex}$:", *lay.display(lines, mathjax)]
+
+
+def _checks_table(d: Derivation, floor: float | None, mathjax: bool) -> list[str]:
     orders = [
         [
             ("text", _tex.text(f"multiply-adds, {rows.ORDER_LABELS[k]}")),
@@ -106,7 +123,27 @@ def derivation_latex(
         ]
         for k, v in d.multiply_adds.items()
     ]
-    out += lay.table(rows.CHECK_HEADERS, [*_check_rows(d, floor), *orders], mathjax)
+    return lay.table(
+        rows.CHECK_HEADERS, [*lay.check_cells(d.checks, floor), *orders], mathjax, lay.CHECK_WIDTHS
+    )
+
+
+@renders(Derivation, "latex")
+def derivation_latex(
+    d: Derivation, mathjax: bool = False, document: bool = False, floor: float | None = None
+) -> str:
+    """A derivation: the factors' table, the matrices if asked for, the product's table, the
+    chain in ``align*``, the reshape to the gradient, and the checks with the multiply-adds."""
+    # \mbox{} ends the run-in heading, so what follows starts a paragraph of its own
+    out = [] if mathjax else [rf"\paragraph{{{d.title_latex}}}\mbox{{}}", ""]
+    out += point_latex(d, mathjax)  # the inputs and the values computed at them
+    out += _factors_table(d, mathjax)
+    if d.show_matrices:
+        out += _factor_matrices(d, mathjax)
+    out += _products_table(d, mathjax)
+    out += _chain(d, mathjax)
+    out += _reshape(d, mathjax)
+    out += _checks_table(d, floor, mathjax)
     return lay.wrap_document(lay.header(mathjax) + out, document)
 
 
@@ -115,141 +152,23 @@ def catalog_latex(
     c: Catalog, mathjax: bool = False, document: bool = False, floor: float | None = None
 ) -> str:
     """The catalogue as one table (``floor`` unused: the catalogue has no numbers)."""
+
+    def name(operation: str) -> str:  # a long name may break after an underscore on a paper
+        return _tex.text(operation).replace(r"\_", r"\_\allowbreak{}" if not mathjax else r"\_")
+
+    groups = list(rows.catalog_groups(c))
     body = [
         [
-            ("text", _tex.text(r.operation) if first else ""),
+            ("text", name(r.operation) if first else ""),
             ("math", r.formula_latex if first else ""),
             ("math", r.symbol_latex),
             ("math", r.closed_form_latex),
             ("math", _tex.shape(r.shape)),
             ("text", _tex.text(rows.structure_cell(r))),
         ]
-        for first, r in rows.catalog_groups(c)
+        for first, r in groups
     ]
-    return lay.wrap_document(
-        lay.header(mathjax) + lay.table(rows.CATALOG_HEADERS, body, mathjax), document
-    )
-
-
-def _check_rows(
-    t: Derivation | ExpressionTable, floor: float | None
-) -> list[list[tuple[str, str]]]:
-    return [
-        [
-            ("text", c.latex or _tex.text(c.description)),
-            ("text", _tex.text(rows.diff(c.value, floor))),
-            ("text", _tex.text(rows.sci(None if c.value is None else c.tolerance))),
-            ("text", _tex.text(rows.result(c))),
-        ]
-        for c in t.checks
-    ]
-
-
-def _expression_inputs(t: ExpressionTable) -> list[str]:
-    shown = [i for i in t.inputs if i.value.size <= xrows.INPUT_SHOWN]
-    if not shown:
-        return []
-    lines = [
-        rf"{_tex.math(i.name)} &= {lay.matrix(i.value)} && \text{{{_tex.text(i.how)}}}"
-        for i in shown
-    ]
-    return [r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}"]
-
-
-def _update(u: xrows.Update) -> str:
-    sign = r"\mathrel{+}=" if u.accumulates else "="
-    product = rf"{lay.sym(u.target)} {sign} {lay.sym(u.left)} \, {lay.sym(u.right)}"
-    return rf"\text{{eliminate }} {_tex.math(u.vertex)}\!: {product}"
-
-
-@renders(ExpressionTable, "latex")
-def expression_latex(
-    t: ExpressionTable, mathjax: bool = False, document: bool = False, floor: float | None = None
-) -> str:
-    """An expression's table: inputs, nodes, local Jacobians, paths, eliminations, the result
-    (closed forms in typewriter type: text of the language), the checks and multiply-adds."""
-    # \mbox{} ends the run-in heading, so the inputs start a paragraph of their own
-    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}\mbox{{}}", ""]
-    out.append(_tex.text(f"Inputs (seed {t.seed}; a size left open is {t.default_size}):"))
-    out += _expression_inputs(t)
-    nodes = [
-        [
-            ("math", n.symbol_latex),
-            ("code" if n.operation else "text", lay.code(n.definition)),
-            ("text", _tex.text(n.operation)),
-            ("math", _tex.shape(n.shape)),
-            ("math", _tex.shape(xrows._here(n.instance))),
-        ]
-        for n in t.nodes
-    ]
-    out += lay.table(xrows.NODE_HEADERS, nodes, mathjax)
-    local = [
-        [
-            (
-                "math",
-                L.symbol_latex
-                + (
-                    rf"\ \text{{{_tex.text(L.symbol.split(' ', 1)[1])}}}" if " " in L.symbol else ""
-                ),
-            ),
-            ("math", L.rule_latex),
-            ("code", lay.code(L.closed_form or "-")),
-            ("math", _tex.shape(L.shape)),
-            ("math", _tex.shape(shape_text(L.instance))),
-            ("text", L.structure),
-            ("text", _tex.text(rows.diff(L.check, floor))),
-        ]
-        for L in t.locals
-    ]
-    out += lay.table(xrows.LOCAL_HEADERS, local, mathjax)
-    if t.show_matrices:
-        mats = [rf"{L.symbol_latex} &= {lay.matrix(L.jacobian.matrix)}" for L in t.locals]
-        out += [r"\begin{align*}", " \\\\\n".join(mats), r"\end{align*}"]
-    path_body = [
-        [
-            ("math", r" \to ".join(_tex.math(s) for s in p.nodes)),
-            ("math", r" \, ".join(lay.sym(f) for f in p.factors)),
-            ("text", str(p.count)),
-        ]
-        for p in t.paths
-    ]
-    out += lay.table(xrows.PATH_HEADERS, path_body, mathjax)
-    updates = [
-        [
-            ("math", _update(u)),
-            ("math", _tex.shape(u.shape)),
-            ("math", _tex.shape(shape_text(u.instance))),
-        ]
-        for u in t.updates
-    ]
-    if t.gradient is not None:
-        *_, last = xrows.update_rows(t, str)
-        updates.append(
-            [
-                ("text", _tex.text(last[0])),
-                ("math", _tex.shape(last[1])),
-                ("math", _tex.shape(last[2])),
-            ]
-        )
-    if updates:
-        out += lay.table(xrows.update_headers(t), updates, mathjax)
-    elif not mathjax:
-        out += ["", _tex.text(xrows.NO_UPDATE), ""]
-    _, label, numbers = xrows.result_lines(t)
-    out += [
-        r"\begin{align*}",
-        rf"&\text{{{_tex.text(label)}:}} \\",
-        rf"{_tex.frac_symbol(t.output, t.wrt)} &= \texttt{{{lay.code(t.closed_form)}}}",
-    ]
-    if t.shown is not None:
-        out[-1] += r" \\"
-        out += [rf"&\text{{{_tex.text(numbers)}:}} \\", rf"&= {lay.matrix(t.shown, 6)}"]
-    out.append(r"\end{align*}")
-    orders = [
-        [("text", _tex.text(f"multiply-adds, {k}")), ("text", v), ("text", ""), ("text", "")]
-        for k, v in xrows.order_rows(t)
-    ]
-    out += lay.table(rows.CHECK_HEADERS, [*_check_rows(t, floor), *orders], mathjax)
-    if t.notes:
-        out += ["", *(_tex.text(n) for n in t.notes)]
-    return lay.wrap_document(lay.header(mathjax) + out, document)
+    # an operation's rows stay on one page
+    keep = {i for i, (first, _) in enumerate(groups[1:]) if not first}
+    table = lay.table(rows.CATALOG_HEADERS, body, mathjax, _CATALOG_WIDTHS, small=True, keep=keep)
+    return lay.wrap_document(lay.header(mathjax) + table, document)

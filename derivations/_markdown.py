@@ -33,8 +33,14 @@ def _matrix(M: np.ndarray, digits: int = 4) -> list[str]:
 
 @renders(Derivation, "markdown")
 def derivation_markdown(d: Derivation, heading: str = "###", floor: float | None = None) -> str:
-    """A derivation under a ``heading``: its four tables, the matrices if asked for, the notes."""
+    """A derivation under a ``heading``: what makes its point degenerate, if anything; its
+    inputs and computed values (in a code block, aligned as in text); its four tables, the
+    matrices if asked for, the notes."""
     out = [f"{heading} {md(d.title)}", ""]
+    if d.degenerate:
+        out += [f"**{rows.DEGENERATE}** {md(' '.join(g.text for g in d.degenerate))}", ""]
+    if d.values:
+        out += ["```", *rows.point_lines(d), "```", ""]
     out += _table(rows.FACTOR_HEADERS, rows.factor_rows(d, md))
     if d.show_matrices:
         for F in d.factors:
@@ -93,7 +99,7 @@ def expression_markdown(
         "",
     ]
     for i in t.inputs:
-        if i.value.size <= xrows.INPUT_SHOWN:
+        if rows.array_shown(i.value):
             out += [f"{md(xrows.input_label(i))}:", "", *_matrix(i.value), ""]
         else:
             out += [f"{md(xrows.input_label(i))}: {i.value.size} entries (JSON lists them).", ""]

@@ -28,9 +28,11 @@ __all__ = [
     "Catalog",
     "CatalogRow",
     "Check",
+    "Degenerate",
     "Derivation",
     "Factor",
     "Step",
+    "Value",
     "renders",
     "shape_text",
 ]
@@ -149,11 +151,48 @@ class Case:
 
 
 @dataclass(frozen=True)
-class Derivation(_Rendered):
-    """A derivation table for ∂C/∂(parameter) as a chain of Jacobians.
+class Value:
+    """An array of the point a table is computed at, shown so the gradient can be checked by
+    hand: an input (``role`` "input": W, x, b, y, given by the caller or drawn from the seed), a
+    value of the forward pass ("forward": z = Wx + b, a = σ(z), C) or a row of the running
+    product ("backward": ∂C/∂a = (a − y)ᵀ, ∂C/∂z = ∂C/∂a · ∂a/∂z).
 
-    Render it with :meth:`render` (``"text"``, ``"markdown"``, ``"latex"``, ``"json"``); in a
-    notebook it shows itself as Markdown or LaTeX.
+    Shapes: ``value`` as the table holds it: a matrix (n, m), a vector (n,) (a column, printed
+    as its transpose), a row (n,) of the product, or a scalar ().
+    """
+
+    name: str  # W, x, z, ∂C/∂z, W⁽¹⁾
+    name_latex: str
+    role: str  # "input", "forward" or "backward"
+    value: np.ndarray = field(repr=False, compare=False)
+    origin: str = ""  # inputs: "given" or "drawn"
+    argument: str = ""  # inputs: the argument (and --values name) that gives it: W, W1, x
+    definition: str = ""  # computed values: what they are computed from, "Wx + b"
+    definition_latex: str = ""
+    column: bool = False  # a column vector (x, b, z), printed transposed as [ … ]ᵀ
+
+
+@dataclass(frozen=True)
+class Degenerate:
+    """What makes the point degenerate, said rather than hidden: ``kind`` "zero_gradient" (the
+    gradient vanishes) or "inactive_layer" (no unit of a layer passes a change back: relu with
+    every z ≤ 0); ``layer`` is the layer's number (1 for the single layer), None for the
+    gradient."""
+
+    kind: str
+    text: str
+    layer: int | None = None
+    latex: str = ""  # the text as LaTeX text (math in $…$)
+
+
+@dataclass(frozen=True)
+class Derivation(_Rendered):
+    """A derivation table for ∂C/∂(parameter) as a chain of Jacobians, at a point: its inputs
+    (given or drawn) and the values computed at them are in ``values``, and what makes the point
+    degenerate, if anything, in ``degenerate``.
+
+    Render it with :meth:`render` (``"text"``, ``"markdown"``, ``"latex"``, ``"json"``); ``print``
+    shows the text, the REPL a one-line ``repr``, and a notebook the Markdown or LaTeX.
 
     Shapes: factors (1×n)(n×k)…(l×N) multiply to the 1×N row, folded to the parameter's shape.
     """
@@ -176,6 +215,24 @@ class Derivation(_Rendered):
     cases_of: str = ""
     notes: tuple[str, ...] = ()
     show_matrices: bool = False
+    values: tuple[Value, ...] = ()  # the point: inputs, forward values, rows of the product
+    degenerate: tuple[Degenerate, ...] = ()
+
+    def __repr__(self) -> str:
+        """<Derivation single_layer: ∂C/∂W, n = 3, m = 4, sigmoid, squared_error; …>: what is
+        differentiated, at which sizes; ``print`` shows the table itself."""
+        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes.items())
+        kinds = [
+            "/".join(v) if isinstance(v, (list, tuple)) else v
+            for k, v in self.options.items()
+            if k in ("activation", "cost", "activations", "loss")
+        ]
+        status = "checks passed" if self.passed else "a check FAILED"
+        extra = "; degenerate point" if self.degenerate else ""
+        return (
+            f"<Derivation {self.source}: ∂C/∂{self.wrt}, {', '.join([sizes, *kinds])}; "
+            f"gradient {shape_text(self.gradient.shape)}; {status}{extra}>"
+        )
 
     @property
     def row_shape(self) -> tuple[str, tuple[int, int]]:
@@ -222,3 +279,8 @@ class Catalog(_Rendered):
     """
 
     rows: tuple[CatalogRow, ...]
+
+    def __repr__(self) -> str:
+        """<Catalog: 27 Jacobians of 20 operations>; ``print`` shows the table itself."""
+        operations = len({r.operation for r in self.rows})
+        return f"<Catalog: {len(self.rows)} Jacobians of {operations} operations>"

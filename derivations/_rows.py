@@ -11,34 +11,56 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from ._model import Catalog, CatalogRow, Check, Derivation, Step, shape_text
+from ._model import Catalog, CatalogRow, Check, Derivation, Step, Value, shape_text
 
 __all__ = [
     "CATALOG_HEADERS",
     "CHECK_HEADERS",
+    "COMPUTED_HEADING",
+    "DEGENERATE",
     "FACTOR_HEADERS",
     "GRADIENT_SHOWN",
     "ORDER_HEADERS",
     "ORDER_LABELS",
     "STEP_HEADERS",
+    "VALUES_COLUMNS",
+    "VALUES_SHOWN",
+    "array_shown",
     "catalog_groups",
     "check_rows",
+    "degenerate_text",
     "diff",
     "factor_rows",
     "gradient_instance",
     "gradient_shown",
     "grid",
+    "inputs_heading",
     "matrix_lines",
     "order_rows",
+    "point_lines",
     "reshape_label",
     "result",
     "sci",
     "step_rows",
     "step_text",
     "structure_cell",
+    "value_label",
+    "value_number",
+    "value_shape",
+    "value_shown",
+    "value_stats",
+    "value_summary",
 ]
 
 GRADIENT_SHOWN = 100  # entries of the gradient printed in text, Markdown and LaTeX
+# An input or computed value (W, x, z, ∂C/∂z, …) is printed whole when it has at most
+# VALUES_SHOWN entries in at most VALUES_COLUMNS columns (a vector prints as one row), else
+# summarised as its shape, min, max and norm, in every format (JSON too). Eight columns of
+# numbers like -0.004454 fit a LaTeX page (about 450 pt) and a terminal.
+VALUES_SHOWN = 36
+VALUES_COLUMNS = 8
+COMPUTED_HEADING = "computed at these inputs: the forward pass, then the rows of the product"
+DEGENERATE = "Degenerate point."  # the lead of the paragraph that says why
 
 ORDER_LABELS = {
     "left": "left to right (reverse mode, backprop)",
@@ -123,6 +145,110 @@ def structure_cell(r: CatalogRow) -> str:
     if r.batch_structure is None:
         return r.structure
     return f"{r.structure}; batch: {r.batch_structure}"
+
+
+# ----- the point: inputs and computed values -----
+
+
+def value_shown(v: Value) -> bool:
+    """Whether the value is printed whole (else summarised)."""
+    return array_shown(v.value)
+
+
+def array_shown(a: np.ndarray) -> bool:
+    """Whether an array of values is printed whole: at most VALUES_SHOWN entries in at most
+    VALUES_COLUMNS columns (the inputs of a table and of an expression's table alike)."""
+    columns = a.shape[-1] if a.ndim else 1
+    return a.size <= VALUES_SHOWN and columns <= VALUES_COLUMNS
+
+
+def value_shape(v: Value) -> str:
+    """3×4 for a matrix, 4 for a vector, 1×4 for a row of the product, 1 for a scalar."""
+    if v.role == "backward":
+        return f"1×{v.value.size}"
+    return shape_text(v.value.shape)
+
+
+def value_stats(v: Value) -> tuple[str, str, str]:
+    """The min, max and norm (Frobenius for a matrix) of a value, as printed."""
+    a = v.value
+    return _num(float(a.min())), _num(float(a.max())), _num(float(np.linalg.norm(a)))
+
+
+def value_summary(v: Value) -> str:
+    """min -1.2, max 3.4, norm 5.6: a value too large to print."""
+    low, high, norm = value_stats(v)
+    return f"min {low}, max {high}, norm {norm}"
+
+
+def value_number(v: Value) -> str:
+    """A scalar value (the cost) as printed."""
+    return _num(float(v.value))
+
+
+def value_label(v: Value) -> str:
+    """W (3×4, given) for an input; z = Wx + b for a computed value."""
+    if v.role == "input":
+        return f"{v.name} ({value_shape(v)}, {v.origin})"
+    return f"{v.name} = {v.definition}" if v.definition else v.name
+
+
+def inputs_heading(d: Derivation, name: Callable[[Value], str] = lambda v: v.name) -> str:
+    """inputs (drawn with seed 0) / (given) / (W, x given; b, y drawn with seed 0), each input
+    written by ``name`` (LaTeX writes them in math)."""
+    ins = [v for v in d.values if v.role == "input"]
+    given = ", ".join(name(v) for v in ins if v.origin == "given")
+    drawn = ", ".join(name(v) for v in ins if v.origin != "given")
+    seed = f"drawn with seed {d.options.get('seed', 0)}"
+    if not given:
+        return f"inputs ({seed})"
+    if not drawn:
+        return "inputs (given)"
+    return f"inputs ({given} given; {drawn} {seed})"
+
+
+def _value_lines(v: Value, indent: str, width: int = 0) -> list[str]:
+    """The lines of one value, its label padded to ``width`` when it fits on one line."""
+    label = value_label(v)
+    if not value_shown(v):
+        shape = "" if v.role == "input" else f" ({value_shape(v)})"  # an input's is in its label
+        return [f"{indent}{label}{shape}: {value_summary(v)}"]
+    if v.value.ndim == 0:
+        return [f"{indent}{label.ljust(width)} = {value_number(v)}"]
+    if v.value.ndim == 1 or v.value.shape[0] == 1:  # a vector, or a matrix of one row
+        line = matrix_lines(v.value, "")[0]
+        return [f"{indent}{label.ljust(width)} = {line}{'ᵀ' if v.column else ''}"]
+    return [f"{indent}{label} =", *matrix_lines(v.value, indent + "  ")]
+
+
+def _group_lines(values: list[Value], indent: str) -> list[str]:
+    """Values one under another, the = of the one-line ones aligned."""
+    one_line = [
+        len(value_label(v))
+        for v in values
+        if value_shown(v) and (v.value.ndim < 2 or v.value.shape[0] == 1)
+    ]
+    width = max(one_line, default=0)
+    return [line for v in values for line in _value_lines(v, indent, width)]
+
+
+def degenerate_text(d: Derivation) -> str:
+    """The paragraph that says what makes the point degenerate ("" when nothing does)."""
+    if not d.degenerate:
+        return ""
+    return " ".join([DEGENERATE, *(g.text for g in d.degenerate)])
+
+
+def point_lines(d: Derivation, indent: str = "  ") -> list[str]:
+    """The inputs and the computed values, as text and Markdown print them (monospace)."""
+    if not d.values:
+        return []
+    out = [f"{inputs_heading(d)}:"]
+    out += _group_lines([v for v in d.values if v.role == "input"], indent)
+    computed = [v for v in d.values if v.role != "input"]
+    if computed:
+        out += ["", f"{COMPUTED_HEADING}:", *_group_lines(computed, indent)]
+    return out
 
 
 # ----- rows -----

@@ -1,4 +1,4 @@
-"""The third write-up: softmax with cross-entropy, its Jacobian by cases, and the collapse of
+"""The output layer: softmax with cross-entropy, its Jacobian by cases, and the collapse of
 ∂C/∂a · ∂a/∂z to the fused rule (a − y)ᵀ."""
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from jacobians import COSTS, OPERATIONS, Jacobian, compose
 from . import _args, _tex
 from ._build import build, difference_check, factor_row, numeric_check, short
 from ._model import Case, Check, Derivation
+from ._point import at_the_point, computed, first_live, inactive, inputs
 
 __all__ = ["softmax_cross_entropy"]
 
 _WRT = ("W", "b", "x")
+_ORDER = ("W", "x", "b", "y")  # the inputs, in the order they are drawn and shown
+_KINDS = {"W": "matrix", "x": "vector", "b": "vector", "y": "vector"}
 
-# The softmax Jacobian's entries by case, and why the product collapses: the write-up's algebra,
+# The softmax Jacobian's entries by case, and why the product collapses: the algebra done by hand,
 # which the checks below verify entry by entry.
 _CASES = (
     Case(
@@ -39,13 +42,47 @@ _NOTE = (
 )
 
 
+def _draw(n: int, m: int, seed: int) -> dict[str, np.ndarray]:
+    """The seed's point: W and b scaled by ½ (so the softmax is not saturated), a one-hot y;
+    another draw of the generator while a = y (only possible with n = 1, where every point is
+    degenerate and the first draw is kept)."""
+    rng = np.random.default_rng(seed)
+
+    def draw() -> tuple[np.ndarray, ...]:
+        W, x, b = 0.5 * rng.normal(size=(n, m)), rng.normal(size=m), 0.5 * rng.normal(size=n)
+        return W, x, b, np.eye(n)[rng.integers(n)]
+
+    def live(point: tuple[np.ndarray, ...]) -> bool:
+        W, x, b, y = point
+        return bool(np.any(OPERATIONS["softmax"].value(W @ x + b) - y))
+
+    return dict(zip(_ORDER, first_live(draw, live), strict=True))
+
+
 def softmax_cross_entropy(
-    n: int = 4, m: int = 3, wrt: str = "W", seed: int = 0, show_matrices: bool = False
+    n: int | None = None,
+    m: int | None = None,
+    wrt: str = "W",
+    seed: int = 0,
+    show_matrices: bool = False,
+    *,
+    W: Any = None,
+    x: Any = None,
+    b: Any = None,
+    y: Any = None,
 ) -> Derivation:
-    """The third write-up: z = Wx + b, a = softmax(z), C = −Σ y log a with a one-hot y.
+    """The softmax output layer: z = Wx + b, a = softmax(z), C = −Σ y log a with a one-hot y.
 
     The softmax Jacobian is shown by its two cases (i = j and i ≠ j), each checked entry by entry,
     and the product ∂C/∂a · ∂a/∂z is checked against the fused rule ∂C/∂z = (a − y)ᵀ.
+
+    Args:
+        n, m: classes and inputs (W is n×m); 4 and 3 unless the arrays given fix them.
+        wrt: the parameter, ``W``, ``b`` or ``x``.
+        seed: the random draw of the inputs not given.
+        show_matrices: put the factors' numbers in the table (small sizes only).
+        W, x, b, y: the point, any subset (vectors (k,) or (k, 1); y a probability vector, as
+            the collapse to (a − y)ᵀ needs); the others are drawn from ``seed``.
 
     Shapes: 1×n · n×n · n×nm = 1×nm -> n×m for W.
 
@@ -54,25 +91,31 @@ def softmax_cross_entropy(
     (['i = j', 'i ≠ j'], True)
     """
     op = "softmax_cross_entropy"
-    n, m = _args.size(op, "n", n), _args.size(op, "m", m)
     _args.choice(op, "wrt", "parameter", wrt, _WRT)
     seed = _args.seed(op, seed)
     show_matrices = _args.flag(op, "show_matrices", show_matrices)
+    arrays = {"W": W, "x": x, "b": b, "y": y}
+    given = {k: _args.array(op, k, v, _KINDS[k]) for k, v in arrays.items() if v is not None}
+    rows = [(k, given.get(k), 0) for k in ("W", "b", "y")]
+    n = _args.size_from(op, "n", n, 4, rows)
+    m = _args.size_from(op, "m", m, 3, [("W", given.get("W"), 1), ("x", given.get("x"), 0)])
+    if "y" in given:
+        _args.probabilities(op, "y", given["y"], total=True)
+    point = {**_draw(n, m, seed), **given}
+    W, x, b, y = (point[k] for k in _ORDER)
     sm, ce, lin = OPERATIONS["softmax"], COSTS["cross_entropy"], OPERATIONS["linear"]
-    rng = np.random.default_rng(seed)
-    W, x, b = 0.5 * rng.normal(size=(n, m)), rng.normal(size=m), 0.5 * rng.normal(size=n)
-    y = np.eye(n)[rng.integers(n)]
     params = {"W": W, "x": x, "b": b}
-    z = lin(W, x, b)
-    a = sm(z.value)
-    C = ce(a.value, y)
-    rules = [ce.rules["a"], sm.rules["z"], lin.rules[wrt]]
-    jacs = [C.jacobian, a.jacobian, z.jacobians[wrt]]
-    factors = [factor_row(J, r.shape) for J, r in zip(jacs, rules, strict=True)]
-    s = a.value
-    J = a.jacobian.matrix
-    off = ~np.eye(n, dtype=bool)
-    fused = COSTS["softmax_cross_entropy"](z.value, y).jacobian
+    with at_the_point(op, given):  # a given point may leave floating-point range
+        z = lin(W, x, b)
+        a = sm(z.value)
+        C = ce(a.value, y)
+        rules = [ce.rules["a"], sm.rules["z"], lin.rules[wrt]]
+        jacs = [C.jacobian, a.jacobian, z.jacobians[wrt]]
+        factors = [factor_row(J, r.shape) for J, r in zip(jacs, rules, strict=True)]
+        s = a.value
+        J = a.jacobian.matrix
+        off = ~np.eye(n, dtype=bool)
+        fused = COSTS["softmax_cross_entropy"](z.value, y).jacobian
     # the output error written out by hand, independent of the registry's rules
     shortcut = {"W": np.outer(s - y, x), "b": s - y, "x": W.T @ (s - y)}[wrt]
     short_text = {"W": "(a − y) xᵀ", "b": "a − y", "x": "Wᵀ(a − y)"}[wrt]
@@ -117,18 +160,33 @@ def softmax_cross_entropy(
         ]
 
     param = next(p for p in lin.params if p.name == wrt)
-    return build(
-        source="softmax_cross_entropy",
-        setup=[(short(op.formula), short(op.formula_latex)) for op in (lin, sm, ce)],
-        sizes={"n": n, "m": m},
-        options={"wrt": wrt, "seed": seed},
-        wrt=wrt,
-        param_shape=param.shape,
-        factors=factors,
-        gradient_shape=params[wrt].shape,
-        checks=checks,
-        cases=_CASES,
-        cases_of="∂a/∂z = diag(a) − a aᵀ",
-        notes=(_NOTE,),
-        show_matrices=show_matrices,
-    )
+    setup = [(short(op.formula), short(op.formula_latex)) for op in (lin, sm, ce)]
+    forward = computed(setup, [z.value, a.value, C.value])
+    with at_the_point(op, given):
+        return build(
+            source="softmax_cross_entropy",
+            setup=setup,
+            sizes={"n": n, "m": m},
+            options={"wrt": wrt, "seed": seed},
+            wrt=wrt,
+            param_shape=param.shape,
+            factors=factors,
+            gradient_shape=params[wrt].shape,
+            checks=checks,
+            cases=_CASES,
+            cases_of="∂a/∂z = diag(a) − a aᵀ",
+            notes=(_NOTE,),
+            show_matrices=show_matrices,
+            values=[*inputs(point, set(given), columns=("x", "b", "y")), *forward],
+            degenerate=inactive(
+                "softmax",
+                z.value,
+                1,
+                "the layer",
+                "z",
+                (
+                    "the gradients of W, b and x are zero",
+                    "the gradients of $W$, $b$ and $x$ are zero",
+                ),
+            ),
+        )

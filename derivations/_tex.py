@@ -29,6 +29,8 @@ _TEXT_ESCAPES = {
     "<": r"$<$",
     ">": r"$>$",
 }
+# Text-mode punctuation that is not mathematics: typed as LaTeX writes it in text.
+_TEXT_PUNCTUATION = str.maketrans({"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''"})
 
 
 def text(s: str) -> str:
@@ -38,9 +40,11 @@ def text(s: str) -> str:
 
     >>> text("max |chain − shortcut|, 5% off")
     'max $\\\\lvert$chain $-$ shortcut$\\\\lvert$, 5\\\\% off'
+    >>> text("—")  # a check not run
+    '---'
     """
     out = []
-    for plain, special in _RUNS.findall(s):
+    for plain, special in _RUNS.findall(s.translate(_TEXT_PUNCTUATION)):
         if plain:
             out.append("".join(_TEXT_ESCAPES.get(ch, ch) for ch in plain))
         else:
@@ -51,10 +55,12 @@ def text(s: str) -> str:
 def shape(s: str) -> str:
     """A shape such as ``n×nm`` or ``3×12`` in LaTeX math.
 
-    >>> shape("n×nm"), shape("scalar")
-    ('n\\\\times nm', '\\\\text{scalar}')
+    >>> shape("n×nm"), shape("scalar"), shape("n×n or n×1")
+    ('n\\\\times nm', '\\\\text{scalar}', 'n\\\\times n \\\\text{ or } n\\\\times 1')
     """
-    return r"\text{scalar}" if s == "scalar" else math(s)
+    if s == "scalar":
+        return r"\text{scalar}"
+    return r" \text{ or } ".join(math(part) for part in s.split(" or "))
 
 
 def frac_symbol(of: str, wrt: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from . import _expression_model as xrows
@@ -23,8 +24,13 @@ def text_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[st
 
 @renders(Derivation, "text")
 def derivation_text(d: Derivation, floor: float | None = None) -> str:
-    """A derivation's four tables, the factors' matrices if asked for, the gradient and notes."""
+    """A derivation: what makes its point degenerate, if anything; its inputs and computed
+    values; its four tables, the factors' matrices if asked for, the gradient and notes."""
     out = [d.title, ""]
+    if d.degenerate:
+        out += [*textwrap.wrap(rows.degenerate_text(d), 100), ""]
+    if d.values:
+        out += [*rows.point_lines(d), ""]
     out += text_table(rows.FACTOR_HEADERS, rows.factor_rows(d, str))
     if d.show_matrices:
         for F in d.factors:
@@ -77,7 +83,7 @@ def expression_text(t: ExpressionTable, floor: float | None = None) -> str:
     the checks and the multiply-adds."""
     out = [t.title, "", f"inputs (seed {t.seed}; a size left open is {t.default_size}):"]
     for i in t.inputs:
-        if i.value.size <= xrows.INPUT_SHOWN:
+        if rows.array_shown(i.value):
             out += [f"  {xrows.input_label(i)} =", *rows.matrix_lines(i.value, "    ")]
         else:
             out += [f"  {xrows.input_label(i)}: {i.value.size} entries (JSON lists them)"]

@@ -73,7 +73,6 @@ TABLE = (
         "The rectifier. At z = 0 its derivative is the subgradient 0 (as in PyTorch and JAX).",
         draw=away_from_zero,
         analytic=False,
-        derivative_latex=r"\mathbb{1}[$z > 0]",
         derivative_expression=lambda x: call("sign", call("relu", x)),  # 0 at 0, as relu′(0)
     ),
     Elementwise(
@@ -87,7 +86,6 @@ TABLE = (
         draw=away_from_zero,
         analytic=False,
         options={"alpha": 0.01},
-        derivative_latex=r"\mathbb{1}[$z > 0] + \alpha \mathbb{1}[$z \le 0]",
         derivative_expression=lambda x, alpha=0.01: (
             alpha + (1 - alpha) * call("sign", call("relu", x))
         ),

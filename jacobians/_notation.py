@@ -4,8 +4,9 @@ A closed form is written once, in the text notation tables print (``σ($z) ⊙ (
 a ``$`` before each variable the reader may rename: a network names the z of an activation
 z⁽²⁾, and the y of a cost its target t. :class:`Form` fills those slots, in text and in LaTeX; the
 LaTeX is derived from the text by :func:`to_latex`, unless an override is given where typography
-needs one (``\\mathbb{1}[z > 0]`` for ``1[z > 0]``). Renaming fills slots and never searches the
-text for letters, so an operation's own letters (the t of ``tanh``, a subscript ``I_n``) stay.
+needs one (``\\frac{1}{1 + e^{-z}}`` for ``1/(1 + e^(−z))``). Renaming fills slots and never
+searches the text for letters, so an operation's own letters (the t of ``tanh``, a subscript
+``I_n``) stay.
 
 The superscripts and subscripts of layer numbers (``y⁽²⁾``, ``∇σ₂``) have one table here too.
 """
@@ -81,6 +82,10 @@ _MATH = {
     "∈": r"\in ",
 }
 _KEYS = sorted(_MATH, key=len, reverse=True)
+# The indicator 1[z > 0] is a bold 1, as the ones vector 1ₙ is: amssymb's blackboard bold has
+# capitals only, and \mathbb{1} prints a wrong glyph (a document would need bbm or dsfont).
+_INDICATOR = re.compile(r"(?<![\w.])1\[")
+_BLACKBOARD_DIGIT = re.compile(r"\\mathbb\{\s*(\d)\s*\}")
 _SUPER_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
 _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
 _WORDS = re.compile(r"\b(diag|softmax|log|exp|tanh|max|min)\b(?=(.?))")
@@ -123,9 +128,12 @@ def to_latex(text: str) -> str:
     '\\\\partial C/\\\\partial y^{(2)}'
     >>> to_latex("I_n ⊗ xᵀ")
     'I_n \\\\otimes x^{\\\\top}'
+    >>> to_latex("1[z > 0] + α·1[z ≤ 0]")
+    '\\\\mathbf{1}[z > 0] + \\\\alpha \\\\cdot \\\\mathbf{1}[z \\\\le 0]'
     """
     s = _SUPER_RUN.sub(lambda m: _script("^", m.group().translate(_FROM_SUP)), text)
     s = _SUB_RUN.sub(lambda m: "_{" + m.group().translate(_FROM_SUB) + "}", s)
+    s = _INDICATOR.sub(r"\\mathbf{1}[", s)
     s = _WORDS.sub(_word, s)
     out = []
     i = 0
@@ -197,6 +205,8 @@ class Form:
         self.source = text
         self._text = _parts(text)
         self.slots = tuple(dict.fromkeys(p[0] for p in self._text if not isinstance(p, str)))
+        if latex is not None:  # the glyph no package of the template has, as to_latex writes it
+            latex = _BLACKBOARD_DIGIT.sub(r"\\mathbf{\1}", latex)
         self._latex = _parts(to_latex(text) if latex is None else latex)
         extra = {p[0] for p in self._latex if not isinstance(p, str)} - set(self.slots)
         if extra:

@@ -218,7 +218,7 @@ def test_derive_with_a_values_file(capsys, tmp_path, suffix):
         (["x'*A*x"], "needs --wrt NAME"),
         (["x'*A*x", "--wrt", "x", "--n", "3"], "--n applies to the named tables"),
         (["x'*A*x", "--wrt", "x", "--shape", "A=2x3"], "shape"),
-        (["softmax", "--shape", "A=2x3"], "--shape and --values apply to an expression"),
+        (["softmax", "--shape", "A=2x3"], "--shape applies to an expression"),
         (["A*X*B", "--wrt", "X", "--shape", "X=8x8", "--matrices"], "the matrices are shown"),
     ],
 )

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from derivations import catalog, mlp, single_layer, softmax_cross_entropy
+from derivations._latex_layout import PACKAGES
 
 ENGINE = shutil.which("pdflatex")
 pytestmark = pytest.mark.skipif(
     ENGINE is None,
     reason="no LaTeX engine: pdflatex is not installed (apt-get install texlive-latex-base)",
 )
-PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+# A reader's own document: the standard article, with the packages the fragments name.
+PREAMBLE = "\\documentclass{article}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in PACKAGES)
 
 
 def _tables():
@@ -45,7 +47,7 @@ def _compile(tmp_path: Path, name: str, source: str) -> None:
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
 
-def test_fragments_compile_with_amsmath(tmp_path):
+def test_fragments_compile_with_the_packages_they_name(tmp_path):
     body = "\n\\clearpage\n".join(t.render("latex") for t in _tables())
     _compile(tmp_path, "paper", PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n")
 

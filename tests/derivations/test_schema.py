@@ -5,6 +5,7 @@ import copy
 import json
 
 import jsonschema
+import numpy as np
 import pytest
 
 import jacobians
@@ -28,6 +29,10 @@ def validator():
         lambda: softmax_cross_entropy(wrt="b"),
         lambda: mlp([2, 3, 2], ["tanh", "identity"], "softmax_cross_entropy", wrt="b2"),
         lambda: catalog(),
+        lambda: single_layer(40, 30),  # values summarised, without their numbers
+        lambda: single_layer(activation="relu", W=[[-1.0]], x=[1.0], b=[0.0], y=[0.5]),
+        lambda: softmax_cross_entropy(1, 2, wrt="x"),  # degenerate: a one-entry softmax
+        lambda: mlp(params={"W1": -np.ones((3, 2)), "b1": -np.ones(3)}, activations=["relu"] * 3),
     ],
 )
 def test_output_validates(validator, make):
@@ -55,6 +60,12 @@ def test_skipped_numeric_check_validates(validator, monkeypatch):
         lambda d: d["checks"][0].update(max_difference=-1.0),
         lambda d: d.update(extra=1),
         lambda d: d["multiply_adds"].pop("cheapest"),
+        lambda d: d["values"][0].update(role="output"),
+        lambda d: d["values"][0].update(origin="guessed"),
+        lambda d: d["values"][0].pop("norm"),
+        lambda d: d["values"][0].update(value="12"),
+        lambda d: d.update(degenerate=[{"kind": "flat", "text": "?"}]),
+        lambda d: d.update(degenerate=[{"kind": "zero_gradient"}]),
     ],
 )
 def test_schema_refuses_broken_documents(validator, mutate):

@@ -131,6 +131,7 @@ NET: dict[str, Entry] = {
     "net.Comparison": exempt("a record: what compare returns"),
     "net.Factors": exempt("a record: what MLP.factors returns"),
     "net.NonFiniteLossError": exempt("an error type: raised, not called"),
+    "net.LossGrowthWarning": exempt("a warning type: issued, not called"),
 }
 
 
@@ -145,8 +146,8 @@ DERIVATIONS: dict[str, Entry] = {
         D.single_layer,
         lambda: {**_TABLE, "activation": "sigmoid", "cost": "squared_error", "wrt": "W"},
         (
-            arg("n", "size"),
-            arg("m", "size"),
+            arg("n", "size", skip="none"),  # None: 3, or read off the arrays given
+            arg("m", "size", skip="none"),
             arg("activation", "choice"),
             arg("cost", "choice"),
             arg("wrt", "choice"),
@@ -158,8 +159,8 @@ DERIVATIONS: dict[str, Entry] = {
         D.softmax_cross_entropy,
         lambda: {**_TABLE, "wrt": "W"},
         (
-            arg("n", "size"),
-            arg("m", "size"),
+            arg("n", "size", skip="none"),
+            arg("m", "size", skip="none"),
             arg("wrt", "choice"),
             arg("seed", "seed"),
             arg("show_matrices", "flag"),
@@ -176,13 +177,40 @@ DERIVATIONS: dict[str, Entry] = {
             "show_matrices": False,
         },
         (
-            arg("sizes", "sizes"),
+            arg("sizes", "sizes", skip="none"),  # None: (2, 3, 3, 1), or read off the arrays
             arg("activations", "names", skip="none"),
             arg("loss", "choice"),
             arg("wrt", "choice"),
             arg("seed", "seed"),
             arg("show_matrices", "flag"),
         ),
+    ),
+    # the point a table is computed at (None: drawn from the seed)
+    "derivations.single_layer[point]": Entry(
+        D.single_layer,
+        lambda: {
+            "W": [[0.5, -1.0], [2.0, 0.3]],
+            "x": [1.0, 2.0],
+            "b": [0.1, -0.2],
+            "y": [0.25, 0.75],
+            "cost": "binary_cross_entropy",
+        },
+        tuple(arg(name, "array", skip="none") for name in ("W", "x", "b", "y")),
+    ),
+    "derivations.softmax_cross_entropy[point]": Entry(
+        D.softmax_cross_entropy,
+        lambda: {"W": [[0.5, -1.0], [2.0, 0.3]], "x": [1.0, 2.0], "b": [0.1, -0.2], "y": [0, 1]},
+        tuple(arg(name, "array", skip="none") for name in ("W", "x", "b", "y")),
+    ),
+    "derivations.mlp[point]": Entry(
+        D.mlp,
+        lambda: {"sizes": [2, 1], "activations": ["tanh"], "x": [1.0, 2.0], "t": [0.5]},
+        (arg("x", "array", skip="none"), arg("t", "array", skip="none")),
+    ),
+    "derivations.mlp[params]": Entry(
+        D.mlp,
+        lambda: {"params": {"W1": np.ones((3, 2)), "b1": np.zeros(3), "W2": np.ones((1, 3))}},
+        (arg("params", "values"),),
     ),
     "derivations.expression": Entry(
         D.expression,
@@ -229,10 +257,12 @@ DERIVATIONS: dict[str, Entry] = {
             "Catalog",
             "CatalogRow",
             "Check",
+            "Degenerate",
             "Derivation",
             "ExpressionTable",
             "Factor",
             "Step",
+            "Value",
         )
     },
 }

@@ -60,7 +60,7 @@ def _raises(error, arg, call):
         (InputTypeError, "seed", lambda: single_layer(seed="0")),
         (InputTypeError, "n", lambda: single_layer(n=2.5)),
         (InputTypeError, "show_matrices", lambda: single_layer(show_matrices="yes")),
-        (InputTypeError, "sizes", lambda: mlp(sizes=None)),
+        (InputTypeError, "sizes", lambda: mlp(sizes="2,3")),
         (InputTypeError, "sizes[1]", lambda: mlp(sizes=[2, 2.5, 1])),
     ],
 )
