@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import Jacobian, chain_costs, compose, numeric, to_gradient
+from jacobians import Jacobian, Result, chain_costs, compose, numeric, to_gradient
 
 from . import _tex
 from ._model import Case, Check, Degenerate, Derivation, Factor, Step, Value
@@ -27,6 +27,7 @@ __all__ = [
     "build",
     "difference_check",
     "factor_row",
+    "layer_factors",
     "numeric_check",
     "running_product",
     "short",
@@ -60,6 +61,13 @@ def factor_row(J: Jacobian, shape: str) -> Factor:
         structure=J.kind,
         jacobian=J,
     )
+
+
+def layer_factors(z: Result, a: Result, C: Result, wrt: str) -> list[Factor]:
+    """The factors ∂C/∂a, ∂a/∂z, ∂z/∂wrt of one layer, from the results of its three calls
+    (each with the symbolic shape its rule declares)."""
+    pairs = [(C, "a"), (a, "z"), (z, wrt)]
+    return [factor_row(r.jacobians[k], r.op.rules[k].shape) for r, k in pairs]
 
 
 def _dims(shape: str) -> tuple[str, str]:

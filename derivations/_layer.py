@@ -15,9 +15,9 @@ from jacobians import ACTIVATIONS, COSTS, OPERATIONS, Jacobian, Operation, linea
 from reshape import InputError
 
 from . import _args, _tex
-from ._build import build, difference_check, factor_row, numeric_check, short
+from ._build import build, difference_check, layer_factors, numeric_check, short
 from ._model import Check, Derivation
-from ._point import at_the_point, computed, first_live, inactive, inputs
+from ._point import at_the_point, computed, first_live, given_layer, inactive, inputs
 
 __all__ = ["single_layer"]
 
@@ -122,12 +122,8 @@ def single_layer(
             repr(activation),
         )
     arrays = {"W": W, "x": x, "b": b, "y": y}
-    given = {k: _args.array(op, k, v, _KINDS[k]) for k, v in arrays.items() if v is not None}
-    rows = [(k, given.get(k), 0) for k in ("W", "b", "y")]
-    n = _args.size_from(op, "n", n, 3, rows)
-    m = _args.size_from(op, "m", m, 4, [("W", given.get("W"), 1), ("x", given.get("x"), 0)])
-    if "y" in given and allowed is not None:
-        _args.probabilities(op, "y", given["y"], total=False)
+    probability = None if allowed is None else False
+    given, n, m = given_layer(op, arrays, _KINDS, (n, m), (3, 4), probability)
     point = {**_draw(n, m, activation, cost, seed), **given}
     W, x, b, y = (point[k] for k in _WRT_ORDER)
     act, cst, lin = OPERATIONS[activation], COSTS[cost], OPERATIONS["linear"]
@@ -136,9 +132,7 @@ def single_layer(
         z = linear(W, x, b)
         a = act(z.value)
         C = cst(a.value, y)
-        rules = [cst.rules["a"], act.rules["z"], lin.rules[wrt]]
-        jacs = [C.jacobian, a.jacobian, z.jacobians[wrt]]
-        factors = [factor_row(J, r.shape) for J, r in zip(jacs, rules, strict=True)]
+        factors = layer_factors(z, a, C, wrt)
 
         # The shortcut: δ, then δxᵀ, δ or Wᵀδ. The descriptions say which δ the activation makes.
         delta = _delta(act, cst, z.value, a.value, y)
@@ -159,7 +153,7 @@ def single_layer(
         args = {**params, wrt: p}
         return cst.value(act.value(linear.value(args["W"], args["x"], args["b"])), y)
 
-    complex_ok = all(r.analytic for r in rules)
+    complex_ok = all(r.analytic for r in (cst.rules["a"], act.rules["z"], lin.rules[wrt]))
 
     def checks(grad: np.ndarray, row: Jacobian) -> list[Check]:
         return [

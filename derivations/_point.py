@@ -22,10 +22,19 @@ import numpy as np
 from jacobians import ACTIVATIONS
 from reshape import InputError
 
-from . import _tex
+from . import _args, _tex
 from ._model import Degenerate, Value
 
-__all__ = ["DRAWS", "at_the_point", "computed", "first_live", "inactive", "inputs", "silent"]
+__all__ = [
+    "DRAWS",
+    "at_the_point",
+    "computed",
+    "first_live",
+    "given_layer",
+    "inactive",
+    "inputs",
+    "silent",
+]
 
 DRAWS = 64  # draws tried for a live default point (relu, 1 unit: each is dead with p = 1/2)
 
@@ -164,3 +173,24 @@ def computed(setup: Sequence[tuple[str, str]], values: Sequence[Any]) -> list[Va
             )
         )
     return out
+
+
+def given_layer(
+    op: str,
+    arrays: dict[str, Any],
+    kinds: dict[str, str],
+    sizes: tuple[int | None, int | None],
+    defaults: tuple[int, int],
+    total: bool | None,
+) -> tuple[dict[str, np.ndarray], int, int]:
+    """A one-layer table's arrays given by the caller (W, x, b, y; checked), and its sizes n, m:
+    as asked, else read off the arrays (a size that contradicts one is refused), else the
+    defaults. ``total`` says whether a given y must sum to 1 (None: y is not a probability)."""
+    given = {k: _args.array(op, k, v, kinds[k]) for k, v in arrays.items() if v is not None}
+    rows = [(k, given.get(k), 0) for k in ("W", "b", "y")]
+    n = _args.size_from(op, "n", sizes[0], defaults[0], rows)
+    columns = [("W", given.get("W"), 1), ("x", given.get("x"), 0)]
+    m = _args.size_from(op, "m", sizes[1], defaults[1], columns)
+    if "y" in given and total is not None:
+        _args.probabilities(op, "y", given["y"], total=total)
+    return given, n, m

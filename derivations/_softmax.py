@@ -10,9 +10,9 @@ import numpy as np
 from jacobians import COSTS, OPERATIONS, Jacobian, compose
 
 from . import _args, _tex
-from ._build import build, difference_check, factor_row, numeric_check, short
+from ._build import build, difference_check, layer_factors, numeric_check, short
 from ._model import Case, Check, Derivation
-from ._point import at_the_point, computed, first_live, inactive, inputs
+from ._point import at_the_point, computed, first_live, given_layer, inactive, inputs
 
 __all__ = ["softmax_cross_entropy"]
 
@@ -95,12 +95,7 @@ def softmax_cross_entropy(
     seed = _args.seed(op, seed)
     show_matrices = _args.flag(op, "show_matrices", show_matrices)
     arrays = {"W": W, "x": x, "b": b, "y": y}
-    given = {k: _args.array(op, k, v, _KINDS[k]) for k, v in arrays.items() if v is not None}
-    rows = [(k, given.get(k), 0) for k in ("W", "b", "y")]
-    n = _args.size_from(op, "n", n, 4, rows)
-    m = _args.size_from(op, "m", m, 3, [("W", given.get("W"), 1), ("x", given.get("x"), 0)])
-    if "y" in given:
-        _args.probabilities(op, "y", given["y"], total=True)
+    given, n, m = given_layer(op, arrays, _KINDS, (n, m), (4, 3), True)
     point = {**_draw(n, m, seed), **given}
     W, x, b, y = (point[k] for k in _ORDER)
     sm, ce, lin = OPERATIONS["softmax"], COSTS["cross_entropy"], OPERATIONS["linear"]
@@ -109,9 +104,7 @@ def softmax_cross_entropy(
         z = lin(W, x, b)
         a = sm(z.value)
         C = ce(a.value, y)
-        rules = [ce.rules["a"], sm.rules["z"], lin.rules[wrt]]
-        jacs = [C.jacobian, a.jacobian, z.jacobians[wrt]]
-        factors = [factor_row(J, r.shape) for J, r in zip(jacs, rules, strict=True)]
+        factors = layer_factors(z, a, C, wrt)
         s = a.value
         J = a.jacobian.matrix
         off = ~np.eye(n, dtype=bool)

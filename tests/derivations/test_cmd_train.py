@@ -2,24 +2,10 @@
 its start, training without matplotlib, and pictures in the format of --output's extension."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(*args, cwd=None, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "derivations", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        env=env,
-        timeout=120,
-    )
+from .test_cli import ROOT, run
 
 
 def test_a_loss_that_grows_far_past_its_start_is_warned_about_on_stderr():
