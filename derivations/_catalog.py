@@ -22,8 +22,8 @@ def catalog() -> Catalog:
     >>> rows = catalog().rows
     >>> [(r.symbol, r.closed_form, r.shape) for r in rows if r.operation == "linear"][0]
     ('∂z/∂W', 'I_n ⊗ xᵀ', 'n×nm')
-    >>> [(r.structure, r.batch_structure) for r in rows if r.operation == "softmax"]
-    [('dense', 'block-diagonal')]
+    >>> [(r.structure, r.batch_structure) for r in rows if r.symbol == "∂z/∂x"]
+    [('dense', 'kronecker')]
     """
     rows = []
     for op, rule in registry_catalog():

@@ -251,7 +251,7 @@ class CatalogRow:
     """One operation's Jacobian with respect to one input, read from the registry.
 
     ``structure`` is the kind of the Jacobian built for one sample and ``batch_structure`` the kind
-    built for a batch, where it differs (softmax: dense, and block-diagonal for a batch); both
+    built for a batch, where it differs (linear's ∂z/∂x: dense, and a Kronecker for a batch); both
     are read off Jacobians the operation builds, never declared.
     """
 

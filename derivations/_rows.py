@@ -140,7 +140,7 @@ def result(c: Check) -> str:
 
 
 def structure_cell(r: CatalogRow) -> str:
-    """The structure as the catalogue prints it: ``dense; batch: block-diagonal`` where a batch's
+    """The structure as the catalogue prints it: ``dense; batch: kronecker`` where a batch's
     Jacobian has another structure than one sample's, else the one kind."""
     if r.batch_structure is None:
         return r.structure

@@ -2,10 +2,10 @@
 
 Every operation returns ``.value`` and ``.jacobians[name]`` for each input: explicit Jacobians in
 numerator layout (rows index the output's entries, columns the input's, both flattened row-major),
-kept structured (identity, diagonal, Kronecker, block-diagonal, permutation, sum, dense) until
-``.matrix`` is asked for. The same operations applied to a :class:`Variable` build an expression
-graph (``jacobians.parse`` reads one from text), whose Jacobians, gradients and closed forms the
-graph gives (:mod:`jacobians.expressions`).
+kept structured (identity, diagonal, Kronecker, block-diagonal, diagonal plus low rank,
+permutation, sum, dense) until ``.matrix`` is asked for. The same operations applied to a
+:class:`Variable` build an expression graph (``jacobians.parse`` reads one from text), whose
+Jacobians, gradients and closed forms the graph gives (:mod:`jacobians.expressions`).
 
 >>> import numpy as np
 >>> from jacobians import linear, sigmoid, squared_error, chain, to_gradient
@@ -41,6 +41,7 @@ from ._jacobian import Jacobian
 from ._kron import kron
 from ._limit import DenseLimitError, dense_limit, set_dense_limit
 from ._linalg import diag, tr, transpose, vec
+from ._lowrank import DiagonalPlusLowRank
 from ._norms import norm1, norm2
 from ._notation import Form
 from ._planner import STRUCTURE_KINDS, plan
@@ -88,6 +89,7 @@ __all__ = [
     "DenseLimitError",
     "Diagnosis",
     "Diagonal",
+    "DiagonalPlusLowRank",
     "Domain",
     "Elementwise",
     "Expression",

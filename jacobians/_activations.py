@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from ._blocks import BlockDiagonal
 from ._checks import column, quiet, scalar_as
 from ._elementwise import (
     Domain,
@@ -33,10 +32,9 @@ from ._elementwise import (
 from ._elementwise import ElementwiseContext as ElementwiseContext  # where they were before
 from ._expr_helpers import call, eye, is_one, mm, number, ones, row
 from ._jacobian import Jacobian
-from ._limit import check_limit
+from ._lowrank import DiagonalPlusLowRank
 from ._registry import Context, operation
 from ._stable import sigmoid_of, softplus_of
-from ._structures import Dense
 
 __all__ = ["Domain", "Elementwise", "register_activation"]
 
@@ -191,10 +189,11 @@ def softmax(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
     ``axis=2`` takes the softmax of each row instead (axes numbered as in the expression
     language); a vector (n,) is a column, and a scalar's softmax is 1.
 
-    Its Jacobian is dense: ∂a_i/∂z_j = a_i(δ_ij − a_j), i.e. a_i(1 − a_i) when i = j and −a_i a_j
-    when i ≠ j; for a batch it is block-diagonal over samples, kept as a :class:`BlockDiagonal` of d
-    blocks (its dense matrix, nd×nd, is built only for ``.matrix``). Along rows (``axis=2``) it is
-    dense, one d×d block per row.
+    Its Jacobian is ∂a_i/∂z_j = a_i(δ_ij − a_j), i.e. a_i(1 − a_i) when i = j and −a_i a_j when
+    i ≠ j: diag(a) − a aᵀ, a diagonal plus a rank-one term, kept as a
+    :class:`DiagonalPlusLowRank` per sample (each column of a batch, each row along ``axis=2``).
+    A row times it costs O(nd); its n×n blocks, and the dense nd×nd matrix, are made only for
+    ``.matrix``.
 
     Shapes: z (n,) | (n, d) -> a of the same shape; ∂a/∂z is n×n (nd×nd).
 
@@ -227,20 +226,8 @@ def _softmax_context(z: np.ndarray, axis: int = 1) -> SoftmaxContext:
     adjoint=_softmax_adjoint,
 )
 def softmax_dz(c: SoftmaxContext) -> Jacobian:
-    """diag(a) − a aᵀ: one n×n block, or a block per sample of a batch (not (nd)²); along rows,
-    a d×d block per row, dense."""
-    s = c.value.reshape(c.z.shape[0], -1)  # (n, d)
-    if c.axis == 2:
-        s = s.T  # the rows as columns: block j is that of row j
-    n, d = s.shape
-    blocks = np.einsum("ik,ij->kij", s, np.eye(n, dtype=s.dtype)) - np.einsum(
-        "ik,jk->kij", s, s
-    )  # (d, n, n)
-    if d == 1:
-        return Dense(blocks[0])
-    if c.axis == 1:
-        return BlockDiagonal(blocks)
-    check_limit("∂a/∂z of softmax along rows", n * d, n * d, s.dtype, None)
-    J = np.zeros((d, n, d, n), dtype=s.dtype)  # row-major vec of z (d rows of n here)
-    J[np.arange(d), :, np.arange(d), :] = blocks
-    return Dense(J.reshape(d * n, d * n))
+    """diag(a) − a aᵀ for each column (each row, along axis=2): a diagonal plus a rank-one term
+    per sample, d = a, U = −a, V = a. No n×n block is made: a row times it is a ⊙ (g − aᵀg)."""
+    a = c.value.reshape(c.z.shape[0], -1)  # (n, d): a vector is one column
+    u = a[:, :, None]  # k = 1 column, a view
+    return DiagonalPlusLowRank(a, -u, u, c.axis, c.z.shape, c.z.shape)

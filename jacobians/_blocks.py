@@ -1,4 +1,5 @@
-"""The block-diagonal structure: one n×n block per sample of a batch, as a batch's softmax gives.
+"""The block-diagonal structure: one n×n block per sample of a batch (a batch's softmax Jacobian
+is one too, kept as the smaller :class:`~jacobians.DiagonalPlusLowRank`, which meets it).
 
 Its actions on a dense matrix are one batched product each, d·n² multiply-adds per column or row
 where the dense (nd)×(nd) matrix would take (nd)²; :class:`BlockDiagonal` counts them beside them.
@@ -22,8 +23,10 @@ class BlockDiagonal(Jacobian):
     """One n×n block per sample of a batch Z (n, d): J[(i, j), (k, l)] = δ_jl B[j, i, k].
 
     Over the row-major vec of Z (entry (i, j) at i·d + j) this is Σ_j B_j ⊗ e_j e_jᵀ, block-diagonal
-    once the entries are ordered sample by sample: a batch's softmax Jacobian, whose d blocks are
-    diag(a) − a aᵀ of each column. It keeps d·n² numbers where the dense matrix has (nd)².
+    once the entries are ordered sample by sample, as the Jacobian of any map applied to each
+    column. It keeps d·n² numbers where the dense matrix has (nd)². (Softmax's, whose blocks are
+    diag(a) − a aᵀ, is a :class:`DiagonalPlusLowRank` of 3nd numbers; the product of the two,
+    sample by sample, is block-diagonal.)
 
     Shapes: B (d, n, n), numeric and finite (a list is converted) -> out_shape = in_shape =
     (n, d) unless given (with n·d entries); ``.matrix`` is nd×nd.

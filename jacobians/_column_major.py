@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jacobian import Jacobian
+from ._lowrank import DiagonalPlusLowRank, low_rank
 from ._permutation import Permutation
 from ._structures import Dense, Diagonal, Identity, Kronecker
 from ._sum import Sum
@@ -30,9 +31,10 @@ def _to_column_major(shape: tuple[int, ...]) -> np.ndarray | None:
 def column_major(J: Jacobian) -> Jacobian:
     """J with both sides in column-major vec: K_out · J · K_inᵀ, K taking a row-major vec to the
     column-major one. Kept structured where the commutations move a structure into itself: an
-    identity stays, a diagonal or a permutation permutes its indices, and L ⊗ R whose factors fit
-    the shapes (vec_C(LXRᵀ) = (L ⊗ R) vec_C(X)) becomes R ⊗ L; otherwise the dense matrix's rows
-    and columns are permuted (no commutation matrix is made).
+    identity stays, a diagonal or a permutation permutes its indices, L ⊗ R whose factors fit
+    the shapes (vec_C(LXRᵀ) = (L ⊗ R) vec_C(X)) becomes R ⊗ L, and a diagonal plus low rank
+    whose samples are the columns (rows) of its shape has them as rows (columns); otherwise the
+    dense matrix's rows and columns are permuted (no commutation matrix is made).
 
     >>> from jacobians import Kronecker
     >>> J = Kronecker(2, np.array([[1.0, 2.0, 3.0]]), out_shape=(2, 1), in_shape=(2, 3))
@@ -52,6 +54,10 @@ def column_major(J: Jacobian) -> Jacobian:
         return Permutation(back[index], dtype=J.dtype).label(*labels)
     if isinstance(J, Kronecker) and _factors_fit(J):
         return Kronecker(J.R, J.L).label(*labels)
+    if isinstance(J, DiagonalPlusLowRank) and p is not None and J.out_shape == J.in_shape:
+        F = _low_rank(J, p)
+        if F is not None:
+            return F.label(*labels)
     if isinstance(J, Sum):  # term by term, each keeping what structure it can
         shaped = [t._copy().label(t.of, t.wrt, t._cf, t._tex, *labels[4:]) for t in J.terms]
         return Sum([column_major(t) for t in shaped]).label(*labels)
@@ -64,3 +70,20 @@ def _factors_fit(J: Kronecker) -> bool:
     """Whether L ⊗ R maps X (b×q) to L X Rᵀ (a×p): its factors' sizes are the shapes'."""
     (a, b, _), (p, q, _) = J.structure.left, J.structure.right  # type: ignore[misc]
     return J.out_shape == (a, p) and J.in_shape == (b, q)
+
+
+def _low_rank(J: DiagonalPlusLowRank, p: np.ndarray) -> DiagonalPlusLowRank | None:
+    """J (D + U Vᵀ per sample, out_shape = in_shape = (r, c)) with its entries in column-major
+    order, p taking row-major to column-major; None where its samples are not whole columns or
+    rows of the shape (the permutation would scatter them)."""
+    N, n = J.d.size, J.n
+    r, c = J.in_shape
+    if n in (1, N):  # samples of one entry, or one sample: the order within is free
+        axis = 1
+    elif (J.axis, n) == (1, r):  # the columns, contiguous in column-major order
+        axis = 2
+    elif (J.axis, n) == (2, c):  # the rows, interleaved in column-major order
+        axis = 1
+    else:
+        return None
+    return low_rank(J.d[p], J.U[:, p], J.V[:, p], n, axis)

@@ -15,6 +15,7 @@ from . import _limit
 from ._jacobian import Jacobian
 from ._kronecker import Factor
 from ._limit import check_limit
+from ._lowrank import DiagonalPlusLowRank, by_sample, low_rank, per_sample, sheet_shape
 from ._planner import STRUCTURES, _plan
 from ._structure_args import all_finite, applied, squeezed
 from ._structures import BlockDiagonal, Dense, Diagonal, Kronecker, Permutation
@@ -37,6 +38,50 @@ def _run_kron_kron(A: Kronecker, B: Kronecker) -> Jacobian:
         return G if isinstance(F, int) else F if isinstance(G, int) else F @ G
 
     return _bare(Kronecker, L=mul(A.L, B.L), R=mul(A.R, B.R))
+
+
+# Diagonal plus low rank, D + U Vᵀ per sample (N entries, U and V (k, N) in the same order);
+# each routine does the multiply-adds its row in _planner counts.
+def _run_diag_lowrank(A: Diagonal, B: DiagonalPlusLowRank) -> Jacobian:
+    g = A.diagonal  # G (D + U Vᵀ) = GD + (GU) Vᵀ
+    return low_rank(g * B.d, g * B.U, B.V, B.n, B.axis)
+
+
+def _run_lowrank_diag(A: DiagonalPlusLowRank, B: Diagonal) -> Jacobian:
+    g = B.diagonal  # (D + U Vᵀ) G = DG + U (GV)ᵀ
+    return low_rank(A.d * g, A.U, A.V * g, A.n, A.axis)
+
+
+def _run_lowrank_lowrank(A: DiagonalPlusLowRank, B: DiagonalPlusLowRank) -> Jacobian:
+    """D₁D₂ + [D₁U₂ + U₁(V₁ᵀU₂), U₁][V₂, D₂V₁]ᵀ, sample by sample: V₁ᵀU₂ (k₁×k₂ per sample) is
+    the sums within each sample of the products of their sheets, U₁(V₁ᵀU₂) the sum over k₁ of
+    U₁'s sheets times those sums."""
+    (k1, N), k2, n, axis = A.U.shape, B.U.shape[0], A.n, A.axis
+    sheet = sheet_shape(N, n, axis)
+    P = A.V.reshape(k1, 1, *sheet) * B.U.reshape(1, k2, *sheet)  # k₁k₂N
+    ones = np.ones((1, n), dtype=P.dtype)
+    C = ones @ P if axis == 1 else P @ ones.T  # V₁ᵀU₂ per sample: k₁k₂N
+    UC = A.U.reshape(k1, 1, *sheet) * C  # k₁k₂N
+    first = np.ones((1, k1), dtype=UC.dtype) @ UC.reshape(k1, k2 * N)  # Σ over k₁: k₁k₂N
+    first = first.reshape(k2, N)
+    first += A.d * B.U  # 2·k₂N
+    U = np.concatenate([first, A.U])
+    V = np.concatenate([B.V, B.d * A.V])  # k₁N
+    return low_rank(A.d * B.d, U, V, n, axis)  # N
+
+
+def _run_blocks_lowrank(A: BlockDiagonal, B: DiagonalPlusLowRank) -> Jacobian:
+    Us, Vs = per_sample(B.U, B.n, 1), per_sample(B.V, B.n, 1)
+    blocks = A.B * by_sample(B.d, B.n, 1)[:, None, :]  # each column of B_j by D_j
+    blocks += (A.B @ Us) @ Vs.transpose(0, 2, 1)
+    return _bare(BlockDiagonal, B=blocks)
+
+
+def _run_lowrank_blocks(A: DiagonalPlusLowRank, B: BlockDiagonal) -> Jacobian:
+    Us, Vs = per_sample(A.U, A.n, 1), per_sample(A.V, A.n, 1)
+    blocks = by_sample(A.d, A.n, 1)[:, :, None] * B.B  # each row of B_j by D_j
+    blocks += Us @ (Vs.transpose(0, 2, 1) @ B.B)
+    return _bare(BlockDiagonal, B=blocks)
 
 
 def _run_distribute(A: Jacobian, B: Jacobian) -> Jacobian:
@@ -70,6 +115,11 @@ _RUN: dict[str, Callable[..., Jacobian]] = {
         Permutation, index=B.index[A.index], _dtype=np.result_type(A.dtype, B.dtype)
     ),
     "sum_distribute": _run_distribute,
+    "diag_lowrank": _run_diag_lowrank,
+    "lowrank_diag": _run_lowrank_diag,
+    "lowrank_lowrank": _run_lowrank_lowrank,
+    "blocks_lowrank": _run_blocks_lowrank,
+    "lowrank_blocks": _run_lowrank_blocks,
     **{f"{cls.short}_left": _run_left for cls in STRUCTURES.values()},
     **{f"{cls.short}_right": _run_right for cls in STRUCTURES.values()},
 }
@@ -116,7 +166,7 @@ _MOVES = ("keep_left", "keep_right", "perm_perm")  # products that make no new n
 
 def _numbers(P: Jacobian) -> list[np.ndarray]:
     """The arrays a product made (a sum's terms were each checked as they were made)."""
-    arrays = [P.__dict__.get(k) for k in ("M", "d", "B", "L", "R")]
+    arrays = [P.__dict__.get(k) for k in ("M", "d", "B", "L", "R", "U", "V")]
     return [a for a in arrays if isinstance(a, np.ndarray)]
 
 

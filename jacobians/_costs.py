@@ -56,9 +56,14 @@ def _quietly(f: Callable[..., Any], *args: Any) -> Any:
     return f(*args)
 
 
-def gradient_row(op: str, arg: str, what: str, f: Callable[..., Any], c: PairContext) -> Jacobian:
+def gradient_row(
+    op: str, arg: str, what: str, f: Callable[..., Any] | None, c: PairContext
+) -> Jacobian:
     """The row of ``f(c.a, c.y)`` (``what``: "gradient −y ⊘ a"), computed quietly and refused,
-    naming ``arg``, where it leaves floating-point range (y ⊘ a at a subnormal a)."""
+    naming ``arg``, where it leaves floating-point range (y ⊘ a at a subnormal a). ``f`` is the
+    operation's own ``gradient`` where the row is ∂C/∂(its first input): one definition, which
+    net's gradients read too."""
+    assert f is not None, op
     g = finite_result(op, arg, what, _quietly(f, c.a, c.y), c.given)
     return as_row(g, dtype_of(c.a, c.y))
 
@@ -141,7 +146,7 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> PairContext:
 
 @squared_error.rule("a", "($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: a - y))
 def squared_error_da(c: PairContext) -> Jacobian:
-    return gradient_row("squared_error", "a", "gradient a − y", np.subtract, c)
+    return gradient_row("squared_error", "a", "gradient a − y", squared_error.gradient, c)
 
 
 @squared_error.rule("y", "−($a − $y)ᵀ", "1×n", **from_gradient(lambda a, y: y - a))
@@ -190,8 +195,7 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
 
 @cross_entropy.rule("a", "−($y ⊘ $a)ᵀ", "1×n", **from_gradient(lambda a, y: -(y / a)))
 def cross_entropy_da(c: PairContext) -> Jacobian:
-    f = lambda a, y: -div_where(y, a)
-    return gradient_row("cross_entropy", "a", "gradient −y ⊘ a", f, c)
+    return gradient_row("cross_entropy", "a", "gradient −y ⊘ a", cross_entropy.gradient, c)
 
 
 @cross_entropy.rule("y", "−(log $a)ᵀ", "1×n", **from_gradient(lambda a, y: -call("log", a)))

@@ -82,9 +82,8 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> PairContext:
     **from_gradient(lambda a, y: (1 - y) / (1 - a) - y / a),
 )
 def binary_cross_entropy_da(c: PairContext) -> Jacobian:
-    f = lambda a, y: div_where(1 - y, 1 - a) - div_where(y, a)
     what = "gradient (1 − y) ⊘ (1 − a) − y ⊘ a"
-    return gradient_row("binary_cross_entropy", "a", what, f, c)
+    return gradient_row("binary_cross_entropy", "a", what, binary_cross_entropy.gradient, c)
 
 
 @binary_cross_entropy.rule(
@@ -134,7 +133,7 @@ def sigmoid_binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> PairContext:
     "z", "(σ($z) − $y)ᵀ", "1×n", **from_gradient(lambda z, y: call("sigmoid", z) - y)
 )
 def sigmoid_binary_cross_entropy_dz(c: PairContext) -> Jacobian:
-    f = lambda z, y: sigmoid_of(z) - y
+    f = sigmoid_binary_cross_entropy.gradient
     return gradient_row("sigmoid_binary_cross_entropy", "y", "gradient σ(z) − y", f, c)
 
 

@@ -43,6 +43,10 @@ def structure_text(s: Structure, kind: str) -> str:
         return f"kronecker {_factor(s.left)} ⊗ {_factor(s.right)}"
     if s.kind == "block-diagonal" and s.block:
         return f"block-diagonal, {s.rows // s.block} blocks of {s.block}×{s.block}"
+    if s.kind == "diagonal-plus-low-rank" and s.low_rank and s.block:
+        k, axis = s.low_rank
+        along = "columns" if axis == 1 else "rows"
+        return f"diagonal plus rank {k}, {s.rows // s.block} samples of {s.block} ({along})"
     if s.kind == "sum" and s.terms:
         return f"sum of {len(s.terms)} terms: " + " + ".join(t.kind for t in s.terms)
     return kind

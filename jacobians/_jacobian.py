@@ -2,27 +2,28 @@
 
 A Jacobian ∂f/∂x of an output of shape ``out_shape`` with respect to an input of shape ``in_shape``
 is, in numerator layout, the prod(out_shape) × prod(in_shape) matrix whose rows index the output's
-entries and whose columns index the input's, both flattened row-major. It is kept in one of seven
+entries and whose columns index the input's, both flattened row-major. It is kept in one of eight
 structures and made dense only when ``.matrix`` is asked for:
 
-==============  ===============================  ===================================
-structure       class                            example
-==============  ===============================  ===================================
-identity        :class:`Identity`                ∂z/∂b = I_n
-diagonal        :class:`Diagonal`                ∂a/∂z = diag(σ′(z))
-kronecker       :class:`Kronecker` (L ⊗ R)       ∂z/∂W = I_n ⊗ xᵀ
-block-diagonal  :class:`BlockDiagonal`           a batch's ∂A/∂Z for softmax
-permutation     :class:`Permutation`             ∂(Xᵀ)/∂X, a commutation matrix
-sum             :class:`Sum` (J₁ + J₂ + …)       ∂(XX)/∂X = I ⊗ Xᵀ + X ⊗ I
-dense           :class:`Dense` ("row" if 1×N)    ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
-==============  ===============================  ===================================
+======================  =================================  ==================================
+structure               class                              example
+======================  =================================  ==================================
+identity                :class:`Identity`                  ∂z/∂b = I_n
+diagonal                :class:`Diagonal`                  ∂a/∂z = diag(σ′(z))
+kronecker               :class:`Kronecker` (L ⊗ R)         ∂z/∂W = I_n ⊗ xᵀ
+block-diagonal          :class:`BlockDiagonal`             a per-sample map of a batch
+diagonal-plus-low-rank  :class:`DiagonalPlusLowRank`       ∂a/∂z = diag(a) − a aᵀ (softmax)
+permutation             :class:`Permutation`               ∂(Xᵀ)/∂X, a commutation matrix
+sum                     :class:`Sum` (J₁ + J₂ + …)         ∂(XX)/∂X = I ⊗ Xᵀ + X ⊗ I
+dense                   :class:`Dense` ("row" if 1×N)      ∂z/∂x = W, ∂C/∂a = (a − y)ᵀ
+======================  =================================  ==================================
 
-Each structure (``_structures``, ``_kronecker``, ``_blocks``, ``_permutation``, ``_lazy_sum``)
-carries its action on dense matrices (``left``, ``right``), their multiply-add counts, its dense
-form and its transpose side by side; products are planned and run by ``_planner``, sums by
-``_sum``. This module holds what they share: the base class with its labels (a product's are
-rendered only when shown); :class:`Structure`, the dimensions the planner works on, sits with
-the structures' argument checks (``_structure_args``).
+Each structure (``_structures``, ``_kronecker``, ``_blocks``, ``_lowrank``, ``_permutation``,
+``_lazy_sum``) carries its action on dense matrices (``left``, ``right``), their multiply-add
+counts, its dense form and its transpose side by side; products are planned and run by
+``_planner``, sums by ``_sum``. This module holds what they share: the base class with its
+labels (a product's are rendered only when shown); :class:`Structure`, the dimensions the planner
+works on, sits with the structures' argument checks (``_structure_args``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ._labels import Label, render, transposed, wrap, wrap_latex
 from ._limit import check_limit, checked_bytes
 from ._structure_args import (
     Structure,
+    building,
     checked_label,
     checked_operand,
     checked_shape,
@@ -99,15 +101,18 @@ class Jacobian:
         closed_form: str | None = None,
         latex: str | None = None,
     ) -> None:
-        op = type(self).__name__
-        self.out_shape = checked_shape(op, "out_shape", out_shape)
-        self.in_shape = checked_shape(op, "in_shape", in_shape)
-        if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
-            checked_label(op, "of", of)
-            checked_label(op, "wrt", wrt)
-            checked_label(op, "closed_form", closed_form, optional=True)
-        if type(latex) not in _LABEL:
-            checked_label(op, "latex", latex, optional=True)
+        if building():  # a rule builder's: shapes read off checked arrays, no labels given
+            self.out_shape, self.in_shape = tuple(out_shape), tuple(in_shape)
+        else:
+            op = type(self).__name__
+            self.out_shape = checked_shape(op, "out_shape", out_shape)
+            self.in_shape = checked_shape(op, "in_shape", in_shape)
+            if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
+                checked_label(op, "of", of)
+                checked_label(op, "wrt", wrt)
+                checked_label(op, "closed_form", closed_form, optional=True)
+            if type(latex) not in _LABEL:
+                checked_label(op, "latex", latex, optional=True)
         self.of, self.wrt = of, wrt
         # A product keeps its factors' labels, never the factors themselves (their matrices can
         # be freed), and renders them on first use: a chain pays for no text it does not show.

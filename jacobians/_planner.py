@@ -4,7 +4,9 @@
 (mostly products that keep a structure), and otherwise applies the generic rule: the factor of
 lower ``rank`` applies itself to the other made dense (the left one on a tie), at the cost its
 class states (``left_cost`` / ``right_cost`` plus the other's ``dense_cost``), giving a dense
-result:
+result. "low-rank" is the diagonal plus low rank, D + U Vᵀ per sample
+(:class:`~jacobians.DiagonalPlusLowRank`); its samples meet another's, or a block-diagonal's
+blocks, where they have one size and run along one axis.
 
 ====================================  ========================================  ==============
 pair                                  result                                    method
@@ -18,12 +20,21 @@ permutation · permutation             permutation, the indices composed        
 block-diag · block-diag, same blocks  block-diagonal, one product per block     blocks_blocks
 block-diag · block-diag, otherwise    both made dense, then multiplied          dense_dense
 dense · dense                         dense                                     dense_dense
+diagonal · low-rank, low-rank · diag  diagonal plus low rank, rank k            diag_lowrank,
+                                                                                lowrank_diag
+low-rank · low-rank, samples meet     diagonal plus low rank, rank k₁ + k₂      lowrank_lowrank
+block-diag · low-rank, same samples   block-diagonal, one product per block     blocks_lowrank,
+  (and low-rank · block-diag)                                                   lowrank_blocks
+low-rank · kronecker, kronecker ·     dense, the cheaper way of the generic     lowrank_left or
+  low-rank                            rule's two, the low-rank made dense only  kron_right (and
+                                      where no larger than the product          the mirror)
 sum · any, any · sum                  the cheapest of: a sum of the products    sum_distribute
                                       with each term (when each keeps a         or <short>_left
                                       structure), or the generic rule either    or <short>_right
                                       way
-any other pair                        generic: permutation < diagonal <         <short>_left/
-                                      kronecker < blocks < dense, by rank       <short>_right
+any other pair                        generic, by rank: permutation <           <short>_left/
+                                      diagonal, low-rank < kronecker < blocks   <short>_right
+                                      < dense
 ====================================  ========================================  ==============
 
 Every method names a routine in ``_RUN`` (:mod:`jacobians._compose`, which runs the plans), so the
@@ -40,6 +51,7 @@ from collections.abc import Callable
 from reshape import InputError, InputTypeError, ShapeError, describe, is_whole
 
 from ._jacobian import Jacobian
+from ._lowrank import DiagonalPlusLowRank
 from ._structure_args import Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum
@@ -57,7 +69,9 @@ STRUCTURES: dict[str, type[Jacobian]] = {
     "dense": Dense,
     "permutation": Permutation,
     "sum": Sum,
+    "diagonal-plus-low-rank": DiagonalPlusLowRank,
 }
+LOW_RANK = DiagonalPlusLowRank.kind
 Sum.classes = STRUCTURES  # a sum's costs are its terms'; _lazy_sum cannot import this module
 # every kind a Jacobian reports (``.kind``): the structures, and "row", a Dense with one row
 STRUCTURE_KINDS = (*STRUCTURES, "row")
@@ -112,6 +126,47 @@ def _perm_perm(sa: Structure, sb: Structure) -> Plan:
     return 0, sa, "perm_perm"  # (P₁P₂)[i] = P₂'s index at P₁'s: entries moved, none multiplied
 
 
+# Diagonal plus low rank, D + U Vᵀ per sample (N entries, samples of n, rank k): products with
+# a diagonal or with another of the same samples keep it; with blocks of its size, the blocks.
+def _diag_lowrank(sa: Structure, sb: Structure) -> Plan:
+    """G (D + U Vᵀ) = GD + (GU) Vᵀ: N + N·k."""
+    return sb.rows * (1 + sb.low_rank[0]), sb, "diag_lowrank"  # type: ignore[index]
+
+
+def _lowrank_diag(sa: Structure, sb: Structure) -> Plan:
+    """(D + U Vᵀ) G = DG + U (GV)ᵀ: N + N·k."""
+    return sa.rows * (1 + sa.low_rank[0]), sa, "lowrank_diag"  # type: ignore[index]
+
+
+def _lowrank_lowrank(sa: Structure, sb: Structure) -> Plan | None:
+    """(D₁ + U₁V₁ᵀ)(D₂ + U₂V₂ᵀ) = D₁D₂ + [D₁U₂ + U₁(V₁ᵀU₂), U₁][V₂, D₂V₁]ᵀ, rank k₁ + k₂, where
+    the samples meet (the same size and axis): N·(1 + k₁ + 2k₂ + 4k₁k₂), as its routine does."""
+    if sa.block != sb.block or sa.low_rank[1] != sb.low_rank[1]:  # type: ignore[index]
+        return None
+    (k1, axis), (k2, _) = sa.low_rank, sb.low_rank  # type: ignore[misc]
+    out = sa._replace(low_rank=(k1 + k2, axis))
+    return sa.rows * (1 + k1 + 2 * k2 + 4 * k1 * k2), out, "lowrank_lowrank"
+
+
+def _meets_blocks(s: Structure, blocks: Structure) -> bool:
+    """Whether each sample of s is one of the blocks: samples as columns, blocks of their size."""
+    return s.block == blocks.block and s.low_rank[1] == 1  # type: ignore[index]
+
+
+def _blocks_lowrank(sa: Structure, sb: Structure) -> Plan | None:
+    """B (D + U Vᵀ) = BD + (BU) Vᵀ per block: N·n·(2k + 2), block-diagonal."""
+    if not _meets_blocks(sb, sa):
+        return None
+    return sa.rows * sa.block * (2 * sb.low_rank[0] + 2), sa, "blocks_lowrank"  # type: ignore
+
+
+def _lowrank_blocks(sa: Structure, sb: Structure) -> Plan | None:
+    """(D + U Vᵀ) B = DB + U (VᵀB) per block: N·n·(2k + 2), block-diagonal."""
+    if not _meets_blocks(sa, sb):
+        return None
+    return sb.rows * sb.block * (2 * sa.low_rank[0] + 2), sb, "lowrank_blocks"  # type: ignore
+
+
 def _one_way(sa: Structure, sb: Structure, left: bool) -> Plan:
     """The generic rule's product with the left factor applying itself (or the right one)."""
     A, B = STRUCTURES[sa.kind], STRUCTURES[sb.kind]
@@ -119,6 +174,19 @@ def _one_way(sa: Structure, sb: Structure, left: bool) -> Plan:
     if left:
         return B.dense_cost(sb) + A.left_cost(sa, sb.cols), out, f"{A.short}_left"
     return A.dense_cost(sa) + B.right_cost(sb, sa.rows), out, f"{B.short}_right"
+
+
+def _lowrank_kron(sa: Structure, sb: Structure) -> Plan:
+    """(D + U Vᵀ) · (L ⊗ R): the cheaper of the generic rule's two ways, the diagonal plus low
+    rank made dense (N×N) only where that is no larger than the product (N ≤ its columns)."""
+    own = _one_way(sa, sb, True)
+    return min(own, _one_way(sa, sb, False), key=lambda o: o[0]) if sa.rows <= sb.cols else own
+
+
+def _kron_lowrank(sa: Structure, sb: Structure) -> Plan:
+    """(L ⊗ R) · (D + U Vᵀ): as :func:`_lowrank_kron`, from the other side (N ≤ its rows)."""
+    own = _one_way(sa, sb, False)
+    return min(own, _one_way(sa, sb, True), key=lambda o: o[0]) if sb.cols <= sa.rows else own
 
 
 def _sum_pair(sa: Structure, sb: Structure) -> Plan:
@@ -149,6 +217,13 @@ PAIRS: dict[tuple[str, str], Callable[[Structure, Structure], Plan | None]] = {
     ("block-diagonal", "block-diagonal"): _blocks_blocks,
     ("dense", "dense"): _dense_dense,
     ("permutation", "permutation"): _perm_perm,
+    ("diagonal", LOW_RANK): _diag_lowrank,
+    (LOW_RANK, "diagonal"): _lowrank_diag,
+    (LOW_RANK, LOW_RANK): _lowrank_lowrank,
+    ("block-diagonal", LOW_RANK): _blocks_lowrank,
+    (LOW_RANK, "block-diagonal"): _lowrank_blocks,
+    (LOW_RANK, "kronecker"): _lowrank_kron,
+    ("kronecker", LOW_RANK): _kron_lowrank,
     **{("sum", kind): _sum_pair for kind in STRUCTURES if kind != "identity"},
     **{(kind, "sum"): _sum_pair for kind in STRUCTURES if kind != "identity"},
 }
@@ -172,6 +247,7 @@ def _check_structure(arg: str, s: object) -> None:
         "kronecker": ("left", "right"),
         "block-diagonal": ("block",),
         "sum": ("terms",),
+        LOW_RANK: ("block", "low_rank"),
     }.get(s.kind, ())
     if any(getattr(s, d) is None for d in dims):
         raise InputError("plan", arg, f"a {s.kind} structure with {' and '.join(dims)}", repr(s))
@@ -187,7 +263,8 @@ def plan(sa: Structure, sb: Structure) -> tuple[int, Structure, str]:
     The structures are checked: known kinds, and A's columns meeting B's rows.
 
     >>> plan(Structure("diagonal", 3, 3), Structure("dense", 3, 5))
-    (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None, terms=None),
+    (15, Structure(kind='dense', rows=3, cols=5, left=None, right=None, block=None, terms=None,
+                   low_rank=None),
      'diag_left')
     """
     _check_structure("sa", sa)

@@ -172,8 +172,8 @@ class Operation:
         operation's own examples: what the catalogue reports, never a declared string.
 
         >>> from jacobians import OPERATIONS
-        >>> OPERATIONS["softmax"].structures("z")
-        ('dense', 'block-diagonal')
+        >>> OPERATIONS["linear"].structures("x")
+        ('dense', 'kronecker')
         """
         if not self._kinds:
             one, batch = (

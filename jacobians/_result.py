@@ -19,9 +19,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from reshape import assume_finite
-
 from ._jacobian import Jacobian
+from ._structure_args import from_checked
 
 __all__ = ["Context", "JacobianMap", "Operated", "Result"]
 
@@ -62,9 +61,9 @@ class JacobianMap(Mapping[str, Jacobian]):
         if J is None:
             r = self._op.rules[name]  # KeyError for a name that is not an input, as a dict
             # the context's arrays were checked by prepare, so the structure's constructor need
-            # not scan them again; what a builder computes is proved finite by the registry-wide
+            # not check them again; what a builder computes is proved finite by the registry-wide
             # test of every Jacobian at huge and tiny inputs
-            with assume_finite():
+            with from_checked():
                 built = r.build(self._ctx)
             J = built.label(  # a fresh object: labelled in place
                 self._op.output,

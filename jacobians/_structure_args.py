@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import cmath
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from math import prod
 from typing import NamedTuple
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe, is_whole
+from reshape import (
+    InputError,
+    InputTypeError,
+    ShapeError,
+    as_array,
+    assume_finite,
+    describe,
+    is_whole,
+)
 
 __all__ = [
     "MAX_ENTRIES",
     "Structure",
     "all_finite",
     "applied",
+    "building",
     "checked_array",
     "checked_dtype",
     "checked_factor",
@@ -32,6 +42,7 @@ __all__ = [
     "checked_shape",
     "finite_result",
     "fmt_shape",
+    "from_checked",
     "given_shapes",
     "largest",
     "squeezed",
@@ -62,6 +73,8 @@ def given_shapes(
     (whole numbers ≥ 1) with as many entries as its default (a structure's matrix may stand for
     any shapes of those sizes). ``expected`` is worded only for the error: every gradient builds
     Kronecker factors."""
+    if out_shape is None and in_shape is None:  # the common case: the factors' own shapes
+        return default
     out = default[0] if out_shape is None else checked_shape(op, "out_shape", out_shape)
     inn = default[1] if in_shape is None else checked_shape(op, "in_shape", in_shape)
     if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
@@ -75,7 +88,7 @@ class Structure(NamedTuple):
     >>> from jacobians import Kronecker
     >>> Kronecker(2, np.ones((1, 3))).structure  # I_2 ⊗ xᵀ
     Structure(kind='kronecker', rows=2, cols=6, left=(2, 2, True), right=(1, 3, False), block=None,
-              terms=None)
+              terms=None, low_rank=None)
     """
 
     kind: str
@@ -83,8 +96,39 @@ class Structure(NamedTuple):
     cols: int
     left: tuple[int, int, bool] | None = None  # Kronecker L: (rows, cols, is_identity)
     right: tuple[int, int, bool] | None = None  # Kronecker R
-    block: int | None = None  # block-diagonal: the size n of each sample's n×n block
+    block: int | None = None  # block-diagonal, diagonal plus low rank: each sample's size n
     terms: tuple[Structure, ...] | None = None  # sum: the structures of its terms
+    # diagonal plus low rank: (k, axis), the k columns of each sample's U and V, and the axis its
+    # samples run along (1: each column of an (n, d) batch, 2: each row); two such structures
+    # meet sample by sample only where both agree
+    low_rank: tuple[int, int] | None = None
+
+
+_BUILDING: ContextVar[bool] = ContextVar("jacobians_building", default=False)
+
+
+class from_checked(assume_finite):  # noqa: N801 - used as a function, like assume_finite
+    """Within the block, structures are made by the operations' rule builders from contexts
+    their ``prepare`` checked: the constructors take those arrays and factors as given (no scan
+    for NaN and infinity, as in :func:`reshape.assume_finite`, and no type, dtype or dimension
+    check either, which the builders satisfy by construction). A builder still tests what it
+    computes (a derivative out of range is refused by name); a structure a user makes outside
+    the block is checked in full."""
+
+    __slots__ = ("_building",)
+
+    def __enter__(self) -> None:
+        self._building = _BUILDING.set(True)
+        super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _BUILDING.reset(self._building)
+
+
+def building() -> bool:
+    """Whether the caller is inside :func:`from_checked`."""
+    return _BUILDING.get()
 
 
 def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
@@ -127,6 +171,8 @@ def checked_array(
     """``x`` checked as :func:`reshape.as_array` checks (lists converted, integers promoted),
     with ``ndim`` in ``ndims`` if given. An ndarray subclass is kept (a test's counting array):
     it is checked through a plain view."""
+    if type(x) is np.ndarray and _BUILDING.get() and (ndims is None or x.ndim in ndims):
+        return x  # made by a rule builder from checked arrays (from_checked)
     a = as_array(x, op, arg)
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
         a = x if a.dtype == x.dtype else x.astype(a.dtype)
@@ -149,6 +195,8 @@ def checked_dtype(op: str, arg: str, dtype: object) -> np.dtype:
 def checked_factor(op: str, arg: str, F: object) -> np.ndarray | int:
     """A Kronecker factor: a 2-D numeric matrix, or a whole number k ≥ 1 standing for I_k (which
     is never made, so k may be large)."""
+    if _BUILDING.get() and (type(F) is int or (type(F) is np.ndarray and F.ndim == 2)):
+        return F  # made by a rule builder from checked arrays (from_checked)
     if is_whole(F):
         if not 1 <= F <= MAX_ENTRIES:  # type: ignore[operator]
             raise InputError(op, arg, "a whole number k ≥ 1 for I_k, or a 2-D matrix", repr(F))

@@ -4,7 +4,9 @@ structure but the sum in one place.
 Each class keeps side by side its action on a dense matrix from the left and from the right, the
 multiply-adds of each (over a :class:`Structure`, for the planner), its dense form and its
 transpose. :class:`Kronecker`, :class:`BlockDiagonal` and :class:`Permutation` have modules of
-their own and are re-exported here, so the operations import every structure from one place.
+their own and are re-exported here, so the operations import every structure from one place;
+:class:`~jacobians.DiagonalPlusLowRank` (:mod:`jacobians._lowrank`) is not, since it builds on
+these (softmax's builder imports it from there).
 :class:`~jacobians.Sum` (:mod:`jacobians._lazy_sum`) is not: :mod:`jacobians._sum`, which adds
 these up, imports them from here.
 """
@@ -23,7 +25,14 @@ from ._jacobian import Jacobian, bare
 from ._kronecker import Kronecker
 from ._limit import checked_bytes
 from ._permutation import Permutation
-from ._structure_args import Structure, checked_array, checked_dtype, checked_shape, largest
+from ._structure_args import (
+    Structure,
+    building,
+    checked_array,
+    checked_dtype,
+    checked_shape,
+    largest,
+)
 
 __all__ = ["BlockDiagonal", "Dense", "Diagonal", "Identity", "Kronecker", "Permutation"]
 
@@ -43,8 +52,11 @@ class Identity(Jacobian):
     rank = 0  # never reached: every pair with an identity has a row (keep the other factor)
 
     def __init__(self, shape: Sequence[int], dtype: np.dtype = np.float64, **labels: str) -> None:
-        shape = checked_shape("Identity", "shape", shape)
-        dt = checked_dtype("Identity", "dtype", dtype)
+        if building():  # a rule builder's: its shape and dtype are read off checked arrays
+            dt = np.dtype(dtype)
+        else:
+            shape = checked_shape("Identity", "shape", shape)
+            dt = checked_dtype("Identity", "dtype", dtype)
         n = prod(shape)
         labels.setdefault("closed_form", f"I_{n}")
         labels.setdefault("latex", f"I_{{{n}}}")

@@ -4,9 +4,10 @@ predicts from structures alone what it will make.
 Where a variable reaches an output along several paths, its Jacobian is the sum of the products
 along them. :func:`add_jacobians` adds two Jacobians in a structure of their own where the
 mathematics gives one (I + diag(d) = diag(1 + d), L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂), two batches of
-blocks add block by block); a dense term makes the sum dense (it already holds that many numbers),
-and anything else is kept as a lazy :class:`Sum` of its terms (:mod:`jacobians._lazy_sum`,
-re-exported here), applied term by term and never made dense unless ``.matrix`` is asked for.
+blocks add block by block, D + U Vᵀ plus a diagonal adds into D); a dense term makes the sum
+dense (it already holds that many numbers), and anything else is kept as a lazy :class:`Sum` of
+its terms (:mod:`jacobians._lazy_sum`, re-exported here), applied term by term and never made
+dense unless ``.matrix`` is asked for.
 
 :func:`plan_sum` takes the same decisions on :class:`~jacobians._jacobian.Structure` records, rule
 for rule, so that an expression's elimination orders (:mod:`jacobians.expressions._elimination`)
@@ -24,10 +25,13 @@ from ._jacobian import Jacobian, bare
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
 from ._limit import DenseLimitError, check_limit
+from ._lowrank import DiagonalPlusLowRank, low_rank
 from ._structure_args import Structure, all_finite
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
 
 __all__ = ["Sum", "add_jacobians", "plan_sum"]
+
+LOW_RANK = DiagonalPlusLowRank.kind
 
 
 # ----- the sums that keep a structure -----
@@ -107,6 +111,22 @@ def _blocks_plus(A: Jacobian, B: Jacobian) -> BlockDiagonal | None:
     return bare(BlockDiagonal, B=blocks)
 
 
+def _low_rank_plus(A: Jacobian, B: Jacobian) -> DiagonalPlusLowRank | None:
+    """D + U Vᵀ plus a diagonal adds into D; two with samples that meet (one size, one axis)
+    add their diagonals and put their factors side by side: rank k₁ + k₂."""
+    if isinstance(B, DiagonalPlusLowRank) and not isinstance(A, DiagonalPlusLowRank):
+        A, B = B, A
+    if not isinstance(A, DiagonalPlusLowRank):
+        return None
+    if isinstance(B, DiagonalPlusLowRank):
+        if (B.n, B.axis) != (A.n, A.axis):
+            return None
+        U, V = np.concatenate([A.U, B.U]), np.concatenate([A.V, B.V])
+        return low_rank(A.d + B.d, U, V, A.n, A.axis)
+    d = _diagonal_of(B)
+    return None if d is None else low_rank(A.d + d, A.U, A.V, A.n, A.axis)
+
+
 def _combined(A: Jacobian, B: Jacobian) -> Jacobian | None:
     """A + B in one structure (a fresh object), or None where they have none in common."""
     if isinstance(A, Dense) or isinstance(B, Dense):
@@ -120,6 +140,9 @@ def _combined(A: Jacobian, B: Jacobian) -> Jacobian | None:
     blocks = _blocks_plus(A, B)
     if blocks is not None:
         return blocks
+    low_rank = _low_rank_plus(A, B)
+    if low_rank is not None:
+        return low_rank
     like = A if isinstance(A, Kronecker) else B if isinstance(B, Kronecker) else None
     if like is not None:
         ka, kb = _as_kronecker(A, like), _as_kronecker(B, like)
@@ -139,9 +162,10 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
 
     identity or diagonal + identity or diagonal -> Diagonal; L ⊗ R₁ + L ⊗ R₂ -> L ⊗ (R₁ + R₂) (and
     I + I_a ⊗ R -> I_a ⊗ (I + R)); blocks + blocks of one size, or + a diagonal -> BlockDiagonal;
-    dense + anything -> Dense within the dense limit; anything else -> Sum, nested sums flattened
-    and each new term added into a term it has a structure in common with. The closed form is
-    ``A + B``, the names and shapes A's.
+    D + U Vᵀ + a diagonal, or + another D + U Vᵀ of the same samples -> DiagonalPlusLowRank (the
+    factors side by side, rank k₁ + k₂); dense + anything -> Dense within the dense limit;
+    anything else -> Sum, nested sums flattened and each new term added into a term it has a
+    structure in common with. The closed form is ``A + B``, the names and shapes A's.
 
     Shapes: A (r×c), B (r×c) -> r×c.
 
@@ -180,7 +204,7 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
 def _new_numbers(t: Jacobian, A: Jacobian, B: Jacobian) -> list[np.ndarray]:
     """The arrays of a term of the sum that neither A nor B held (those are checked already)."""
     old = {id(a) for J in flat_terms([A, B]) for a in J.__dict__.values()}
-    new = [t.__dict__.get(k) for k in ("M", "d", "B", "L", "R")]
+    new = [t.__dict__.get(k) for k in ("M", "d", "B", "L", "R", "U", "V")]
     return [a for a in new if isinstance(a, np.ndarray) and id(a) not in old]
 
 
@@ -251,6 +275,15 @@ def _planned_combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | N
     if sa.kind == "block-diagonal":
         if sb.kind == "block-diagonal":
             return (rows * sa.block, sa) if sa.block == sb.block else None  # type: ignore[operator]
+        return (rows, sa) if _planned_diagonal(sb) else None
+    if sb.kind == LOW_RANK and sa.kind != LOW_RANK:
+        sa, sb = sb, sa
+    if sa.kind == LOW_RANK:
+        if sb.kind == LOW_RANK:
+            (ka, axis), (kb, other) = sa.low_rank, sb.low_rank  # type: ignore[misc]
+            if sa.block != sb.block or axis != other:
+                return None
+            return rows, sa._replace(low_rank=(ka + kb, axis))
         return (rows, sa) if _planned_diagonal(sb) else None
     like = sa if sa.kind == "kronecker" else sb if sb.kind == "kronecker" else None
     if like is not None:

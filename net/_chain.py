@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from jacobians import ACTIVATIONS, linear
-from reshape import InputError, assume_finite
+from jacobians._structure_args import from_checked
+from reshape import InputError
 
 from ._checks import PointError, finite_gradients, layer_gradients
-from ._forward import Pass, cost_context, point
+from ._forward import Pass, cost_context, loss_and_gradient, run
 from ._shortcut import backprop
 
 __all__ = ["cost_context", "gradients_at", "jacobian_gradients"]
@@ -29,7 +30,11 @@ def jacobian_gradients(
     ``row @ J`` (compose) computes for a row, without a Jacobian object per product; so nothing
     nd×nm is ever made dense. The last step's row has the parameter's entries in row-major
     order, so a reshape folds it into the gradient (what ``to_gradient`` does)."""
-    forward, _, row = point(net, X2, T2, op)  # the cost's row ∂ℓ/∂y⁽ᴸ⁾, by its own rule
+    # the forward pass and the cost's row ∂ℓ/∂y⁽ᴸ⁾ = vec(∇ℓ)ᵀ (the cost's Jacobian, as_row),
+    # from the loss's value and gradient, checked as every method checks them
+    forward = run(net.activations, net._params, X2, op=op)
+    _, g = loss_and_gradient(net, forward, T2, op)
+    row = g.reshape(1, -1)
     try:
         return _backward(net, forward, row, X2.shape[1], op)
     except PointError:
@@ -49,7 +54,7 @@ def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict
     # each product is the structure's own arithmetic (J._right) without the public right's check
     # of its operand: layer_gradients checks every layer's δ and gradients instead, as the
     # shortcut's backward pass does.
-    with assume_finite():
+    with from_checked():
         for k in range(net.depth, 0, -1):
             z, act = forward.linear[k], ACTIVATIONS[net.activations[k - 1]]
             dz = act.rules["z"].build(forward.activation[k])._right(prefix)

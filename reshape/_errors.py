@@ -7,8 +7,6 @@ form of einops: the first line says where it happened, the rest what was wrong a
 from __future__ import annotations
 
 import cmath
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -52,23 +50,26 @@ _ONE_PASS = 4096  # above this size the sum test is cheaper than np.errstate's s
 _ASSUME_FINITE: ContextVar[bool] = ContextVar("assume_finite", default=False)
 
 
-@contextmanager
-def assume_finite() -> Iterator[None]:
+class assume_finite:  # noqa: N801 - used as a function: with assume_finite(): ...
     """Within the block, skip the scans that prove array arguments finite.
 
     For a caller that has already checked its data, like ``net.MLP``, whose inputs, targets and
     parameters are checked once per call and whose operations feed each other arrays they made.
-    Everything else is still checked: types, dtypes, shapes, and outputs that overflow.
+    Everything else is still checked: types, dtypes, shapes, and outputs that overflow. (A class,
+    not a generator: a gradient enters it once per layer, and a generator's context costs more.)
 
     >>> with assume_finite():
     ...     as_array([1.0, float("nan")], "op", "x")
     array([ 1., nan])
     """
-    token = _ASSUME_FINITE.set(True)
-    try:
-        yield
-    finally:
-        _ASSUME_FINITE.reset(token)
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _ASSUME_FINITE.set(True)
+
+    def __exit__(self, *exc: object) -> None:
+        _ASSUME_FINITE.reset(self._token)
 
 
 def finite_assumed() -> bool:

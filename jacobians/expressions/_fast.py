@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, assume_finite
+from reshape import InputError
 
 from .._checks import all_finite
 from .._registry import Context
+from .._structure_args import from_checked
 from ._evaluate import Evaluation, proved_through_products
 from ._graph import Expression
 
@@ -135,7 +136,7 @@ def replay(e: Expression, wrt: object, values: Mapping[str, Any]) -> np.ndarray 
     p = e._programs.get((name, sig)) if sig is not None else None
     if p is None:
         return None
-    with np.errstate(all="ignore"), assume_finite():
+    with np.errstate(all="ignore"), from_checked():
         return _run(p, values)
 
 

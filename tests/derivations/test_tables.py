@@ -210,9 +210,11 @@ def test_numeric_check_is_skipped_not_silent_for_huge_parameters(monkeypatch):
 def test_catalog_reports_the_structures_built():
     """One sample's structure, and a batch's only where it differs: both built, never declared."""
     rows = {(r.operation, r.symbol): r for r in catalog().rows}
-    assert (rows["softmax", "∂a/∂z"].structure, rows["softmax", "∂a/∂z"].batch_structure) == (
+    softmax = rows["softmax", "∂a/∂z"]
+    assert (softmax.structure, softmax.batch_structure) == ("diagonal-plus-low-rank", None)
+    assert (rows["linear", "∂z/∂x"].structure, rows["linear", "∂z/∂x"].batch_structure) == (
         "dense",
-        "block-diagonal",
+        "kronecker",
     )
     assert rows["linear", "∂z/∂W"].batch_structure is None
     for r in rows.values():
@@ -221,4 +223,4 @@ def test_catalog_reports_the_structures_built():
     text = catalog().render("text").splitlines()
     differ = [r for r in rows.values() if r.batch_structure]
     assert sum("; batch: " in line for line in text) == len(differ) > 0
-    assert any(line.endswith("dense; batch: block-diagonal") for line in text)
+    assert any(line.endswith("dense; batch: kronecker") for line in text)

@@ -115,6 +115,9 @@ def _examples() -> dict[str, Any]:
         "Identity": J.Identity((4,)),
         "Kronecker": J.Kronecker(2, r.normal(size=(2, 2))),
         "BlockDiagonal": J.BlockDiagonal(r.normal(size=(2, 2, 2))),
+        "DiagonalPlusLowRank": J.DiagonalPlusLowRank(
+            r.normal(size=(2, 2)), r.normal(size=(2, 2, 1)), r.normal(size=(2, 2, 1))
+        ),
         "Permutation": J.Permutation([2, 0, 3, 1]),
         "Sum": J.Sum([J.Identity((4,)), J.Diagonal(r.normal(size=4))]),
     }
@@ -164,6 +167,25 @@ STRUCTURES: dict[str, Entry] = {
         lambda: {"B": np.ones((3, 2, 2)), "out_shape": (2, 3), "in_shape": (6,)},
         (
             arg("B", "array", skip="3d"),
+            arg("out_shape", "shape", skip="none"),
+            arg("in_shape", "shape", skip="none"),
+        ),
+    ),
+    "jacobians.DiagonalPlusLowRank": Entry(
+        J.DiagonalPlusLowRank,
+        lambda: {
+            "d": np.ones((2, 3)),
+            "U": np.ones((2, 3, 1)),
+            "V": np.ones((2, 3, 1)),
+            "axis": 2,
+            "out_shape": (2, 3),
+            "in_shape": (6,),
+        },
+        (
+            arg("d", "array", named="d|U"),  # d of another shape: U no longer fits it
+            arg("U", "array", named="U|V"),  # U with a longer last axis: V no longer fits it
+            arg("V", "array"),
+            arg("axis", "axis"),
             arg("out_shape", "shape", skip="none"),
             arg("in_shape", "shape", skip="none"),
         ),

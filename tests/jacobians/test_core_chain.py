@@ -225,23 +225,26 @@ def test_block_diagonal_refuses_bad_blocks_and_shapes():
 
 
 def test_batch_softmax_keeps_one_block_per_sample():
-    # d blocks of n×n instead of a dense (nd)×(nd): a batch of 3000 softmax columns of 10 would be
-    # 7.2 GB dense; its blocks are 2.4 MB, and a row times it costs what a Hadamard step costs.
+    # diag(a) − a aᵀ per sample, kept as its three vectors instead of a dense (nd)×(nd) or d
+    # blocks of n×n: a batch of 3000 softmax columns of 10 would be 7.2 GB dense and 2.4 MB in
+    # blocks; here it is 0.7 MB, and a row times it costs what a Hadamard step costs.
     rng = np.random.default_rng(2)
     n, d = 10, 3000
     z = rng.normal(size=(n, d))
     A = J.softmax(z).jacobian
-    assert A.kind == "block-diagonal" and A.shape == (n * d, n * d) and A.B.shape == (d, n, n)
+    assert A.kind == "diagonal-plus-low-rank" and A.shape == (n * d, n * d)
+    assert (A.d.shape, A.U.shape, A.structure.block) == ((n * d,), (1, n * d), n)
     with pytest.raises(J.DenseLimitError, match=r"30000×30000.*6\.7 GiB"):
         _ = A.matrix
     g = rng.normal(size=(1, n * d))
     s = J.softmax.value(z)
     G = g.reshape(n, d)
     np.testing.assert_allclose(A.right(g).reshape(n, d), s * (G - (s * G).sum(axis=0)), atol=1e-15)
-    small = J.softmax(z[:, :3]).jacobian
+    small = J.softmax(z[:, :3]).jacobian.matrix
     for j in range(3):  # each block is the one-sample Jacobian of its column (to rounding: a
         # batch's column sums run in another order)
-        np.testing.assert_allclose(small.B[j], J.softmax(z[:, j]).jacobian.matrix, rtol=1e-14)
+        block = small[j::3, j::3]  # entry (i, j) of the (n, 3) batch sits at i·3 + j
+        np.testing.assert_allclose(block, J.softmax(z[:, j]).jacobian.matrix, rtol=1e-14)
 
 
 def test_batch_linear_keeps_kronecker_structure():

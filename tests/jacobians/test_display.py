@@ -15,6 +15,7 @@ from jacobians import (
     BlockDiagonal,
     Dense,
     Diagonal,
+    DiagonalPlusLowRank,
     Identity,
     Jacobian,
     Kronecker,
@@ -36,6 +37,9 @@ def builders(n):
         "diagonal": lambda: Diagonal(rng.normal(size=n)),
         "kronecker": lambda: Kronecker(n, np.ones((1, 1))),
         "block-diagonal": lambda: BlockDiagonal(rng.normal(size=(n, 1, 1))),
+        "diagonal-plus-low-rank": lambda: DiagonalPlusLowRank(
+            rng.normal(size=n), rng.normal(size=(n, 1)), rng.normal(size=(n, 1))
+        ),
         "permutation": lambda: Permutation(np.arange(n)[::-1]),
         "sum": lambda: Sum([Identity((n,)), Diagonal(rng.normal(size=n))]),
         "dense": lambda: Dense(rng.normal(size=(n, n))),

@@ -19,6 +19,7 @@ from jacobians import (
     BlockDiagonal,
     Dense,
     Diagonal,
+    DiagonalPlusLowRank,
     Identity,
     Kronecker,
     Permutation,
@@ -31,13 +32,16 @@ from jacobians._planner import PAIRS, STRUCTURES
 
 class Counted(np.ndarray):
     """An array that counts the multiplies done on it: n per product of n entries, m·k·n per
-    (m×k)·(k×n) matmul (batched: per batch), and n per sum of n entries; inside :func:`counted`,
-    any other ufunc fails."""
+    (m×k)·(k×n) matmul (batched: per batch), and n per sum of n entries, written in place
+    (``out=``) or not; inside :func:`counted`, any other ufunc fails."""
 
     count: int | None = None  # None outside counted()
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        args = [x.view(np.ndarray) if isinstance(x, Counted) else x for x in inputs]
+        plain = lambda x: x.view(np.ndarray) if isinstance(x, Counted) else x
+        args = [plain(x) for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(plain(x) for x in kwargs["out"])
         result = getattr(ufunc, method)(*args, **kwargs)
         if Counted.count is None:
             return result
@@ -88,6 +92,11 @@ def examples(r, c, rng):
         ]
         out.append(Sum([Identity((r,)), Kronecker(normal(a, a), normal(r // a, r // a))]))
         out.append(Sum([Diagonal(normal(r)), Permutation(rng.permutation(r))]))
+        for n in _divisors(r):  # samples of n as columns (k = 1), as rows (k = 2)
+            for axis, k in ((1, 1), (2, 2)):
+                sheet = (n, r // n) if axis == 1 else (r // n, n)
+                factors = normal(*sheet, k), normal(*sheet, k)
+                out.append(DiagonalPlusLowRank(normal(*sheet), *factors, axis, (r,), (r,)))
     for a, b in product(_divisors(r), _divisors(c)):
         p, q = r // a, c // b
         for Lid, Rid in product([False, True], repeat=2):
@@ -123,6 +132,7 @@ def test_each_structure_counts_what_its_left_right_and_dense_do(shape, k, dense_
 
 # ----- every pair: the plan's cost is what compose does, its structure the product's own -----
 KINDS = list(STRUCTURES)
+LOW = DiagonalPlusLowRank.kind
 
 # What each pair of kinds is planned as (two methods where a row falls back when factors differ).
 METHODS = {
@@ -160,6 +170,20 @@ METHODS = {
     ("dense", "sum"): {"dense_left", "sum_right"},
     ("sum", "dense"): {"dense_right", "sum_left"},
     ("sum", "sum"): {"sum_left", "sum_right"},
+    # diagonal plus low rank: kept with a diagonal, with another whose samples meet (else the
+    # left applies itself), with blocks of its samples' size (else it applies itself)
+    ("diagonal", LOW): {"diag_lowrank"},
+    (LOW, "diagonal"): {"lowrank_diag"},
+    (LOW, LOW): {"lowrank_lowrank", "lowrank_left"},
+    ("block-diagonal", LOW): {"blocks_lowrank", "lowrank_right"},
+    (LOW, "block-diagonal"): {"lowrank_blocks", "lowrank_left"},
+    # with a Kronecker factor, the cheaper way (the low rank made dense where it is no larger)
+    ("kronecker", LOW): {"lowrank_right", "kron_left"},
+    (LOW, "kronecker"): {"lowrank_left", "kron_right"},
+    ("dense", LOW): {"lowrank_right"},
+    (LOW, "dense"): {"lowrank_left"},
+    ("sum", LOW): {"lowrank_right", "sum_left"},
+    (LOW, "sum"): {"lowrank_left", "sum_right"},
 }
 
 
@@ -219,6 +243,10 @@ def jacobians_of_every_structure(draw):
         return Dense(rng.normal(size=(r, c)), (r, 1), (c,))
     if kind == "permutation":
         return Permutation.transpose_of(r, c)
+    if kind == LOW:  # samples as the columns of (r, c), or as its rows
+        axis, k = draw(st.sampled_from([1, 2])), draw(st.integers(1, 3))
+        d, U, V = (rng.normal(size=shape) for shape in ((r, c), (r, c, k), (r, c, k)))
+        return DiagonalPlusLowRank(d, U, V, axis)
     if kind == "sum":
         return Sum(
             [Identity((r * c,)), Diagonal(rng.normal(size=r * c)), Permutation.transpose_of(r, c)]

@@ -18,6 +18,7 @@ from jacobians import (
     Dense,
     DenseLimitError,
     Diagonal,
+    DiagonalPlusLowRank,
     Identity,
     InputError,
     InputTypeError,
@@ -34,6 +35,7 @@ from jacobians._planner import STRUCTURES
 from reshape import commutation
 
 KINDS = list(STRUCTURES)
+LOW = DiagonalPlusLowRank.kind
 SIZES = [1, 2, 3, 4, 6]
 seeds = st.integers(0, 2**32 - 1)
 
@@ -66,6 +68,11 @@ def build(kind, r, c, rng, pick):
     if kind == "block-diagonal":
         n = pick(_divisors(r))
         return BlockDiagonal(normal(r // n, n, n), (r,), (r,))
+    if kind == LOW:  # samples of n as the columns (axis 1) or rows (2) of the batch, rank k
+        n, axis, k = pick(_divisors(r)), pick([1, 2]), pick([1, 2])
+        sheet = (n, r // n) if axis == 1 else (r // n, n)
+        U, V = normal(*sheet, k), normal(*sheet, k)
+        return DiagonalPlusLowRank(normal(*sheet), U, V, axis, (r,), (r,))
     a = pick(_divisors(r))  # a permutation: the transpose of an a×(r/a) matrix, or a random one
     index = Permutation.transpose_of(a, r // a).index if pick([True, False]) else rng.permutation(r)
     return Permutation(index)
@@ -189,6 +196,10 @@ STRUCTURED_SUMS = {  # what a sum of two kinds may be, beside a Sum
     frozenset({"kronecker", "identity"}): {"kronecker", "diagonal"},
     frozenset({"kronecker", "diagonal"}): {"diagonal"},  # I_a ⊗ I_p is a diagonal
     frozenset({"kronecker", "block-diagonal"}): {"block-diagonal"},  # so is I_a ⊗ I_p
+    frozenset({LOW}): {LOW},  # where the samples meet
+    frozenset({LOW, "identity"}): {LOW},
+    frozenset({LOW, "diagonal"}): {LOW},
+    frozenset({LOW, "kronecker"}): {LOW},  # I_a ⊗ I_p
 }
 
 

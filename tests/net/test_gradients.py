@@ -219,14 +219,16 @@ def test_batch_chain_never_builds_a_dense_kronecker(monkeypatch):
 
 
 def test_batch_softmax_layer_keeps_its_blocks(monkeypatch):
-    """A softmax layer's batch Jacobian is d blocks of n×n, never the dense (nd)×(nd): 2000
-    samples of 10 classes would be a 3.2 GB matrix, over the default limit of 2 GiB."""
-    from jacobians import BlockDiagonal
+    """A softmax layer's batch Jacobian is a diagonal plus a rank-one term per sample, never
+    made dense, neither as the (nd)×(nd) matrix (2000 samples of 10 classes would be 3.2 GB,
+    over the default limit of 2 GiB) nor as d blocks of n×n."""
+    from jacobians import BlockDiagonal, DiagonalPlusLowRank
 
     def refuse(self):
-        raise AssertionError(f"dense {self.shape} block-diagonal built")
+        raise AssertionError(f"dense {self.shape} {self.kind} built")
 
     monkeypatch.setattr(BlockDiagonal, "_dense", refuse)
+    monkeypatch.setattr(DiagonalPlusLowRank, "_dense", refuse)
     rng = np.random.default_rng(6)
     net = MLP([4, 8, 10], ["tanh", "softmax"], "cross_entropy", seed=1)
     X, T = rng.normal(size=(4, 2000)), np.eye(10)[:, rng.integers(0, 10, 2000)]
