@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from jacobians import verify
+from jacobians.checking import FULL_UP_TO
 
 from ._cmd_common import add_format, emit
 from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
@@ -28,13 +29,15 @@ EPILOG = """example FILE.py (∂C/∂W of C = ½‖σ(Wx + b) − y‖², derive
 
   jacobians verify FILE.py            # prints the report
   jacobians verify FILE.py --form matrix --format json
+  jacobians verify FILE.py --mode fast   # along random directions: seconds at any size
   jacobians verify FILE.py -o report.tex --document   # a LaTeX file, ready for pdflatex
 
 The file may also define wrt (for f of several arguments, x then a tuple or dict), layer (a
-jacobians.Layer, for the activation-derivative diagnosis), form, rtol and atol. It runs in a
-child process, as `python FILE.py` would (it can import modules beside it; what it prints goes
-to stderr), within --timeout seconds: an exit, a crash, an exception or a hang in the file or in
-f is an error (exit 2), never a match.
+jacobians.Layer, for the activation-derivative diagnosis), form, method, mode, rtol and atol.
+It runs in a child process, as `python FILE.py` would (it can import modules beside it; what it
+prints goes to stderr), within --timeout seconds: an exit, a crash, an exception or a hang in the
+file or in f is an error (exit 2), never a match. A long full check draws its progress on stderr
+when stderr is a terminal.
 
 an expression and a closed form typed for it (matrixcalculus.org's language), checked at --draws
 random points (3) of the sizes --shape gives (a size left open is 3):
@@ -68,6 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="numeric method (default auto: complex step when f allows it, else Richardson)",
     )
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "fast", "full"),
+        default=None,
+        help="full: every entry against the whole numeric Jacobian; fast: along random "
+        "directions, a dozen calls of f at any size; auto (default): full up to "
+        f"{FULL_UP_TO:,} entries of the Jacobian, fast above",
+    )
     parser.add_argument("--rtol", type=float, default=None, help="relative tolerance (1e-6)")
     parser.add_argument(
         "--timeout",
@@ -99,7 +110,13 @@ def run(args: argparse.Namespace) -> int:
         timeout = TIMEOUT if args.timeout is None else args.timeout
         if not 0 < timeout < float("inf"):
             raise ValueError(f"--timeout must be a positive number of seconds, got {args.timeout}")
-        options = {"wrt": wrt, "form": args.form, "method": args.method, "rtol": args.rtol}
+        options = {
+            "wrt": wrt,
+            "form": args.form,
+            "method": args.method,
+            "mode": args.mode,
+            "rtol": args.rtol,
+        }
         # the child renders the report; LaTeX is made here, from the report's JSON document
         fmt = "json" if args.format == "latex" else args.format
         matches, text = verify_in_child(args.file, options, fmt, timeout)
@@ -124,7 +141,13 @@ def _verify_expression(args: argparse.Namespace):  # noqa: ANN202 - a Report
             f"{args.file!r} is not a file; as an expression it needs --claimed TEXT, the closed "
             "form to check"
         )
-    options = {"method": args.method, "rtol": args.rtol, "draws": args.draws, "seed": args.seed}
+    options = {
+        "method": args.method,
+        "mode": args.mode,
+        "rtol": args.rtol,
+        "draws": args.draws,
+        "seed": args.seed,
+    }
     return verify(
         args.file,
         None,

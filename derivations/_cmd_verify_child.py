@@ -83,6 +83,18 @@ def _run(cmd: list[str], cwd: Path, timeout: float) -> int | None:
         if child.poll() is None:
             child.kill()
             child.wait()
+            _clear_line()
+
+
+def _clear_line() -> None:
+    """A child stopped midway may have left its line of progress (a long full check) on the
+    terminal: clear it, so the error that follows starts a line of its own."""
+    try:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _ignore_ctrl_c() -> None:

@@ -21,8 +21,6 @@ from . import _tex
 
 __all__ = ["report_from_dict", "report_latex"]
 
-_NONE = "none of the common mistakes explains the difference"
-
 
 def report_from_dict(doc: dict[str, Any]) -> Report:
     """The :class:`Report` whose ``to_dict()`` is ``doc`` (its matrices empty).
@@ -65,7 +63,7 @@ def report_latex(report: Report, document: bool = False) -> str:
         out.append(rf"\item \textbf{{diagnosis ({_text(d.kind)}):}} {_text(d.summary)}")
         out.append(rf"\item \textbf{{fix:}} {_with_code(d.fix, getattr(d, 'code', None))}")
     elif not report.matches:
-        out.append(rf"\item \textbf{{diagnosis:}} {_text(_NONE)}")
+        out.append(rf"\item \textbf{{diagnosis:}} {_text(report.no_diagnosis)}")
     hint, example = getattr(report, "hint", ""), getattr(report, "example", "")
     if hint:
         out.append(rf"\item \textbf{{hint:}} {_text(hint)}")

@@ -9,10 +9,16 @@ import the structures, the registry and the operations, never the other way roun
 module               what it holds
 ===================  ==============================================================================
 ``_numeric``         :func:`numeric` and :class:`NumericJacobian`: the method, its error estimate,
-                     the limit on memory weighed after one call of f
+                     the limit on memory weighed after f is called at x
 ``_differences``     the cores: central differences, Ridders' tableau, complex step
-``_calls``           calling f: which argument (``wrt``), and the checks on every output of f
-``_verify``          :func:`verify`, :func:`verify_file`: compare a claim, build the :class:`Report`
+``_directional``     J·v along a few directions (the fast check's numeric side)
+``_evaluate``        calling f on a read-only view of one working point, and the checks on every
+                     output of f (what f may do with its argument)
+``_progress``        the line of progress on a terminal while a long numeric Jacobian runs
+``_calls``           which argument of f is differentiated (``wrt``), and how f is called with it
+``_verify``          :func:`verify`, :func:`verify_file`: the options, and which check runs
+``_full``            the full check: every entry against the numeric Jacobian, the :class:`Report`
+``_fast``            the fast check: claimed·v against J·v along random directions, at any size
 ``_options``         verify's options, all checked before any work
 ``_compare``         the comparison by blocks of rows: tolerance, within, the entries that differ
 ``_expressions``     ``verify`` of a matrix expression against a closed form, at random draws
@@ -36,10 +42,11 @@ array([[6.]])
 from ._layer import Layer
 from ._numeric import METHODS, NumericJacobian, numeric
 from ._report import Diagnosis, Entry, Report
-from ._verify import FORMS, verify, verify_file
+from ._verify import FORMS, FULL_UP_TO, verify, verify_file
 
 __all__ = [
     "FORMS",
+    "FULL_UP_TO",
     "METHODS",
     "Diagnosis",
     "Entry",

@@ -1,8 +1,8 @@
-"""Calling f: which argument is differentiated, and every check on what f returns.
+"""Which argument of f is differentiated, and how f and the claim are called with it.
 
 :func:`bind` resolves f(x), f(*args) with ``wrt`` an index or a name, and f(**kwargs) with ``wrt`` a
-name, to the point to differentiate at; :class:`_Evaluator` calls f at perturbed points and checks
-each output. :func:`jacobians.verify` binds f's arguments with the same :func:`bind` as
+name, to the point to differentiate at (``_evaluate`` calls f at the moved points and checks each
+output). :func:`jacobians.verify` binds f's arguments with the same :func:`bind` as
 :func:`jacobians.numeric`, so the two name the argument, and call f and the claim, the same way.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, as_array, describe
+from reshape import InputError, InputTypeError, as_array, describe
 
 __all__ = ["NotComplexSafeError", "bind", "function_name"]
 
@@ -119,92 +119,3 @@ def _position(f: Callable[..., Any], args: Sequence[Any], wrt: int | str, op: st
     if not -len(args) <= int(wrt) < len(args):
         raise InputError(op, "wrt", f"an index into the {len(args)} arguments", repr(wrt))
     return int(wrt) % len(args)
-
-
-# ----- evaluating f, with every check on what it returns -----
-
-
-class _Evaluator:
-    """Calls f at perturbed points and checks each output: numeric, finite, of one shape."""
-
-    def __init__(self, g: Callable[[np.ndarray], Any], x: np.ndarray, name: str, op: str) -> None:
-        self.g, self.x, self.name, self.op = g, x, name, op
-        self.out_shape: tuple[int, ...] | None = None
-
-    def where(self, k: int | None = None, h: float | complex = 0.0) -> str:
-        if k is None:
-            return self.name
-        idx = np.unravel_index(k, self.x.shape) if self.x.ndim else ()
-        entry = f"{self.name}[{', '.join(map(str, idx))}]" if idx else self.name
-        return f"{self.name} with {entry} moved by {h:.3g}"
-
-    def __call__(self, v: np.ndarray, where: str, complex_ok: bool = False) -> np.ndarray:
-        try:
-            y = self.g(v.copy())
-        except NotComplexSafeError:
-            raise
-        except Exception as exc:
-            if complex_ok:
-                raise NotComplexSafeError(
-                    self.op, "f", "a function that accepts complex input", _raised(exc)
-                ) from exc
-            raise InputError(
-                self.op, "f", f"a function that can be evaluated at {where}", _raised(exc)
-            ) from exc
-        return self.check(y, where, complex_ok)
-
-    def check(self, y: Any, where: str, complex_ok: bool) -> np.ndarray:
-        op = self.op
-        if hasattr(y, "value") and hasattr(y, "jacobians"):
-            raise InputTypeError(
-                op, "f", "a function returning an array", "an operation's Result", "return .value"
-            )
-        if y is None or isinstance(y, (str, bytes, dict, set)):
-            raise InputTypeError(op, "f", "a function returning a numeric array", describe(y))
-        try:
-            a = np.asarray(y)
-        except (ValueError, TypeError) as exc:
-            raise InputTypeError(
-                op, "f", "a function returning a numeric array", str(exc)
-            ) from None
-        if a.dtype.kind not in "iufc":
-            raise InputTypeError(
-                op, "f", f"a function returning a numeric array (at {where})", describe(a)
-            )
-        if a.dtype.kind == "c" and not complex_ok:
-            raise InputTypeError(
-                op,
-                "f",
-                f"a real-valued function (at {where})",
-                f"complex output, {describe(a)}",
-                "Jacobians here are real; return the real quantity you differentiate",
-            )
-        if a.size == 0:
-            raise ShapeError(op, "f", "a function returning a non-empty array", describe(a))
-        if self.out_shape is None:
-            self.out_shape = a.shape
-        elif a.shape != self.out_shape:
-            raise ShapeError(
-                op,
-                "f",
-                "a function whose output has the same shape at every point",
-                f"shape {self.out_shape} at {self.name} but shape {a.shape} at {where}",
-                "the output's shape must not depend on the input's values",
-            )
-        finite = np.isfinite(a)
-        if not finite.all():
-            first = tuple(int(i) for i in np.argwhere(~finite)[0])
-            raise InputError(
-                op,
-                "f",
-                f"finite values at {where}",
-                f"{int((~finite).sum())} NaN or infinite entries, the first at output index "
-                f"{first} ({a[first] if a.ndim else a.item()})",
-                "the point (or a step from it) may lie outside f's domain",
-            )
-        return a
-
-
-def _raised(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"it raised {type(exc).__name__}: {text}" if text else f"it raised {type(exc).__name__}"

@@ -17,6 +17,7 @@ from reshape import InputError, InputTypeError, ShapeError, as_array, describe
 
 from .._jacobian import Jacobian
 from .._structure_args import fmt_shape
+from ._report import Diagnosis
 
 
 def _forms(out_shape: tuple, in_shape: tuple) -> dict[str, list[tuple[int, ...]]]:
@@ -64,6 +65,32 @@ def _shape_fix(form: str, out_shape: tuple, in_shape: tuple, claimed: tuple) -> 
             return "unflatten it", f"reshape.unflatten(claimed, {out_shape or (1,)}, {in_shape})"
         return "unflatten it", f"claimed.reshape{out_shape + in_shape}"
     return "fold the row back", f"jacobians.to_gradient(claimed, {in_shape})"
+
+
+def shape_diagnosis(
+    form: str,
+    wanted: list[tuple[int, ...]],
+    shape: tuple[int, ...],
+    out_shape: tuple,
+    in_shape: tuple,
+    wrt: str,
+) -> Diagnosis:
+    """A claim with the right numbers in another form than ``form`` (whose shapes are
+    ``wanted``) asked for."""
+    words, code = _shape_fix(form, out_shape, in_shape, shape)
+    read_as = _read_as(shape, out_shape, in_shape, wrt)
+    if read_as is None:
+        read_as = f"shaped {fmt_shape(shape)}"
+    elif fmt_shape(shape) not in read_as:
+        read_as = f"{read_as} {fmt_shape(shape)}"
+    return Diagnosis(
+        "shape",
+        f"the numbers are right but claimed is {read_as}, where the {form} "
+        f"{fmt_shape(wanted[0])} is compared",
+        f"{words}: {code}",
+        {"claimed_shape": list(shape), "expected_shape": list(wanted[0])},
+        code,
+    )
 
 
 def _claimed_array(

@@ -4,10 +4,13 @@
 2. the activation-derivative slips, when the user described the layer with a :class:`Layer`
    (built in ``_layer``);
 3. a constant factor (½, 2, 1/d, −1, …), alone or on one of those readings;
-4. a few wrong entries.
+4. a few wrong entries (the full check only).
 
 A diagnosis is given only when the slip explains the difference exactly; the table of kinds is in
-:mod:`jacobians.checking._verify`.
+:mod:`jacobians.checking._verify`. The same steps serve the fast check, on the claim's readings and
+the numeric Jacobian sketched along random directions (each slip is a fixed linear map of the
+claim, so it can be tested on the directions, and so is each σ′ slip); step 4 needs the full
+check.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 
 from ._compare import dot
 from ._layer import Layer, _layer_hypotheses
-from ._readings import _readings, _scaled
+from ._readings import _Reading, _scaled
 from ._report import Diagnosis, entry_label
 
 # ----- a constant factor, said simply -----
@@ -58,11 +61,23 @@ def _factor_hint(c: float, out_shape: tuple, in_shape: tuple) -> str:
     return "; ".join(hints)
 
 
+def _simplest(c: float, fits: Callable[[float], bool]) -> float:
+    """The whole number k or 1/k (|k| ≤ 1000) near c, when it explains the difference as well:
+    a factor estimated from numeric derivatives is 2 to their accuracy, not 2.0000000134."""
+    if not np.isfinite(c) or c == 0:
+        return c
+    fr = Fraction(c).limit_denominator(1000)
+    if abs(fr.numerator) != 1 and fr.denominator != 1:
+        return c
+    near = float(fr)
+    return near if near != c and abs(near - c) <= 1e-6 * abs(c) and fits(near) else c
+
+
 def _diagnose(
-    G: np.ndarray,
+    readings: list[_Reading],
     J: np.ndarray,
     close: Callable[..., bool],
-    bad: np.ndarray,
+    bad: np.ndarray | None,
     out_shape: tuple,
     in_shape: tuple,
     name: str,
@@ -72,8 +87,15 @@ def _diagnose(
     f: Callable[..., Any],
     n_out: int,
     of: str,
+    directions: np.ndarray | None = None,
 ) -> Diagnosis | None:
-    readings = _readings(G, out_shape, in_shape, of, name)
+    """The first slip that explains the difference, or None.
+
+    ``readings`` are the claim's readings (``_readings``) and ``J`` the numeric Jacobian, or, for
+    the fast check, both times the random ``directions`` V (then ``bad`` is None: the wrong
+    entries need the full check). ``close(M, T, c, times)`` says whether M equals ``times``·T
+    within the tolerance (×max(1, |c|)).
+    """
     # 1. the same numbers, read another way
     for r in readings[1:]:
         if close(r.M):
@@ -83,7 +105,7 @@ def _diagnose(
         layers = [layer] if isinstance(layer, Layer) else list(layer)
         f0 = np.asarray(call(f, point.copy()), dtype=np.float64)
         for ly in layers:
-            for key, text, Jw in _layer_hypotheses(ly, call, point, f0, n_out):
+            for key, text, Jw in _layer_hypotheses(ly, call, point, f0, n_out, directions):
                 if close(Jw):
                     continue  # indistinguishable from the right Jacobian here
                 for r in readings:
@@ -105,7 +127,7 @@ def _diagnose(
     JJ = dot(J, J)
     if JJ > 0:
         for r in readings:
-            c = dot(r.M, J) / JJ
+            c = _simplest(dot(r.M, J) / JJ, lambda c, M=r.M: close(M, J, c, c))
             # a slip's factor is a small number (½, 2, 1/d, −1): not 1e300, not 1e-300
             plausible = 1e-8 < abs(c) < 1e8
             if plausible and close(r.M, J, c, c) and not close(r.M):
@@ -123,6 +145,8 @@ def _diagnose(
                     "factor", summary, f"{words}: {code}", {"factor": c, "reading": r.name}, code
                 )
     # 4. right except on a few entries
+    if bad is None:
+        return None
     n = bad.size
     k = int(bad.sum())
     if n >= 2 and 1 <= k <= max(1, n // 4):

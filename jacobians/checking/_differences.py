@@ -3,47 +3,63 @@
 Each core takes the evaluator of f (which checks every output) and the point, and returns the
 Jacobian matrix with its estimated absolute error, entry by entry; which core runs, and the
 fallback from complex step to Richardson, is decided in :mod:`jacobians.checking._numeric`. As in
-numdifftools, the steps and the extrapolation sit apart from the choice of method.
+numdifftools, the steps and the extrapolation sit apart from the choice of method: the tableau
+(:func:`tableau`) and the step rules serve the directional derivatives of ``_directional`` too.
+
+The point is one buffer (:class:`WorkingPoint`): a column moves one entry, calls f on a read-only
+view, and puts the entry back, so a column costs its calls of f and a few operations, never a copy
+of x (``_evaluate`` says what f may and may not do with its view). Columns are written into the
+preallocated output in place.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
 from reshape import InputError
 
-from ._calls import NotComplexSafeError, _Evaluator
+from ._calls import NotComplexSafeError
 from ._compare import row_blocks
+from ._evaluate import WorkingPoint, _Evaluator
+from ._progress import Progress
 
-_EPS = float(np.finfo(np.float64).eps)
-_ROUND = 8 * _EPS  # rounding of one evaluation of f: a few ulps of |f|, more after cancellation
+EPS = float(np.finfo(np.float64).eps)
+ROUND = 8 * EPS  # rounding of one evaluation of f: a few ulps of |f|, more after cancellation
+LEVELS, C2 = 5, 4.0  # Ridders: central differences at h, h/2, …, h/16; the h² ratio between them
 _ComplexWarning = getattr(getattr(np, "exceptions", np), "ComplexWarning", Warning)
 
+# (f at x moved by +h, f at x moved by −h, the step actually taken between them)
+Pair = Callable[[float], tuple[np.ndarray, np.ndarray, float]]
 
-def _pair(
-    ev: _Evaluator, x: np.ndarray, work: np.ndarray, k: int, h: float
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """f at x with entry k moved by +h and by −h (flattened, float64), and the step between them.
 
-    ``work`` is a flat copy of x that is moved and put back, so no column copies the point."""
-    at = work[k]
-    work[k] = at + h
-    up = work[k]
-    fp = ev(work.reshape(x.shape), ev.where(k, h)).astype(np.float64).reshape(-1)
-    work[k] = at - h
-    down = work[k]
-    fm = ev(work.reshape(x.shape), ev.where(k, -h)).astype(np.float64).reshape(-1)
-    work[k] = at
+def _pair(ev: _Evaluator, point: WorkingPoint, k: int, h: float) -> tuple:
+    """f at the point with entry k moved by +h and by −h (flattened, float64), and the step.
+
+    The entry is put back whatever happens, so a step that leaves f's domain (an error that
+    Richardson answers with a smaller step) leaves the point as it was."""
+    at = point.flat[k]
+    try:
+        point.flat[k] = at + h
+        up = point.flat[k]
+        fp = ev(point, lambda: ev.where(k, h)).astype(np.float64).reshape(-1)
+        point.flat[k] = at - h  # in a new buffer if f kept the last one
+        down = point.flat[k]
+        fm = ev(point, lambda: ev.where(k, -h)).astype(np.float64).reshape(-1)
+    finally:
+        point.flat[k] = at
     return fp, fm, float(up - down)  # the steps actually taken, after rounding x ± h
 
 
 def _step(flat: np.ndarray, k: int, step: float | None, mult: float) -> float:
-    return mult * (np.cbrt(_EPS) * max(1.0, abs(flat[k])) if step is None else step)
+    return mult * (np.cbrt(EPS) * max(1.0, abs(flat[k])) if step is None else step)
 
 
-def _central(ev: _Evaluator, x: np.ndarray, n_out: int, step: float | None) -> tuple:
+def _central(
+    ev: _Evaluator, x: np.ndarray, n_out: int, step: float | None, progress: Progress
+) -> tuple:
     """Central differences, and a thunk for their error: |D(h) − D(2h)|/3 (the h² term) + rounding.
 
     The Jacobian is written column by column into one preallocated matrix, so numeric holds
@@ -51,61 +67,72 @@ def _central(ev: _Evaluator, x: np.ndarray, n_out: int, step: float | None) -> t
     when first asked for, into a second matrix (re-evaluating at h for the rounding term rather
     than keeping a third matrix of it since the first pass).
     """
-    flat = x.reshape(-1)
-    work = flat.copy()
+    flat = x.reshape(-1)  # x itself is never moved: f sees it read-only
+    point = WorkingPoint(x)
     J = np.empty((n_out, flat.size))
     for k in range(flat.size):
-        fp, fm, d = _pair(ev, x, work, k, _step(flat, k, step, 1.0))
+        progress(k)
+        fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 1.0))
         col = J[:, k]
         np.subtract(fp, fm, out=col)
         col /= d
+    progress.close()
 
     def error() -> np.ndarray:
         err = np.empty_like(J)
+        progress.restart(f"{progress.what}, its error estimate")
         for k in range(flat.size):
-            fp, fm, d = _pair(ev, x, work, k, _step(flat, k, step, 1.0))
-            rounding = _ROUND * (np.abs(fp) + np.abs(fm)) / d
-            fp, fm, d = _pair(ev, x, work, k, _step(flat, k, step, 2.0))
+            progress(k)
+            fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 1.0))
+            rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
+            fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 2.0))
             err[:, k] = np.abs(J[:, k] - (fp - fm) / d) / 3 + rounding
+        progress.close()
         return err
 
     return J, error
 
 
-def _ridders(ev: _Evaluator, x: np.ndarray, f0: np.ndarray, step: float | None) -> tuple:
+def _ridders(
+    ev: _Evaluator, x: np.ndarray, f0: np.ndarray, step: float | None, progress: Progress
+) -> tuple:
     """Ridders' method: central differences at h/2^i, extrapolated in a Neville tableau.
 
     The Jacobian and its error are written column by column into two preallocated matrices (the
     output); the tableau of one column is all the working memory."""
     flat = x.reshape(-1)
+    point = WorkingPoint(x)
     n_out, n_in = f0.size, flat.size
     J, err = np.empty((n_out, n_in)), np.empty((n_out, n_in))
-    levels, c2 = 5, 4.0
     for k in range(n_in):
+        progress(k)
         h0 = (1e-2 * max(1.0, abs(flat[k]))) if step is None else step
-        for attempt in range(4):  # shrink the first step if it leaves f's domain
-            try:
-                J[:, k], err[:, k] = _ridders_one(ev, x, flat, k, h0, levels, c2)
-                break
-            except InputError:
-                if attempt == 3 or step is not None:
-                    raise
-                h0 /= 10
+        J[:, k], err[:, k] = tableau(lambda h, k=k: _pair(ev, point, k, h), h0, shrink=step is None)
+    progress.close()
     return J, err
 
 
-def _ridders_one(
-    ev: _Evaluator, x: np.ndarray, flat: np.ndarray, k: int, h0: float, levels: int, c2: float
-) -> tuple[np.ndarray, np.ndarray]:
+def tableau(pair: Pair, h0: float, shrink: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Ridders' extrapolation of the central differences ``pair`` gives at h0, h0/2, …, with
+    its error; the first step is shrunk (up to three times, by 10) if it leaves f's domain."""
+    for attempt in range(4):
+        try:
+            return _tableau(pair, h0)
+        except InputError:
+            if attempt == 3 or not shrink:
+                raise
+            h0 /= 10
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _tableau(pair: Pair, h: float) -> tuple[np.ndarray, np.ndarray]:
     T: list[list[np.ndarray]] = []
     best, best_err = None, None
-    h = h0
-    work = flat.copy()
-    for i in range(levels):
-        fp, fm, d = _pair(ev, x, work, k, h)
+    for i in range(LEVELS):
+        fp, fm, d = pair(h)
         row = [(fp - fm) / d]
-        rounding = _ROUND * (np.abs(fp) + np.abs(fm)) / d
-        fac = c2
+        rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
+        fac = C2
         for j in range(1, i + 1):
             row.append((row[j - 1] * fac - T[i - 1][j - 1]) / (fac - 1))
             e = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - T[i - 1][j - 1]))
@@ -115,45 +142,67 @@ def _ridders_one(
             else:
                 better = e < best_err
                 best[better], best_err[better] = row[j][better], e[better]
-            fac *= c2
+            fac *= C2
         T.append(row)
         h /= 2
     return best, best_err  # type: ignore[return-value]
 
 
+def real_part_tolerance(base: np.ndarray, h: float) -> np.ndarray:
+    """How far Re f(x + ih·v) may move from f(x) = ``base``: h²f″/2, and rounding."""
+    return 1e-9 * (np.abs(base) + np.abs(base).max()) + 1e4 * h * h + 1e-300
+
+
+def complex_output(
+    ev: _Evaluator, y: np.ndarray, base: np.ndarray, tol: np.ndarray, h: float
+) -> np.ndarray:
+    """Im f(x + ih·v) / h, or NotComplexSafeError when f dropped the imaginary part or is not
+    analytic (its real part moved by more than ``tol``)."""
+    if y.dtype.kind != "c":
+        raise NotComplexSafeError(
+            ev.op,
+            "f",
+            "a function that keeps the imaginary part of a complex input",
+            f"a real output ({y.dtype}) for complex input: abs, real, a cast to float or "
+            "a comparison dropped it",
+        )
+    y = y.reshape(-1)
+    if (np.abs(y.real - base) > tol).any():
+        raise NotComplexSafeError(
+            ev.op,
+            "f",
+            "a function analytic in its input (Re f(x + ih) = f(x))",
+            f"a real part that moved by {np.abs(y.real - base).max():.2e}",
+        )
+    return y.imag / h
+
+
 def _complex(
-    ev: _Evaluator, x: np.ndarray, f0: np.ndarray, step: float | None, check: bool
+    ev: _Evaluator,
+    x: np.ndarray,
+    f0: np.ndarray,
+    step: float | None,
+    check: bool,
+    progress: Progress,
 ) -> tuple:
     """Complex step, column by column into one preallocated matrix; the error is a thunk."""
     flat = x.reshape(-1)
     h = 1e-30 if step is None else step
     J = np.empty((f0.size, flat.size))
     base = f0.astype(np.float64).reshape(-1)
-    tol = 1e-9 * (np.abs(base) + np.abs(base).max()) + 1e4 * h * h + 1e-300  # Re moves by h²f″/2
-    xc = flat.astype(np.complex128)  # moved at entry k and put back: no copy of x per column
+    tol = real_part_tolerance(base, h)
+    point = WorkingPoint(x, np.complex128)
     with warnings.catch_warnings():
         warnings.simplefilter("error", _ComplexWarning)
         for k in range(flat.size):
-            xc[k] = flat[k] + 1j * h
-            y = ev(xc.reshape(x.shape), ev.where(k, 1j * h), complex_ok=True)
-            xc[k] = flat[k]
-            if y.dtype.kind != "c":
-                raise NotComplexSafeError(
-                    ev.op,
-                    "f",
-                    "a function that keeps the imaginary part of a complex input",
-                    f"a real output ({y.dtype}) for complex input: abs, real, a cast to float or "
-                    "a comparison dropped it",
-                )
-            y = y.reshape(-1)
-            if np.any(np.abs(y.real - base) > tol):
-                raise NotComplexSafeError(
-                    ev.op,
-                    "f",
-                    "a function analytic in its input (Re f(x + ih) = f(x))",
-                    f"a real part that moved by {np.abs(y.real - base).max():.2e}",
-                )
-            np.divide(y.imag, h, out=J[:, k])
+            progress(k)
+            point.flat[k] = flat[k] + 1j * h
+            try:
+                y = ev(point, lambda k=k: ev.where(k, 1j * h), complex_ok=True)
+            finally:
+                point.flat[k] = flat[k]
+            J[:, k] = complex_output(ev, y, base, tol, h)
+    progress.close()
     if check:
         _direction_check(ev, x, J)
 
@@ -161,7 +210,7 @@ def _complex(
         """A few ε·|J| (no cancellation): 4ε(|J| + the row's largest |J|), built in place."""
         err = np.abs(J)
         err += err.max(axis=1, keepdims=True)
-        err *= 4 * _EPS
+        err *= 4 * EPS
         return err
 
     return J, error
@@ -175,15 +224,26 @@ def _abs_row_sums(J: np.ndarray) -> np.ndarray:
     return out
 
 
+def central_along(ev: _Evaluator, x: np.ndarray, v: np.ndarray, t: float, what: str) -> tuple:
+    """f at x ± t·v (flattened, float64), and the step between them: a central difference
+    along the direction v (an array shaped like x)."""
+    fp = ev(x + t * v, f"{ev.name} moved by {t:.3g} along {what}").astype(np.float64)
+    fm = ev(x - t * v, f"{ev.name} moved by {-t:.3g} along {what}").astype(np.float64)
+    return fp.reshape(-1), fm.reshape(-1), 2 * t
+
+
 def _direction_check(ev: _Evaluator, x: np.ndarray, J: np.ndarray) -> None:
     """One central difference along a fixed random direction must agree with J · v."""
     v = np.random.default_rng(12345).choice([-1.0, 1.0], size=x.size)
-    t = np.cbrt(_EPS) * max(1.0, float(np.abs(x).max()))
-    fp = ev(x + t * v.reshape(x.shape), f"{ev.name} moved by {t:.3g} along a random direction")
-    fm = ev(x - t * v.reshape(x.shape), f"{ev.name} moved by {-t:.3g} along a random direction")
-    d = (fp.astype(np.float64) - fm.astype(np.float64)).reshape(-1) / (2 * t)
+    t = np.cbrt(EPS) * max(1.0, float(np.abs(x).max()))
+    fp, fm, d = central_along(ev, x, v.reshape(x.shape), t, "a random direction")
     Jv = J @ v
-    scale = _abs_row_sums(J) + np.abs(fp).reshape(-1) / t * _EPS
+    scale = _abs_row_sums(J) + np.abs(fp) / t * EPS
+    agree_or_raise(ev, (fp - fm) / d, Jv, scale)
+
+
+def agree_or_raise(ev: _Evaluator, d: np.ndarray, Jv: np.ndarray, scale: np.ndarray) -> None:
+    """Complex step's J·v must agree with the central difference ``d`` along v."""
     if np.any(np.abs(d - Jv) > 1e-5 * (scale + np.abs(Jv).max()) + 1e-8):
         raise NotComplexSafeError(
             ev.op,

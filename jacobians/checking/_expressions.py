@@ -120,8 +120,12 @@ def verify_expression(
     listed = ", ".join(f"{n} {_shape(s)}" for n, s in sizes.items())
     where = f"(seed {seed}; {listed})" if drawn else f"at the values given ({listed})"
     note = f"f = {e}, claimed = {claim}: {at} {where}"
-    # an expression has no layer= to ask for: its report has no hint about one
-    return dataclasses.replace(report, notes=[note, *report.notes], hint="", example="")
+    # an expression has no layer= to ask for: its report has no hint about one, and the full
+    # check is asked for by mode= alone
+    hint = ""
+    if report.mode == "fast" and not report.matches and report.diagnosis is None:
+        hint = "the fast check cannot list the entries that differ; mode='full' checks each"
+    return dataclasses.replace(report, notes=[note, *report.notes], hint=hint, example="")
 
 
 def _function(e: Any, values: dict[str, np.ndarray]) -> Callable[..., np.ndarray]:

@@ -22,7 +22,8 @@ from .._registry import (
     OPERATIONS,  # a live dict: activations registered later are found
     Operation,
 )
-from ._numeric import numeric_jacobian
+from ._directional import along
+from ._numeric import numeric_jacobian, prepare
 
 __all__ = ["Layer"]
 
@@ -83,9 +84,9 @@ class Layer:
             )
 
 
-def _layer_hint(f: Callable[..., Any], of: str, wrt: str) -> tuple[str, str]:
-    """(hint, example): how to ask for the activation-derivative slips, which verify tries only
-    when it is told where the activation sits (``layer=``)."""
+def call_text(f: Callable[..., Any], wrt: str) -> tuple[str, str]:
+    """(f's parameters, the point and claim as verify takes them): ``("W", "W, claimed")``, or
+    ``("W, x, b", "(W, x, b), claimed, wrt='W'")`` for f of several arguments."""
     try:  # the arguments f needs: pre is called like f
         params = [
             p.name
@@ -103,6 +104,13 @@ def _layer_hint(f: Callable[..., Any], of: str, wrt: str) -> tuple[str, str]:
     else:
         args = params[0] if params else wrt
         point = f"{wrt if wrt.isidentifier() else args}, claimed"
+    return args, point
+
+
+def _layer_hint(f: Callable[..., Any], of: str, wrt: str) -> tuple[str, str]:
+    """(hint, example): how to ask for the activation-derivative slips, which verify tries only
+    when it is told where the activation sits (``layer=``)."""
+    args, point = call_text(f, wrt)
     hint = (
         "σ′ left out, σ′ taken at a = σ(z) instead of at z, and σ′ applied twice are checked "
         "only when verify knows where the activation is: pass layer= (in a file for `jacobians "
@@ -142,7 +150,11 @@ def _layer_hypotheses(
     point: np.ndarray,
     f0: np.ndarray,
     n_out: int,
+    directions: np.ndarray | None = None,
 ) -> list[tuple[str, str, np.ndarray]]:
+    """(key, words, the Jacobian f would have with that slip) for each σ′ slip; with
+    ``directions`` V (the fast check), that Jacobian times V, from J_pre·V (directional
+    derivatives of pre, a few calls) and J_post (a call of post per entry of a)."""
     if not isinstance(layer, Layer):
         raise InputTypeError("verify", "layer", "a jacobians.Layer", describe(layer))
     name, op = _activation(layer)
@@ -164,7 +176,12 @@ def _layer_hypotheses(
             f"values {np.asarray(rebuilt).ravel()[:4]}… where f gives {f0.ravel()[:4]}…",
             "pre must give z of the layer, post what f does with a = σ(z)",
         )
-    J_pre = numeric_jacobian(lambda v: call(layer.pre, v), point, "auto", op="verify").matrix
+    if directions is None:
+        J_pre = numeric_jacobian(lambda v: call(layer.pre, v), point, "auto", op="verify").matrix
+    else:
+        J_pre = along(
+            prepare(lambda v: call(layer.pre, v), point, None, "verify"), directions, "auto"
+        )[0]
     # post None: f returns a itself, ∂f/∂a = I, applied as the identity, never built as np.eye
     J_post = (
         None

@@ -20,11 +20,18 @@ falls back to Richardson under ``method="auto"``.
 
 Every evaluation of f is checked: it must return a finite numeric array (or scalar) of the same
 shape each time, and give the same value twice at the same point.
+
+The cost is the calls of f (one per entry of x for complex step, two for central differences and
+four more for their error, ten for Richardson) and a few operations per entry: f gets a read-only
+view of one working point, moved one entry at a time (``_evaluate`` says what f may do with it).
+A line of progress shows on a terminal when the work runs for more than a few seconds
+(``progress=``; see ``_progress``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,10 +39,20 @@ import numpy as np
 from reshape import InputError, InputTypeError, check_bytes, describe
 
 from .._structures import Dense
-from ._calls import NotComplexSafeError, _Evaluator, bind, function_name
+from ._calls import NotComplexSafeError, bind, function_name
 from ._differences import _central, _complex, _ridders
+from ._evaluate import _Evaluator
+from ._progress import Progress, check_progress
 
-__all__ = ["METHODS", "NUMERIC_MATRICES", "NumericJacobian", "numeric", "numeric_jacobian"]
+__all__ = [
+    "METHODS",
+    "NUMERIC_MATRICES",
+    "NumericJacobian",
+    "Prepared",
+    "numeric",
+    "numeric_jacobian",
+    "prepare",
+]
 
 METHODS = ("central", "complex", "richardson", "auto")
 # The dense matrices numeric keeps: the Jacobian and its error estimate (Richardson writes both as
@@ -94,12 +111,16 @@ def numeric(
     step: float | None = None,
     *,
     wrt: int | str | None = None,
+    progress: bool | None = None,
 ) -> NumericJacobian:
     """The full Jacobian of ``f`` at ``x`` by numeric differentiation, in the toolkit's layout.
 
     Args:
         f: a function of one array returning an array or a scalar; or of several arguments,
-            with ``x`` giving all of them and ``wrt`` naming the one to differentiate.
+            with ``x`` giving all of them and ``wrt`` naming the one to differentiate. f is
+            given a read-only view of the point: an f that writes into its argument is given a
+            copy at each call instead (slower), and one that keeps its argument keeps it
+            unchanged.
         x: the point (an array); or a tuple of f's positional arguments, or a dict of its keyword
             arguments, when ``wrt`` is given.
         method: ``"central"`` (default), ``"richardson"`` (Ridders' extrapolation, about 100×
@@ -110,6 +131,9 @@ def numeric(
             first of Richardson's halving steps, 1e-30 for complex.
         wrt: the argument to differentiate: an index or a parameter name for a tuple ``x``, a key
             for a dict ``x``.
+        progress: None (default) draws a line of progress on stderr when it is a terminal and
+            the work runs for more than a few seconds; True always (any stream, from the
+            start); False never.
 
     Returns:
         A :class:`NumericJacobian` (a dense Jacobian) with ``.error``, the estimated absolute error
@@ -118,7 +142,8 @@ def numeric(
     Raises:
         DenseLimitError: before any differentiation, when the Jacobian and its error estimate
             (two prod(out_shape) × prod(in_shape) float64 matrices) would pass the session's
-            limit (``jacobians.set_dense_limit``); f has then been called once, to learn its shape.
+            limit (``jacobians.set_dense_limit``); f has then been called twice, to learn its
+            shape and that it gives the same value twice.
 
     Shapes: x (or x[wrt]) of shape in_shape, f(x) of shape out_shape ->
     prod(out_shape) × prod(in_shape).
@@ -131,7 +156,44 @@ def numeric(
     (array([[1., 2., 0., 0.],
            [0., 0., 1., 2.]]), (2, 2))
     """
-    return numeric_jacobian(f, x, method, step, wrt=wrt)
+    return numeric_jacobian(f, x, method, step, wrt=wrt, progress=progress)
+
+
+@dataclass
+class Prepared:
+    """f bound to the point, called there twice (its shape learnt, its determinism checked)."""
+
+    f: Callable[..., Any]  # the function (an Operation's value)
+    ev: _Evaluator  # calls f at moved points, checking each output
+    point: np.ndarray  # float64, shaped like x (or x[wrt]); f only ever sees it read-only
+    f0: np.ndarray  # f at the point
+    call: Callable[[Callable[..., Any], np.ndarray], Any]  # g called like f, at another point
+    name: str  # the argument differentiated
+    of: str  # f's name for symbols
+
+
+def prepare(f: Callable[..., Any], x: Any, wrt: int | str | None, op: str) -> Prepared:
+    """Check f and x, bind the argument to differentiate, call f there twice."""
+    if not callable(f):
+        raise InputTypeError(op, "f", "a function", describe(f))
+    if hasattr(f, "value") and hasattr(f, "rules"):  # an Operation: differentiate its value
+        f = f.value
+    point, call, name = bind(f, x, wrt, op)
+    if point.dtype.kind == "c":
+        point = point.real
+    point = point.astype(np.float64)
+    ev = _Evaluator(lambda v: call(f, v), point, name, op)
+    f0 = np.array(ev(point, name))  # ours: f may hand back an array it reuses
+    again = ev(point, name)
+    if not np.array_equal(f0, again):
+        raise InputError(
+            op,
+            "f",
+            "a deterministic function (the same output twice at the same point)",
+            f"outputs that differ by up to {np.abs(f0 - again).max():.3g} at {name}",
+            "fix the random seed inside f, or switch off dropout and noise",
+        )
+    return Prepared(f, ev, point, f0, call, name, function_name(f))
 
 
 def numeric_jacobian(
@@ -142,38 +204,43 @@ def numeric_jacobian(
     *,
     wrt: int | str | None = None,
     op: str = "numeric",
-    matrices: int = NUMERIC_MATRICES,
+    progress: bool | None = None,
 ) -> NumericJacobian:
-    """:func:`numeric`, with the limit weighed for ``matrices`` matrices of the Jacobian's size
-    and named after ``op`` (``verify`` keeps several more while it compares)."""
-    if not isinstance(method, str) or method not in METHODS:
-        raise InputError("numeric", "method", " or ".join(map(repr, METHODS)), repr(method))
+    """:func:`numeric`, named after ``op`` in its errors (``verify`` differentiates a Layer's
+    pre and post with it)."""
+    check_method(op, method)
     if step is not None:
         step = _positive(step)
-    if not callable(f):
-        raise InputTypeError("numeric", "f", "a function", describe(f))
-    if hasattr(f, "value") and hasattr(f, "rules"):  # an Operation: differentiate its value
-        f = f.value
-    point, call, name = bind(f, x, wrt)
-    if point.dtype.kind == "c":
-        point = point.real
-    point = point.astype(np.float64)
-    ev = _Evaluator(lambda v: call(f, v), point, name, "numeric")
-    f0 = ev(point, name)
-    _check_size(op, function_name(f), name, f0.size, point.size, matrices)
-    again = ev(point, name)
-    if not np.array_equal(f0, again):
-        raise InputError(
-            "numeric",
-            "f",
-            "a deterministic function (the same output twice at the same point)",
-            f"outputs that differ by up to {np.abs(f0 - again).max():.3g} at {name}",
-            "fix the random seed inside f, or switch off dropout and noise",
+    progress = check_progress(op, progress)
+    p = prepare(f, x, wrt, op)
+    check_size(op, p.of, p.name, p.f0.size, p.point.size, NUMERIC_MATRICES)
+    return differentiate(p, method, step, progress)
+
+
+def check_method(op: str, method: Any) -> None:
+    if not isinstance(method, str) or method not in METHODS:
+        raise InputError(op, "method", " or ".join(map(repr, METHODS)), repr(method))
+
+
+def differentiate(
+    p: Prepared, method: str, step: float | None, progress: bool | None
+) -> NumericJacobian:
+    """The numeric Jacobian at the prepared point, by ``method`` (its fallback for auto)."""
+    ev, point, f0 = p.ev, p.point, p.f0
+    names = {"complex": "complex step", "richardson": "Richardson", "central": "central"}
+
+    def shown(used: str) -> Progress:
+        return Progress(
+            f"numeric ∂{p.of}/∂{p.name}, {names[used]}",
+            point.size,
+            f"entries of {p.name}",
+            progress,
         )
+
     fallback = None
     if method in ("complex", "auto"):
         try:
-            J, err = _complex(ev, point, f0, step, check=method == "auto")
+            J, err = _complex(ev, point, f0, step, method == "auto", shown("complex"))
             used = "complex"
         except NotComplexSafeError as exc:
             if method == "complex":
@@ -184,13 +251,13 @@ def numeric_jacobian(
                 raise
             fallback = " ".join(line.strip() for line in str(exc).splitlines()[1:])
             ev.out_shape = f0.shape
-            J, err = _ridders(ev, point, f0, None)
+            J, err = _ridders(ev, point, f0, None, shown("richardson"))
             used = "richardson"
     elif method == "richardson":
-        J, err = _ridders(ev, point, f0, step)
+        J, err = _ridders(ev, point, f0, step, shown("richardson"))
         used = "richardson"
     else:
-        J, err = _central(ev, point, f0.size, step)
+        J, err = _central(ev, point, f0.size, step, shown("central"))
         used = "central"
     return NumericJacobian(
         J,
@@ -199,13 +266,13 @@ def numeric_jacobian(
         error=err,
         method=used,
         fallback=fallback,
-        of=function_name(f),
-        wrt=name,
+        of=p.of,
+        wrt=p.name,
         closed_form=f"numeric ({used})",
     )
 
 
-def _check_size(op: str, of: str, name: str, n_out: int, n_in: int, matrices: int) -> None:
+def check_size(op: str, of: str, name: str, n_out: int, n_in: int, matrices: int) -> None:
     """Refuse, before the first difference, a Jacobian whose matrices would pass the limit."""
     kept = "kept with its error estimate"
     if matrices > NUMERIC_MATRICES:

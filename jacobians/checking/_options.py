@@ -14,8 +14,11 @@ from reshape import InputError, InputTypeError, as_size, describe
 
 from ._layer import Layer, _activation
 from ._numeric import METHODS
+from ._progress import check_progress
 
-__all__ = ["check_options"]
+__all__ = ["MODES", "check_options"]
+
+MODES = ("auto", "fast", "full")
 
 _LAYER = "a jacobians.Layer, or a list of them, or None"
 _LAYER_HINT = 'describe where the activation sits: Layer("sigmoid", pre=lambda W: W @ x, post=…)'
@@ -31,9 +34,21 @@ def check_options(
     max_entries: Any,
     draws: Any,
     seed: Any,
+    mode: Any = "auto",
+    progress: Any = None,
 ) -> tuple[int, int]:
     """Refuse a bad option of verify, naming it; every option here is checked, used or not.
     Returns draws and seed as ints (numpy integers are whole numbers too)."""
+    if not isinstance(mode, str) or mode not in MODES:
+        shown = repr(mode) if isinstance(mode, (str, int, float, type(None))) else describe(mode)
+        raise InputError(
+            "verify",
+            "mode",
+            "'auto' (fast above a size, else full), 'fast' (along random directions, at any "
+            "size) or 'full' (entry by entry)",
+            shown,
+        )
+    check_progress("verify", progress)
     if form is not None and (not isinstance(form, str) or form not in forms):
         raise InputError(
             "verify", "form", "None or one of " + ", ".join(map(repr, forms)), repr(form)

@@ -14,6 +14,7 @@ other is mentioned beside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import prod
@@ -140,17 +141,27 @@ def _column_major(
 
 
 def _readings(
-    G: np.ndarray, out_shape: tuple, in_shape: tuple, of: str, wrt: str
+    G: np.ndarray,
+    out_shape: tuple,
+    in_shape: tuple,
+    of: str,
+    wrt: str,
+    sketch: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[_Reading]:
-    """The claim as given, then each other reading of its numbers, without repeats."""
+    """The claim as given, then each other reading of its numbers, without repeats.
+
+    With ``sketch`` (the fast check: M ↦ M·V for its random directions V), each reading's matrix
+    is replaced by its sketch as soon as it is read, so about two matrices of the claim's size
+    are held at once, and repeats are found among the sketches."""
     n_out, n_in = prod(out_shape), prod(in_shape)
     accepted = {s for shapes in _forms(out_shape, in_shape).values() for s in shapes}
-    base = [_Reading("as given", G.reshape(n_out, n_in), None, "", "", "claimed", G.shape)]
+    bases: list[Callable[[], _Reading]] = [
+        lambda: _Reading("as given", G.reshape(n_out, n_in), None, "", "", "claimed", G.shape)
+    ]
     if G.ndim == 2 and G.shape[::-1] in accepted:
-        base.append(_transposed(G, out_shape, in_shape, of, wrt))
+        bases.append(lambda: _transposed(G, out_shape, in_shape, of, wrt))
     if G.shape == in_shape + out_shape and G.shape != out_shape + in_shape and len(G.shape) > 2:
-        base.append(_input_axes_first(G, out_shape, in_shape))
-    out = list(base)
+        bases.append(lambda: _input_axes_first(G, out_shape, in_shape))
     variants = []
     matrix_out = len([s for s in out_shape if s > 1]) > 1
     matrix_in = len([s for s in in_shape if s > 1]) > 1
@@ -160,10 +171,18 @@ def _readings(
         variants.append(("the input", (n_out,), in_shape))
     if matrix_out:
         variants.append(("the output", out_shape, (n_in,)))
-    for r in base:
-        out += [_column_major(r, *v, out_shape, in_shape, wrt) for v in variants]
+
+    def read() -> Iterator[_Reading]:
+        # the order matters: when two readings give the same numbers, the first is named
+        yield from (make() for make in bases)
+        for make in bases:
+            r = make()  # made again rather than kept: one matrix of the claim's size at a time
+            yield from (_column_major(r, *v, out_shape, in_shape, wrt) for v in variants)
+
     unique: list[_Reading] = []
-    for r in out:
+    for r in read():
+        if sketch is not None:
+            r = replace(r, M=sketch(r.M))
         same = next((k for k, u in enumerate(unique) if np.array_equal(r.M, u.M)), None)
         if same is None:
             unique.append(r)

@@ -14,6 +14,10 @@ from .._structure_args import fmt_shape
 __all__ = ["Diagnosis", "Entry", "Report", "entry_label"]
 
 _NONE = "none of the common mistakes explains the difference"
+_NONE_FAST = (
+    "none of the slips the fast check tests (transposed, column-major, a constant factor or "
+    "sign, and σ′ slips when layer= is given) explains the difference"
+)
 
 
 def entry_label(
@@ -105,12 +109,17 @@ class Report:
     Attributes:
         matches: whether the claimed Jacobian equals the numeric one within the tolerance.
         diagnosis: the mistake that explains the difference exactly, or None.
-        max_abs_error, max_rel_error: the largest |claimed − numeric|, and that over max |numeric|.
-        entries: the first differing entries (row-major order); n_differing counts them all.
-        numeric, claimed: the two matrices compared (numerator layout, row-major).
+        mode: ``"full"`` (every entry compared) or ``"fast"`` (claimed·v against the numeric
+            J·v along ``directions`` random directions v, within ``bound``).
+        max_abs_error, max_rel_error: the largest |claimed − numeric| (fast: of an entry of
+            claimed·v − J·v), and that over max |numeric| (fast: max |J·v|).
+        entries: the first differing entries (row-major order); n_differing counts them all
+            (None for the fast check, which compares no single entry).
+        numeric, claimed: the two matrices compared (numerator layout, row-major; fast: J·v
+            and claimed·v, one column per direction v, scaled to ‖v‖₁ = 1).
         hint, example: for a mismatch no slip explains, the checks that were not tried and
-            how to ask for them (the activation-derivative slips need ``layer=``), and an
-            example call; else empty.
+            how to ask for them (the activation-derivative slips need ``layer=``; the entries
+            that differ, ``mode="full"``), and an example call; else empty.
     """
 
     matches: bool
@@ -122,7 +131,7 @@ class Report:
     read_as: str
     max_abs_error: float
     max_rel_error: float
-    n_differing: int
+    n_differing: int | None
     entries: list[Entry]
     diagnosis: Diagnosis | None
     method: str
@@ -132,6 +141,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     hint: str = ""
     example: str = ""
+    mode: str = "full"
+    directions: int = 0
+    bound: float = 0.0
     numeric: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     claimed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
 
@@ -151,11 +163,29 @@ class Report:
             f"claimed {fmt_shape(self.claimed_shape)}, read as {self.read_as}"
         )
 
+    @property
+    def _fast(self) -> bool:
+        return self.mode == "fast"
+
+    @property
+    def no_diagnosis(self) -> str:
+        """What the report says when no common slip explains a mismatch."""
+        return _NONE_FAST if self._fast else _NONE
+
     def headline(self) -> str:
         verdict = "matches" if self.matches else "does NOT match"
-        return f"{self.symbol} {verdict} the numeric Jacobian ({self.size})"
+        along = f" along {self.directions} random directions" if self._fast else ""
+        return f"{self.symbol} {verdict} the numeric Jacobian{along} ({self.size})"
 
     def _errors(self) -> str:
+        if self._fast:
+            miss = (0.8 / 10) ** self.directions  # √(2/π)·bound/δ per direction, δ = 10·bound
+            return (
+                f"max |claimed·v − J·v| = {self.max_abs_error:.2e} (relative "
+                f"{self.max_rel_error:.2e}) over {self.directions} random directions v of "
+                f"normal entries; bound {self.bound:.1e} (an entry of claimed off by 10 × the "
+                f"bound escapes all {self.directions} with probability below {miss:.0e})"
+            )
         return (
             f"max |claimed − numeric| = {self.max_abs_error:.2e} (relative "
             f"{self.max_rel_error:.2e}); {self.n_differing} of "
@@ -163,9 +193,15 @@ class Report:
         )
 
     def _reference(self) -> str:
+        if self._fast:
+            return (
+                f"fast check: J·v by {self.method} along each direction, estimated error ≤ "
+                f"{self.numeric_error:.1e}; tolerance rtol = {self.rtol:.0e}, atol = "
+                f"{self.atol:.1e} on each entry of claimed"
+            )
         return (
-            f"numeric: {self.method}, estimated error ≤ {self.numeric_error:.1e}; "
-            f"tolerance rtol = {self.rtol:.0e}, atol = {self.atol:.1e}"
+            f"full check, entry by entry; numeric: {self.method}, estimated error ≤ "
+            f"{self.numeric_error:.1e}; tolerance rtol = {self.rtol:.0e}, atol = {self.atol:.1e}"
         )
 
     def __str__(self) -> str:
@@ -176,7 +212,7 @@ class Report:
                 f"  fix: {self.diagnosis.fix}",
             ]
         elif not self.matches:
-            lines.append(f"  diagnosis: {_NONE}")
+            lines.append(f"  diagnosis: {self.no_diagnosis}")
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         if self.example:
@@ -207,7 +243,7 @@ class Report:
                 f"- **fix**: {_code_marked(self.diagnosis)}",
             ]
         elif not self.matches:
-            md.append(f"- **diagnosis**: {_NONE}")
+            md.append(f"- **diagnosis**: {self.no_diagnosis}")
         if self.hint:
             md.append(f"- **hint**: {self.hint}" + (f" `{self.example}`" if self.example else ""))
         md.append(f"- {self._errors()}")
@@ -231,7 +267,7 @@ class Report:
                 f"{esc(self.diagnosis.summary)}</li><li><b>fix</b>: {esc(self.diagnosis.fix)}</li>"
             )
         elif not self.matches:
-            out.append(f"<li><b>diagnosis</b>: {_NONE}</li>")
+            out.append(f"<li><b>diagnosis</b>: {esc(self.no_diagnosis)}</li>")
         if self.hint:
             example = f" <code>{esc(self.example)}</code>" if self.example else ""
             out.append(f"<li><b>hint</b>: {esc(self.hint)}{example}</li>")
@@ -269,4 +305,7 @@ class Report:
             "notes": list(self.notes),
             "hint": self.hint,
             "example": self.example,
+            "mode": self.mode,
+            "directions": self.directions,
+            "bound": self.bound,
         }

@@ -17,6 +17,13 @@ diagnosis (``kind``)        the claimed array, read this way, equals …
 ``entries``                 J except on a few entries (listed)
 ==========================  ===========================================================
 
+Two checks, chosen by ``mode``: ``"full"`` computes the whole numeric Jacobian and compares every
+entry (``_full``: it lists the entries that differ and tries every slip); ``"fast"`` compares
+claimed·v with the numeric J·v along a few random directions v, each costing one or two calls of
+f, and decides at any size (``_fast``: it names every slip above but ``entries``, and then says
+what the full check would cost). ``"auto"`` (the default) runs the full check up to 20,000
+entries of the Jacobian (``FULL_UP_TO``), the fast one above.
+
 The transposed and column-major readings are combined with the factor and activation tests, so
 "transposed and twice too large" is named too. Each fix that is a rearrangement or a factor is
 also given as Python code on the claim exactly as it was passed (``Diagnosis.code``, e.g.
@@ -32,29 +39,20 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from reshape import InputError, InputTypeError, describe
 
 from .._registry import EXPRESSIONS  # (Expression, ...) once jacobians.expressions is loaded
-from .._structure_args import fmt_shape
-from ._calls import bind, function_name
-from ._claim import _claimed_array, _forms, _read_as, _shape_fix
-from ._compare import differing, tolerance, within
-from ._diagnose import _diagnose
 from ._expressions import DRAWS, verify_expression
-from ._layer import Layer, _layer_hint
-from ._numeric import NumericJacobian, numeric_jacobian
+from ._fast import FULL_UP_TO, fast_check, mode_for
+from ._full import Check, full_check
+from ._layer import Layer
+from ._numeric import prepare
 from ._options import check_options
-from ._report import Diagnosis, Entry, Report
+from ._report import Report
 
-__all__ = ["FORMS", "verify", "verify_file"]
+__all__ = ["FORMS", "FULL_UP_TO", "verify", "verify_file"]
 
 FORMS = ("matrix", "tensor", "gradient")
-# The matrices of the Jacobian's size verify may hold at once, weighed against the limit before
-# the numeric Jacobian is computed: the Jacobian, its error, the tolerance and the claim, and while
-# it names a slip the claim read transposed and column-major on either side (see _readings).
-VERIFY_MATRICES = 12
 
 
 # ----- verify -----
@@ -75,6 +73,8 @@ def verify(
     shapes: Any = None,
     draws: int = DRAWS,
     seed: int = 0,
+    mode: str = "auto",
+    progress: bool | None = None,
 ) -> Report:
     """Compare a claimed Jacobian with the numeric one and name the mistake if there is one.
 
@@ -100,6 +100,15 @@ def verify(
         max_entries: how many differing entries the report lists.
         shapes, draws, seed: for an expression only: sizes as for :func:`jacobians.parse`
             (a size left open is 3), the number of random points, and their seed.
+        mode: ``"full"`` compares every entry with the whole numeric Jacobian (a call of f
+            per entry of x, or ten with Richardson); ``"fast"`` compares claimed·v with the
+            numeric J·v along 6 random directions v (a dozen calls of f in all, at any size;
+            it names the same slips but cannot list wrong entries, and then says what the
+            full check would cost); ``"auto"`` (default): full up to 20,000 entries of the
+            Jacobian, fast above. The report says which ran.
+        progress: for the full check's numeric Jacobian: None (default) draws a line of
+            progress on stderr when it is a terminal and the work runs for more than a few
+            seconds; True always; False never.
 
     Returns:
         A :class:`Report`: ``bool(report)`` is ``report.matches``; print it, show it in a
@@ -118,8 +127,14 @@ def verify(
     'claimed is 2 × the true Jacobian (the ½ of ½‖a − y‖² dropped or doubled)'
     >>> verify("tr(A*X'*B*X*C)", None, "B'*X*A'*C' + B*X*C*A", wrt="X").matches
     True
+    >>> big = np.ones((256, 784)) / 784                # 200,704 entries: fast, in a few calls
+    >>> r = verify(lambda W: np.sum(np.tanh(W @ np.ones(784))), big, np.zeros((784, 256)))
+    >>> r.mode, r.directions, r.matches
+    ('fast', 6, False)
     """
-    draws, seed = check_options(layer, form, FORMS, method, rtol, atol, max_entries, draws, seed)
+    draws, seed = check_options(
+        layer, form, FORMS, method, rtol, atol, max_entries, draws, seed, mode, progress
+    )
     expression = isinstance(f, str) or (EXPRESSIONS and isinstance(f, EXPRESSIONS[0]))
     if expression and x is not None and not isinstance(x, Mapping):
         raise InputTypeError(
@@ -150,6 +165,8 @@ def verify(
             rtol=rtol,
             atol=atol,
             max_entries=max_entries,
+            mode=mode,
+            progress=progress,
         )
     if shapes is not None or draws != DRAWS or seed != 0:
         raise InputError(
@@ -158,113 +175,18 @@ def verify(
             "their defaults for a function (they apply to an expression)",
             f"shapes={shapes!r}, draws={draws!r}, seed={seed!r}",
         )
-    if hasattr(f, "value") and hasattr(f, "rules"):
-        f = f.value
-    of = function_name(f)
-    N: NumericJacobian = numeric_jacobian(
-        f, x, method, wrt=wrt, op="verify", matrices=VERIFY_MATRICES
-    )
-    point, call, name = bind(f, x, wrt, "verify")
-    point = point.real.astype(np.float64)
-    J, err = N.matrix, N.error
-    out_shape, in_shape = N.out_shape, N.in_shape
-    n_out, n_in = J.shape
-    G = _claimed_array(claimed, call, point, out_shape, in_shape, name)
-
-    scale = float(max(-J.min(), J.max())) or 1.0  # max |J|, without a matrix of |J|
-    atol = rtol * scale if atol is None else float(atol)
-    tol = tolerance(J, err, rtol, atol)
-
-    def close(M: np.ndarray, T: np.ndarray = J, c: float = 1.0, times: float | None = None) -> bool:
-        return within(M, T, tol, c, times)
-
-    given = G.reshape(n_out, n_in)
-    bad, max_abs = differing(given, J, tol)
-    read_as = _read_as(G.shape, out_shape, in_shape, name)
-    notes: list[str] = []
-    if N.fallback:
-        notes.append(f"complex step was not usable ({N.fallback}); Richardson was used")
-    wanted = _forms(out_shape, in_shape)[form] if form else None
-    if form == "gradient" and not wanted:
-        raise InputError(
-            "verify",
-            "form",
-            "'matrix' or 'tensor': a gradient exists only for a scalar f",
-            f"form='gradient' with f's output of shape {out_shape}",
-        )
-
-    diagnosis: Diagnosis | None = None
-    matches = not bad.any()
-    if matches and wanted is not None and G.shape not in wanted:
-        matches = False
-        words, code = _shape_fix(form, out_shape, in_shape, G.shape)
-        diagnosis = Diagnosis(
-            "shape",
-            f"the numbers are right but claimed is {_as_read(read_as, G.shape)}, where the "
-            f"{form} {fmt_shape(wanted[0])} is compared",
-            f"{words}: {code}",
-            {"claimed_shape": list(G.shape), "expected_shape": list(wanted[0])},
-            code,
-        )
-    elif not matches:
-        diagnosis = _diagnose(
-            G, J, close, bad, out_shape, in_shape, name, layer, call, point, f, n_out, of
-        )
-
-    hint = example = ""
-    if not matches and layer is None and (diagnosis is None or diagnosis.kind == "entries"):
-        hint, example = _layer_hint(f, of, name)
-    entries = []
-    for r, c in np.argwhere(bad)[:max_entries]:
-        entries.append(
-            Entry(
-                int(r),
-                int(c),
-                tuple(int(i) for i in np.unravel_index(r, out_shape)) if out_shape else (),
-                tuple(int(i) for i in np.unravel_index(c, in_shape)) if in_shape else (),
-                float(given[r, c]),
-                float(J[r, c]),
-            )
-        )
-    return Report(
-        matches=matches,
-        of=of,
-        wrt=name,
-        out_shape=out_shape,
-        in_shape=in_shape,
-        claimed_shape=tuple(G.shape),
-        read_as=read_as or f"a {fmt_shape(G.shape)} array, row-major",
-        max_abs_error=max_abs,
-        max_rel_error=max_abs / scale,
-        n_differing=int(bad.sum()),
-        entries=entries,
-        diagnosis=diagnosis,
-        method={"complex": "complex step", "richardson": "Richardson extrapolation"}.get(
-            N.method, "central differences"
-        ),
-        numeric_error=N.error_max,
-        rtol=float(rtol),
-        atol=float(atol),
-        notes=notes,
-        hint=hint,
-        example=example,
-        numeric=J,
-        claimed=given,
-    )
-
-
-def _as_read(read_as: str | None, shape: tuple) -> str:
-    """What the claim was read as, with its shape said once."""
-    if read_as is None:
-        return f"shaped {fmt_shape(shape)}"
-    return read_as if fmt_shape(shape) in read_as else f"{read_as} {fmt_shape(shape)}"
+    p = prepare(f, x, wrt, "verify")
+    c = Check(p, claimed, layer, form, method, rtol, atol, max_entries, progress)
+    if mode_for(mode, p.f0.size, p.point.size) == "full":
+        return full_check(c)
+    return fast_check(c)
 
 
 def verify_file(path: str | Path, **options: Any) -> Report:
     """Run a Python file that defines ``f``, ``x`` and ``claimed``, and :func:`verify` it.
 
-    The file may also define ``wrt``, ``layer``, ``form``, ``method``, ``rtol`` and ``atol``;
-    ``options`` (e.g. from the command line) take precedence over them.
+    The file may also define ``wrt``, ``layer``, ``form``, ``method``, ``mode``, ``rtol`` and
+    ``atol``; ``options`` (e.g. from the command line) take precedence over them.
 
     Shapes: as for :func:`verify`.
     """
@@ -297,6 +219,7 @@ def verify_file(path: str | Path, **options: Any) -> Report:
             "a file that defines f (the function), x (the point) and claimed (the Jacobian)",
             f"no {', '.join(missing)} defined",
         )
-    kwargs = {k: ns[k] for k in ("wrt", "layer", "form", "method", "rtol", "atol") if k in ns}
+    names = ("wrt", "layer", "form", "method", "mode", "rtol", "atol")
+    kwargs = {k: ns[k] for k in names if k in ns}
     kwargs.update({k: v for k, v in options.items() if v is not None})
     return verify(ns["f"], ns["x"], ns["claimed"], **kwargs)

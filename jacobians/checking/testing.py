@@ -39,13 +39,15 @@ def assert_jacobian_close(
     method: str = "auto",
     rtol: float = 1e-6,
     atol: float | None = None,
+    mode: str = "auto",
 ) -> None:
     """Assert that ``claimed`` is the Jacobian (or gradient) of f at x; the report is the message.
 
-    The arguments are those of :func:`jacobians.verify`; on a mismatch the AssertionError carries
-    the whole report (diagnosis, largest errors, first differing entries), so pytest shows it. Its
-    first line is the report's first line (``FAIL ∂f/∂W does NOT match …``), which pytest puts in
-    its one-line summary of the failure.
+    The arguments are those of :func:`jacobians.verify` (its ``mode`` too: the full check or the
+    fast one); on a mismatch the AssertionError carries the whole report (diagnosis, largest
+    errors, first differing entries, or for the fast check how to run the full one), so pytest
+    shows it. Its first line is the report's first line (``FAIL ∂f/∂W does NOT match …``), which
+    pytest puts in its one-line summary of the failure.
 
     Shapes: as for :func:`jacobians.verify`.
 
@@ -53,7 +55,16 @@ def assert_jacobian_close(
     """
     __tracebackhide__ = True
     report = verify(
-        f, x, claimed, wrt=wrt, layer=layer, form=form, method=method, rtol=rtol, atol=atol
+        f,
+        x,
+        claimed,
+        wrt=wrt,
+        layer=layer,
+        form=form,
+        method=method,
+        rtol=rtol,
+        atol=atol,
+        mode=mode,
     )
     if not report.matches:
         raise AssertionError(str(report))

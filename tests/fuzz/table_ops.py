@@ -174,12 +174,19 @@ def _square(v: Any) -> Any:
 CHECKING: dict[str, Entry] = {
     "jacobians.numeric": Entry(
         J.numeric,
-        lambda: {"f": _square, "x": np.array([1.0, 2.0]), "method": "central", "step": 1e-5},
+        lambda: {
+            "f": _square,
+            "x": np.array([1.0, 2.0]),
+            "method": "central",
+            "step": 1e-5,
+            "progress": None,
+        },
         (
             arg("f", "function"),
             arg("x", "array", skip="3d wrong_shape wrong_rows"),
             arg("method", "choice"),
             arg("step", "real", skip="none"),
+            arg("progress", "flag", skip="none"),  # None: on a terminal, when it is long
         ),
     ),
     "jacobians.verify": Entry(
@@ -194,6 +201,8 @@ CHECKING: dict[str, Entry] = {
             "rtol": 1e-6,
             "atol": None,
             "max_entries": 5,
+            "mode": "auto",
+            "progress": None,
         },
         (
             arg("f", "function"),
@@ -205,6 +214,31 @@ CHECKING: dict[str, Entry] = {
             arg("rtol", "real"),
             arg("atol", "real", skip="none"),
             arg("max_entries", "count", skip="zero"),  # 0: list no entries
+            arg("mode", "choice"),
+            arg("progress", "flag", skip="none"),  # None: on a terminal, when it is long
+        ),
+    ),
+    "jacobians.verify[fast]": Entry(
+        lambda f, x, claimed, **o: J.verify(f, x, claimed, mode="fast", **o),
+        lambda: {
+            "f": _square,
+            "x": np.array([1.0, 2.0]),
+            "claimed": np.diag([2.0, 4.0]),
+            "layer": None,
+            "form": None,
+            "method": "auto",
+            "rtol": 1e-6,
+            "atol": None,
+        },
+        (
+            arg("f", "function"),
+            arg("x", "array", skip="3d wrong_shape wrong_rows"),
+            arg("claimed", "array", skip="3d wrong_shape wrong_rows"),
+            arg("layer", "layer"),
+            arg("form", "choice", skip="none"),
+            arg("method", "choice"),
+            arg("rtol", "real"),
+            arg("atol", "real", skip="none"),
         ),
     ),
     "jacobians.verify[expression]": Entry(

@@ -1,0 +1,131 @@
+"""Directional derivatives J·v of f along a few directions: the numeric side of the fast check.
+
+Each direction costs a fixed number of calls of f, whatever x's size:
+
+==============  ==============================================  ===============================
+method          J·v                                             calls per direction (error)
+==============  ==============================================  ===============================
+``complex``     Im f(x + ih·v) / h, h = 1e-30                   1 (4ε·(|J·v| + max |J·v|))
+``central``     (f(x + t·v) − f(x − t·v)) / 2t                  2, and 2 more for the error
+                                                                |D(t) − D(2t)|/3 + rounding
+``richardson``  Ridders' tableau of central differences along   10 (the tableau's convergence)
+                v at t, t/2, …, t/16
+``auto``        complex step if f is complex-safe (checked by   as the method used
+                one central difference), else Richardson
+==============  ==============================================  ===============================
+
+The steps follow the entry-by-entry ones of ``_differences``, scaled so that no entry of x moves
+by more than the step numeric would take for the largest entry.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._calls import NotComplexSafeError
+from ._differences import (
+    EPS,
+    ROUND,
+    _ComplexWarning,
+    central_along,
+    complex_output,
+    real_part_tolerance,
+    tableau,
+)
+from ._numeric import Prepared
+
+__all__ = ["along"]
+
+_WHAT = "a random direction"
+
+
+def along(p: Prepared, V: np.ndarray, method: str) -> tuple:
+    """J·v for each column v of ``V`` (n × k): (D, E, method used, why complex step was not),
+    D and E m × k, E the estimated absolute error of each entry of D."""
+    if method in ("complex", "auto"):
+        try:
+            D, E = _complex(p, V, check=method == "auto")
+            return D, E, "complex", None
+        except NotComplexSafeError as exc:
+            if method == "complex":
+                exc.args = (
+                    f"{exc.args[0]}\n Hint: use method='auto' (falls back to Richardson) or "
+                    "'richardson'",
+                )
+                raise
+            why = " ".join(line.strip() for line in str(exc).splitlines()[1:])
+            p.ev.out_shape = p.f0.shape
+            return (*_richardson(p, V), "richardson", why)
+    if method == "richardson":
+        return (*_richardson(p, V), "richardson", None)
+    return (*_central(p, V), "central", None)
+
+
+def _largest(x: np.ndarray) -> float:
+    return max(1.0, float(np.abs(x).max()))
+
+
+def _complex(p: Prepared, V: np.ndarray, check: bool) -> tuple[np.ndarray, np.ndarray]:
+    x, ev = p.point, p.ev
+    h = 1e-30
+    base = p.f0.astype(np.float64).reshape(-1)
+    tol = real_part_tolerance(base, h)
+    D = np.empty((base.size, V.shape[1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", _ComplexWarning)
+        for i in range(V.shape[1]):
+            moved = x + (1j * h) * V[:, i].reshape(x.shape)
+            y = ev(moved, f"{ev.name} moved by {1j * h:.3g} along {_WHAT}", complex_ok=True)
+            D[:, i] = complex_output(ev, y, base, tol, h)
+    if check:
+        _agrees_with_central(p, V[:, 0], D[:, 0])
+    E = np.abs(D)
+    E += E.max(axis=0, keepdims=True)
+    E *= 4 * EPS
+    return D, E
+
+
+def _agrees_with_central(p: Prepared, v: np.ndarray, d: np.ndarray) -> None:
+    """Complex step's J·v must agree with central differences along v, within their error:
+    conj, abs or a real-only branch in f gives a complex step that is analytic but wrong."""
+    c, err = _central_one(p, v)
+    if np.any(np.abs(d - c) > 100 * err + 1e-6 * (np.abs(d) + np.abs(d).max()) + 1e-300):
+        raise NotComplexSafeError(
+            p.ev.op,
+            "f",
+            "complex-step derivatives that agree with difference quotients",
+            f"a directional derivative off by {np.abs(d - c).max():.2e} (conj, abs or a "
+            "real-only branch in f, or a kink at x)",
+        )
+
+
+def _central_one(p: Prepared, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = p.point
+    t = np.cbrt(EPS) * _largest(x) / float(np.abs(v).max())
+    v = v.reshape(x.shape)
+    fp, fm, d = central_along(p.ev, x, v, t, _WHAT)
+    c = (fp - fm) / d
+    rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
+    fp, fm, d = central_along(p.ev, x, v, 2 * t, _WHAT)
+    return c, np.abs(c - (fp - fm) / d) / 3 + rounding
+
+
+def _central(p: Prepared, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    D = np.empty((p.f0.size, V.shape[1]))
+    E = np.empty_like(D)
+    for i in range(V.shape[1]):
+        D[:, i], E[:, i] = _central_one(p, V[:, i])
+    return D, E
+
+
+def _richardson(p: Prepared, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = p.point
+    D = np.empty((p.f0.size, V.shape[1]))
+    E = np.empty_like(D)
+    for i in range(V.shape[1]):
+        v = V[:, i].reshape(x.shape)
+        h0 = 1e-2 * _largest(x) / float(np.abs(v).max())
+        D[:, i], E[:, i] = tableau(lambda h, v=v: central_along(p.ev, x, v, h, _WHAT), h0)
+    return D, E

@@ -1,0 +1,170 @@
+"""verify's full check: the whole numeric Jacobian, compared with the claim entry by entry.
+
+It costs the numeric Jacobian (a call of f per entry of x for complex step, ten for Richardson)
+and holds :data:`VERIFY_MATRICES` matrices of the Jacobian's size; in return it lists the entries
+that differ and tries every slip, the activation-derivative ones (``layer=``) and "a few wrong
+entries" included. The fast check (``_fast``) decides at any size, along random directions.
+:class:`Check`, what verify was asked, serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError
+
+from .._structure_args import fmt_shape
+from ._claim import _claimed_array, _forms, _read_as, shape_diagnosis
+from ._compare import differing, tolerance, within
+from ._diagnose import _diagnose
+from ._layer import Layer, _layer_hint
+from ._numeric import Prepared, check_size, differentiate
+from ._readings import _readings
+from ._report import Diagnosis, Entry, Report
+
+__all__ = ["METHOD_NAMES", "VERIFY_MATRICES", "Check", "full_check"]
+
+# The matrices of the Jacobian's size verify may hold at once, weighed against the limit before
+# the numeric Jacobian is computed: the Jacobian, its error, the tolerance and the claim, and while
+# it names a slip the claim read transposed and column-major on either side (see _readings).
+VERIFY_MATRICES = 12
+METHOD_NAMES = {"complex": "complex step", "richardson": "Richardson extrapolation"}
+
+
+@dataclass
+class Check:
+    """What verify was asked: f prepared at the point, the claim, the options.
+
+    The claim is read (:meth:`read`) after the numeric side has run, so what f does wrong at
+    the moved points is reported before what the claim does wrong."""
+
+    p: Prepared
+    claimed: Any  # as the user gave it: an array, a Jacobian, a function called like f
+    layer: Layer | Sequence[Layer] | None
+    form: str | None
+    method: str
+    rtol: float
+    atol: float | None
+    max_entries: int
+    progress: bool | None
+    G: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the claim, float64, as given
+    wanted: list[tuple[int, ...]] | None = None  # the shapes ``form`` accepts (None: any)
+
+    @property
+    def shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        return self.p.f0.shape, self.p.point.shape
+
+    def read(self) -> np.ndarray:
+        """The claim as a float64 array with the Jacobian's number of entries, or the error."""
+        p = self.p
+        out_shape, in_shape = self.shapes
+        self.G = _claimed_array(self.claimed, p.call, p.point, out_shape, in_shape, p.name)
+        self.wanted = _forms(out_shape, in_shape)[self.form] if self.form else None
+        if self.form == "gradient" and not self.wanted:
+            raise InputError(
+                "verify",
+                "form",
+                "'matrix' or 'tensor': a gradient exists only for a scalar f",
+                f"form='gradient' with f's output of shape {out_shape}",
+            )
+        return self.G
+
+    def read_as(self) -> str:
+        out_shape, in_shape = self.shapes
+        got = _read_as(self.G.shape, out_shape, in_shape, self.p.name)
+        return got or f"a {fmt_shape(self.G.shape)} array, row-major"
+
+    def wrong_form(self, matches: bool) -> Diagnosis | None:
+        """The shape diagnosis: the numbers are right, the form is not the one asked for."""
+        if not matches or self.wanted is None or self.G.shape in self.wanted:
+            return None
+        out_shape, in_shape = self.shapes
+        return shape_diagnosis(
+            self.form or "", self.wanted, self.G.shape, out_shape, in_shape, self.p.name
+        )
+
+
+def full_check(c: Check) -> Report:
+    """verify, entry by entry."""
+    p = c.p
+    out_shape, in_shape = c.shapes
+    check_size("verify", p.of, p.name, p.f0.size, p.point.size, VERIFY_MATRICES)
+    N = differentiate(p, c.method, None, c.progress)
+    J, err = N.matrix, N.error
+    n_out, n_in = J.shape
+    G = c.read()
+    scale = float(max(-J.min(), J.max())) or 1.0  # max |J|, without a matrix of |J|
+    atol = c.rtol * scale if c.atol is None else float(c.atol)
+    tol = tolerance(J, err, c.rtol, atol)
+
+    def close(M: np.ndarray, T: np.ndarray = J, k: float = 1.0, times: float | None = None) -> bool:
+        return within(M, T, tol, k, times)
+
+    given = G.reshape(n_out, n_in)
+    bad, max_abs = differing(given, J, tol)
+    notes: list[str] = []
+    if N.fallback:
+        notes.append(f"complex step was not usable ({N.fallback}); Richardson was used")
+    matches = not bad.any()
+    diagnosis = c.wrong_form(matches)
+    matches = matches and diagnosis is None
+    if not matches and diagnosis is None:
+        readings = _readings(G, out_shape, in_shape, p.of, p.name)
+        diagnosis = _diagnose(
+            readings,
+            J,
+            close,
+            bad,
+            out_shape,
+            in_shape,
+            p.name,
+            c.layer,
+            p.call,
+            p.point,
+            p.f,
+            n_out,
+            p.of,
+        )
+    hint = example = ""
+    if not matches and c.layer is None and (diagnosis is None or diagnosis.kind == "entries"):
+        hint, example = _layer_hint(p.f, p.of, p.name)
+    entries = []
+    for r, col in np.argwhere(bad)[: c.max_entries]:
+        entries.append(
+            Entry(
+                int(r),
+                int(col),
+                tuple(int(i) for i in np.unravel_index(r, out_shape)) if out_shape else (),
+                tuple(int(i) for i in np.unravel_index(col, in_shape)) if in_shape else (),
+                float(given[r, col]),
+                float(J[r, col]),
+            )
+        )
+    return Report(
+        matches=matches,
+        of=p.of,
+        wrt=p.name,
+        out_shape=out_shape,
+        in_shape=in_shape,
+        claimed_shape=tuple(G.shape),
+        read_as=c.read_as(),
+        max_abs_error=max_abs,
+        max_rel_error=max_abs / scale,
+        n_differing=int(bad.sum()),
+        entries=entries,
+        diagnosis=diagnosis,
+        method=METHOD_NAMES.get(N.method, "central differences"),
+        numeric_error=N.error_max,
+        rtol=float(c.rtol),
+        atol=float(atol),
+        notes=notes,
+        hint=hint,
+        example=example,
+        numeric=J,
+        claimed=given,
+        mode="full",
+    )
