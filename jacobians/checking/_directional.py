@@ -34,7 +34,7 @@ from ._differences import (
     real_part_tolerance,
     tableau,
 )
-from ._numeric import Prepared
+from ._numeric import Prepared, by_method
 
 __all__ = ["along"]
 
@@ -44,23 +44,14 @@ _WHAT = "a random direction"
 def along(p: Prepared, V: np.ndarray, method: str) -> tuple:
     """J·v for each column v of ``V`` (n × k): (D, E, method used, why complex step was not),
     D and E m × k, E the estimated absolute error of each entry of D."""
-    if method in ("complex", "auto"):
-        try:
-            D, E = _complex(p, V, check=method == "auto")
-            return D, E, "complex", None
-        except NotComplexSafeError as exc:
-            if method == "complex":
-                exc.args = (
-                    f"{exc.args[0]}\n Hint: use method='auto' (falls back to Richardson) or "
-                    "'richardson'",
-                )
-                raise
-            why = " ".join(line.strip() for line in str(exc).splitlines()[1:])
-            p.ev.out_shape = p.f0.shape
-            return (*_richardson(p, V), "richardson", why)
-    if method == "richardson":
-        return (*_richardson(p, V), "richardson", None)
-    return (*_central(p, V), "central", None)
+    (D, E), used, why = by_method(
+        p,
+        method,
+        lambda: _complex(p, V, check=method == "auto"),
+        lambda: _richardson(p, V),
+        lambda: _central(p, V),
+    )
+    return D, E, used, why
 
 
 def _largest(x: np.ndarray) -> float:

@@ -49,6 +49,7 @@ __all__ = [
     "NUMERIC_MATRICES",
     "NumericJacobian",
     "Prepared",
+    "by_method",
     "numeric",
     "numeric_jacobian",
     "prepare",
@@ -222,6 +223,34 @@ def check_method(op: str, method: Any) -> None:
         raise InputError(op, "method", " or ".join(map(repr, METHODS)), repr(method))
 
 
+def by_method(
+    p: Prepared,
+    method: str,
+    complex_step: Callable[[], Any],
+    richardson: Callable[[], Any],
+    central: Callable[[], Any],
+) -> tuple[Any, str, str | None]:
+    """(result, method used, why complex step was not): complex step first for "auto", falling
+    back to Richardson where f is not complex-safe; the one dispatch of the full numeric Jacobian
+    and of the directional derivatives of verify's fast check."""
+    if method in ("complex", "auto"):
+        try:
+            return complex_step(), "complex", None
+        except NotComplexSafeError as exc:
+            if method == "complex":
+                exc.args = (
+                    f"{exc.args[0]}\n Hint: use method='auto' (falls back to Richardson) or "
+                    "'richardson'",
+                )
+                raise
+            why = " ".join(line.strip() for line in str(exc).splitlines()[1:])
+            p.ev.out_shape = p.f0.shape
+            return richardson(), "richardson", why
+    if method == "richardson":
+        return richardson(), "richardson", None
+    return central(), "central", None
+
+
 def differentiate(
     p: Prepared, method: str, step: float | None, progress: bool | None
 ) -> NumericJacobian:
@@ -237,28 +266,16 @@ def differentiate(
             progress,
         )
 
-    fallback = None
-    if method in ("complex", "auto"):
-        try:
-            J, err = _complex(ev, point, f0, step, method == "auto", shown("complex"))
-            used = "complex"
-        except NotComplexSafeError as exc:
-            if method == "complex":
-                exc.args = (
-                    f"{exc.args[0]}\n Hint: use method='auto' (falls back to Richardson) or "
-                    "'richardson'",
-                )
-                raise
-            fallback = " ".join(line.strip() for line in str(exc).splitlines()[1:])
-            ev.out_shape = f0.shape
-            J, err = _ridders(ev, point, f0, None, shown("richardson"))
-            used = "richardson"
-    elif method == "richardson":
-        J, err = _ridders(ev, point, f0, step, shown("richardson"))
-        used = "richardson"
-    else:
-        J, err = _central(ev, point, f0.size, step, shown("central"))
-        used = "central"
+    (J, err), used, fallback = by_method(
+        p,
+        method,
+        lambda: _complex(ev, point, f0, step, method == "auto", shown("complex")),
+        # a fallback from complex step takes Richardson's own steps, not one meant for complex step
+        lambda: _ridders(
+            ev, point, f0, step if method == "richardson" else None, shown("richardson")
+        ),
+        lambda: _central(ev, point, f0.size, step, shown("central")),
+    )
     return NumericJacobian(
         J,
         f0.shape,
