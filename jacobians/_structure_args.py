@@ -171,8 +171,9 @@ def checked_array(
     """``x`` checked as :func:`reshape.as_array` checks (lists converted, integers promoted),
     with ``ndim`` in ``ndims`` if given. An ndarray subclass is kept (a test's counting array):
     it is checked through a plain view."""
-    if type(x) is np.ndarray and _BUILDING.get() and (ndims is None or x.ndim in ndims):
-        return x  # made by a rule builder from checked arrays (from_checked)
+    if type(x) is np.ndarray and _BUILDING.get() and x.dtype.kind in "fc":
+        if ndims is None or x.ndim in ndims:
+            return x  # made by a rule builder from checked arrays (from_checked)
     a = as_array(x, op, arg)
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:
         a = x if a.dtype == x.dtype else x.astype(a.dtype)
@@ -195,7 +196,9 @@ def checked_dtype(op: str, arg: str, dtype: object) -> np.dtype:
 def checked_factor(op: str, arg: str, F: object) -> np.ndarray | int:
     """A Kronecker factor: a 2-D numeric matrix, or a whole number k ≥ 1 standing for I_k (which
     is never made, so k may be large)."""
-    if _BUILDING.get() and (type(F) is int or (type(F) is np.ndarray and F.ndim == 2)):
+    if _BUILDING.get() and (
+        type(F) is int or (type(F) is np.ndarray and F.ndim == 2 and F.dtype.kind in "fc")
+    ):
         return F  # made by a rule builder from checked arrays (from_checked)
     if is_whole(F):
         if not 1 <= F <= MAX_ENTRIES:  # type: ignore[operator]

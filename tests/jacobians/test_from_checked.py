@@ -1,0 +1,46 @@
+"""Structures made inside from_checked (by the rule builders, from contexts prepare checked) take
+their arrays as given; outside it, a user's structures are checked in full."""
+
+import numpy as np
+import pytest
+
+from jacobians import Dense, Diagonal, Identity, InputError, Kronecker, tanh
+from jacobians._structure_args import building, from_checked
+from reshape import InputTypeError, finite_assumed
+
+
+def test_the_block_sets_both_flags_and_restores_them():
+    assert not building() and not finite_assumed()
+    with from_checked():
+        assert building() and finite_assumed()
+        with from_checked():
+            assert building()
+        assert building()
+    assert not building() and not finite_assumed()
+    with pytest.raises(RuntimeError), from_checked():
+        raise RuntimeError("restored on the way out")
+    assert not building() and not finite_assumed()
+
+
+def test_inside_arrays_are_taken_as_given_outside_they_are_checked():
+    nan = np.array([1.0, np.nan])
+    with from_checked():
+        d = np.ones(3)
+        assert Diagonal(d).d is d  # no copy, no scan
+        assert Dense(np.ones((2, 3))).shape == (2, 3)
+        assert Kronecker(2, np.ones((1, 3))).shape == (2, 6)
+        assert Identity((4,)).shape == (4, 4)
+        assert np.isnan(Diagonal(nan).d).any()  # not scanned: the builder vouched for it
+        assert Diagonal(np.array([1, 2])).dtype == np.float64  # integers still promoted
+        with pytest.raises(InputTypeError):
+            Diagonal(np.array([True, False]))  # not a float array: checked as ever
+    with pytest.raises(InputError, match="NaN"):
+        Diagonal(nan)
+    with pytest.raises(InputError):
+        Identity((0,))
+
+
+def test_an_operations_jacobians_are_built_inside_it_and_checked_as_before():
+    J = tanh(np.array([0.0, 1.0])).jacobians["z"]
+    np.testing.assert_allclose(J.matrix, np.diag(1 - np.tanh([0.0, 1.0]) ** 2))
+    assert not building()
