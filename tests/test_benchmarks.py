@@ -68,7 +68,7 @@ def test_quick_mode_runs_every_case_and_says_how_blas_was_pinned(quick):
 def test_quick_rows_carry_ratios_over_rounds_and_cpu_times(quick):
     _, result = quick
     timed = [r for r in result["rows"] if r["ours"] is not None and r["unit"] != "bytes"]
-    assert len(timed) > 40
+    assert len(timed) >= 30  # ours and the numpy references; the peers (jax, torch) are optional
     for r in timed:
         own_work = "own work" in r["measure"]  # a difference of two times: may dip below 0
         assert (r["ours"] > 0 or own_work) and r["ours_cpu"] is not None and r["rounds"] >= 1
