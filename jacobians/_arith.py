@@ -115,8 +115,7 @@ def negate(u: Any) -> NegateContext:
     >>> negate(np.array([1.0, 2.0])).value
     array([-1., -2.])
     """
-    u = as_array(u, "negate", "u")
-    return NegateContext(np.negative(u), {"u": u}, u)
+    return negate.unchecked(as_array(u, "negate", "u"))  # type: ignore[misc]
 
 
 @negate.rule("u", "−I_n", "n×n", **rule_forms(0, lambda u: -1))

@@ -117,6 +117,19 @@ def _unchecked(f: Any) -> Any:
     return unchecked
 
 
+def _checked(op: str, unchecked: Any, X: Any, axis: Any) -> ReductionContext:
+    """A reduction's ``prepare``: X and the axis checked, then its ``unchecked``, the value refused
+    by name where it overflowed."""
+    axis = check_axis(op, axis)
+    X, _ = as_matrix(op, "X", X)
+    c = unchecked(X, axis)
+    finite_result(op, "X", op, c.value, {"X": c.X})
+    return c
+
+
+_sum, _mean = _unchecked(_total), _unchecked(_average)
+
+
 def _ones_row(n: Any) -> Any:
     """1_nᵀ (the number 1 when n = 1)."""
     return number(1) if is_one(n) else ones((n, 1)).T
@@ -160,7 +173,7 @@ def _sum_adjoint(G: Any, e: Any) -> Any:
     options={"axis": None},
     shape_of=reduced_shape,
     syntax=("call", "sum"),
-    unchecked=_unchecked(_total),
+    unchecked=_sum,
 )
 def sum(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """The sum of every entry, or of each column (``axis=1``) or each row (``axis=2``).
@@ -171,10 +184,7 @@ def sum(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     >>> sum(np.ones((2, 3)), axis=1).value, sum(np.ones((2, 3)), axis=2).jacobian.kind
     (array([[2., 2., 2.]]), 'kronecker')
     """
-    axis = check_axis("sum", axis)
-    X, M = as_matrix("sum", "X", X)
-    value = _reduced("sum", "sum", M, _reduce(M, axis, _total))
-    return ReductionContext(value, {"X": X}, M, axis)
+    return _checked("sum", _sum, X, axis)
 
 
 @sum.rule(
@@ -210,7 +220,7 @@ def _count(e: Any) -> Any:
     options={"axis": None},
     shape_of=reduced_shape,
     syntax=("call", "mean"),
-    unchecked=_unchecked(_average),
+    unchecked=_mean,
 )
 def mean(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     """The mean of every entry, or of each column (``axis=1``) or each row (``axis=2``).
@@ -220,10 +230,7 @@ def mean(X: np.ndarray, axis: int | None = None) -> ReductionContext:
     >>> mean(np.arange(4.0).reshape(2, 2), axis=2).value.ravel()
     array([0.5, 2.5])
     """
-    axis = check_axis("mean", axis)
-    X, M = as_matrix("mean", "X", X)
-    value = _reduced("mean", "mean", M, _reduce(M, axis, _average))
-    return ReductionContext(value, {"X": X}, M, axis)
+    return _checked("mean", _mean, X, axis)
 
 
 @mean.rule(
