@@ -298,7 +298,7 @@ def gradient(e: Expression, wrt: str | Expression, values: Mapping[str, Any]) ->
             f"a gradient with {np.size(g) - np.isfinite(g).sum()} entries beyond it",
         )  # fmt: skip
     given = np.shape(values[x.name])
-    program(e, x, values, ev)
+    program(e, x, values, ev, g)
     return g.reshape(given if prod(given) == size else ev.shapes[x.key])
 
 

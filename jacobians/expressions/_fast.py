@@ -7,7 +7,9 @@ the constants' values, and the builders of the local Jacobians on the paths to t
 later call at values of the same shapes and dtypes replays it: each operation through its
 ``unchecked`` (its context without the argument checks) where it has one, the rest through
 ``prepare``; the Jacobians from the same builders, with the same ``J._right`` products. So the
-numbers are the checked path's, to the bit.
+numbers are the checked path's, to the bit. Where the expression has a closed-form gradient that
+reproduces the checked one, the program kept is that closed form, compiled (:mod:`._compiled`):
+fewer numpy calls, the same refusals, the numbers to rounding.
 
 What the skipped checks would have refused still cannot pass: the values not proved finite
 through a product are scanned as before; every node's value is tested finite (a sum per node: a
@@ -31,6 +33,7 @@ from reshape import InputError
 from .._checks import all_finite
 from .._registry import Context
 from .._structure_args import from_checked
+from ._compiled import Compiled, compile_gradient, run_compiled
 from ._evaluate import Evaluation, proved_through_products
 from ._graph import Expression
 
@@ -74,14 +77,28 @@ def _signature(e: Expression, values: Mapping[str, Any]) -> tuple | None:
     return tuple(out)
 
 
-def program(e: Expression, x: Expression, values: Mapping[str, Any], ev: Evaluation) -> None:
-    """Keep on ``e`` the program of the gradient just computed, checked, at ``values``."""
+def program(
+    e: Expression, x: Expression, values: Mapping[str, Any], ev: Evaluation, g: np.ndarray
+) -> None:
+    """Keep on ``e`` the program of the gradient ``g`` just computed, checked, at ``values``:
+    the compiled closed form where it has one that gives ``g`` (:mod:`._compiled`), else the
+    replayed steps."""
     sig = _signature(e, values)
     if sig is None or (x.name, sig) in e._programs:
         return
     through = proved_through_products(e)
     slot = {n.key: i for i, n in enumerate(ev.nodes)}
     variables = e.variables()
+    kept = e._programs
+    if len(kept) >= _KEPT:
+        kept.pop(next(iter(kept), None), None)  # the oldest (a dict keeps insertion order)
+    scanned = tuple(
+        (k, slot[v.key], k not in through, ev.shapes[v.key]) for k, v in variables.items()
+    )
+    compiled = compile_gradient(e, x, values, ev, g, scanned)
+    if compiled is not None:
+        kept[(x.name, sig)] = compiled
+        return
     constants, steps = [], []
     for i, n in enumerate(ev.nodes):
         if n.is_constant:
@@ -106,14 +123,11 @@ def program(e: Expression, x: Expression, values: Mapping[str, Any], ev: Evaluat
             if a.key in on
         )
         back.append((slot[n.key], uses))
-    kept = e._programs
-    if len(kept) >= _KEPT:
-        kept.pop(next(iter(kept), None), None)  # the oldest (a dict keeps insertion order)
     kept[(x.name, sig)] = Program(
         x.name,
         len(ev.nodes),
         ev.values[e.key].dtype,
-        tuple((k, slot[v.key], k not in through, ev.shapes[v.key]) for k, v in variables.items()),
+        scanned,
         tuple(constants),
         tuple(steps),
         slot[e.key] if e.key in on else None,
@@ -137,7 +151,19 @@ def replay(e: Expression, wrt: object, values: Mapping[str, Any]) -> np.ndarray 
     if p is None:
         return None
     with np.errstate(all="ignore"), from_checked():
+        if type(p) is Compiled:
+            g = run_compiled(p, values)
+            return None if g is None else _shaped(g, values[p.wrt], p.size, p.variables, p.wrt)
         return _run(p, values)
+
+
+def _shaped(g: np.ndarray, given: Any, size: int, variables: tuple, wrt: str) -> np.ndarray:
+    """The gradient shaped like the value given for wrt (a gradient is shaped like its
+    parameter), or as the expression shapes wrt where the given one has another size."""
+    shape = np.shape(given)
+    if int(np.prod(shape)) == size:
+        return g.reshape(shape)
+    return g.reshape(next(sh for name, _, _, sh in variables if name == wrt))
 
 
 def _run(p: Program, values: Mapping[str, Any]) -> np.ndarray | None:
@@ -175,5 +201,4 @@ def _run(p: Program, values: Mapping[str, Any]) -> np.ndarray | None:
         g = np.zeros((1, p.size), dtype=dtype)
     elif not all_finite(g):
         return None
-    given = np.shape(values[p.wrt])
-    return g.reshape(given if int(np.prod(given)) == p.size else vals[p.x].shape)
+    return _shaped(g, values[p.wrt], p.size, p.variables, p.wrt)

@@ -1,0 +1,239 @@
+"""A gradient compiled from its closed form: the expression's nodes and those of its simplified
+gradient expression, evaluated in one straight line of numpy calls.
+
+The replayed program of :mod:`._fast` makes, per node, a context, a local Jacobian and a product
+with it. The gradient expression (``Expression.gradient_expression``, the rules' adjoints composed
+and simplified) is what a person writes by hand: for ‖Ax − y‖² it is 2Aᵀ(Ax − y), three numpy
+calls. So where the expression has one, a later call at values of the shapes and dtype met before
+evaluates it instead, beside the expression itself.
+
+What the checked path refuses is still refused, by running it:
+
+- every node of the expression itself is computed and its value tested finite (a sum per node),
+  so log of a negative number or a division by zero still fails, and the gradient is tested;
+- an operation whose derivative has a domain of its own (norm2 at 0, sqrt at 0, a power's
+  infinite slope, arcsin and arccos at ±1, inv) has its rule's builder run, as the
+  checked path runs it, since simplifying may remove the division that would show it
+  (2‖r‖ · r/‖r‖ is 2r, finite at r = 0, where norm2 has no derivative);
+- the program is kept only if, at the values of the checked call, it gives that call's gradient
+  to rounding (relative 1e-12 of its largest entry), checked through both the evaluation of the
+  gradient expression and the program itself.
+
+Results equal the checked path's to float64 rounding, not to the bit: the closed form groups the
+arithmetic differently.
+"""
+
+from __future__ import annotations
+
+import cmath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reshape import InputError
+
+from .._binary import _raw
+from .._checks import all_finite
+from .._registry import Operation
+from ._evaluate import Evaluation, evaluate
+from ._graph import Expression, node
+
+__all__ = ["Compiled", "compile_gradient", "run_compiled"]
+
+# Operations whose rule builders refuse points where the value is finite but the derivative is
+# not defined (tests/jacobians/expressions/test_compiled.py finds every builder that may refuse)
+GUARDED = frozenset({"norm2", "power", "sqrt", "arcsin", "arccos", "inv"})
+_AGREE = 1e-12
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The straight line: see the module docstring. Slots index a list of values."""
+
+    wrt: str
+    slots: int
+    dtype: np.dtype
+    variables: tuple[tuple[str, int, bool, tuple[int, ...]], ...]  # as Program's
+    constants: tuple[tuple[int, np.ndarray], ...]
+    # (slot, value(*args, **options), argument slots, options, shape, tested finite)
+    steps: tuple[tuple[int, Callable[..., Any], tuple[int, ...], dict, tuple[int, ...], bool], ...]
+    nonzero: tuple[int, ...]  # slots of norm2 nodes: the norm has no derivative where it is 0
+    # (build, prepare-or-unchecked, argument slots, options): the builders that keep a domain
+    guards: tuple[tuple[Callable[[Any], Any], Callable[..., Any], tuple[int, ...], dict], ...]
+    out: int
+    size: int
+
+
+def _value(op: Operation) -> Callable[..., Any]:
+    """The operation's value alone, for arguments already checked and shaped."""
+    if op.name == "matmul":
+        return np.matmul
+    if op.name == "transpose":
+        return np.transpose  # a view: the operation's own value is a copy, for its Jacobian
+    if op.name == "norm2":
+        # one pass; where the sum of squares overflows or underflows to 0 the value is not
+        # finite, or 0 and refused as norm2's derivative is: the checked path then computes it
+        return lambda X: np.sqrt(np.vdot(X, X))
+    fn = op.fn
+    if op.family == "arithmetic" and fn is not None:
+        return lambda u, v: _raw(fn, u, v)
+    compute = op.unchecked or op.prepare
+    return lambda *args, **options: compute(*args, **options).value
+
+
+def _scalar_of(n: Expression) -> tuple[Expression, Expression] | None:
+    """(c, M) where n is c·M with c a scalar and M not, else None."""
+    if n.op is None or n.op.name != "multiply":
+        return None
+    u, v = n.args
+    if u.is_scalar and not v.is_scalar:
+        return u, v
+    if v.is_scalar and not u.is_scalar:
+        return v, u
+    return None
+
+
+def _hoisted(e: Expression) -> Expression:
+    """e with each product (c·M)B or A(c·M) written c·(MB) or c·(AM): the scalar times the
+    product, not times the matrix, which is the larger where the product is a vector (the
+    simplified 2*A'*(A*x - y) scales all of A otherwise)."""
+    done: dict[object, Expression] = {}
+    for n in e.nodes():
+        if n.op is None:
+            done[n.key] = n
+            continue
+        args = [done[a.key] for a in n.args]
+        if n.op.name == "matmul":
+            left, right = _scalar_of(args[0]), _scalar_of(args[1])
+            if left is not None:
+                done[n.key] = node("multiply", left[0], node("matmul", left[1], args[1]))
+                continue
+            if right is not None:
+                done[n.key] = node("multiply", right[0], node("matmul", args[0], right[1]))
+                continue
+        same = all(a is b for a, b in zip(args, n.args, strict=True))
+        done[n.key] = n if same else node(n.op, *args, **n.options)
+    return done[e.key]
+
+
+def compile_gradient(
+    e: Expression, x: Expression, values: Mapping[str, Any], ev: Evaluation, g: np.ndarray,
+    variables: tuple[tuple[str, int, bool, tuple[int, ...]], ...] | None = None,
+) -> Compiled | None:  # fmt: skip
+    """The compiled gradient of ``e`` with respect to ``x`` at the checked call's ``values``
+    (its evaluation ``ev`` and gradient ``g``, as a row), or None where there is no closed form
+    or it does not reproduce ``g``."""
+    try:
+        ge = e.gradient_expression(x)
+    except InputError:
+        return None  # an operation without a symbolic adjoint
+    if ge.op is None:
+        return None  # a constant or wrt itself: the replayed program is as short
+    ge = _hoisted(ge)
+    try:
+        evg = evaluate(ge, values, "Expression.gradient")
+    except (InputError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+    scale = float(np.max(np.abs(g))) if g.size else 0.0
+    if not _agrees(evg.values[ge.key], g, scale):
+        return None
+    forward = {n.key for n in ev.nodes}
+    nodes = list(ev.nodes) + [n for n in evg.nodes if n.key not in forward]
+    shapes = {**evg.shapes, **ev.shapes}
+    on = {x.key}
+    for n in ev.nodes:
+        if any(a.key in on for a in n.args):
+            on.add(n.key)
+    # one slot per distinct computation: the adjoints rebuild nodes the expression has (the
+    # logistic loss's gradient writes exp(−y ⊙ Xw) twice more), computed once here
+    slot: dict[object, int] = {}
+    seen: dict[tuple, int] = {}
+    constants, steps, guards, nonzero = [], [], [], []
+    for n in nodes:
+        options = {} if n.op is None else {**n.op.options, **n.options}
+        args = tuple(slot[a.key] for a in n.args)
+        what = (n.op.name if n.op else n.name, args, repr(sorted(options.items())))
+        same = seen.get((*what, repr(n.options), shapes[n.key]))
+        if same is not None:
+            slot[n.key] = same
+            continue
+        i = slot[n.key] = seen[(*what, repr(n.options), shapes[n.key])] = len(seen)
+        if n.is_constant:
+            v = (ev.values if n.key in forward else evg.values)[n.key].copy()
+            v.setflags(write=False)
+            constants.append((i, v))
+        elif n.op is not None:
+            steps.append((i, _value(n.op), args, options, shapes[n.key], n.key in forward))
+            if n.key not in on or n.op.name not in GUARDED:
+                continue
+            if n.op.name == "norm2":
+                nonzero.append(i)  # its builder refuses X = 0 alone, where the norm is 0
+                continue
+            for k, a in enumerate(n.args):
+                if a.key in on and not _plain_power(n, k):
+                    build = n.op.rules[n.op.params[k].name].build
+                    guards.append((build, n.op.unchecked or n.op.prepare, args, options))
+    c = Compiled(
+        x.name,
+        len(seen),
+        ev.values[e.key].dtype,
+        tuple((k, slot[("variable", k)], s, sh) for k, _, s, sh in variables or ()),
+        tuple(constants),
+        tuple(steps),
+        tuple(nonzero),
+        tuple(guards),
+        slot[ge.key],
+        int(np.prod(ev.shapes[x.key])),
+    )
+    with np.errstate(all="ignore"):
+        again = run_compiled(c, values)
+    return c if again is not None and _agrees(again, g, scale) else None
+
+
+def _plain_power(n: Expression, k: int) -> bool:
+    """u^k by a constant k outside (0, 1): its derivative k·u^(k−1) has no domain of its own
+    (where it overflows, the gradient is not finite and is refused as such)."""
+    if n.op is None or n.op.name != "power" or k != 0:
+        return False
+    v = n.args[1]
+    return v.is_constant and v.name == "number" and not 0 < v.options["fill"] < 1
+
+
+def _agrees(a: np.ndarray, g: np.ndarray, scale: float) -> bool:
+    a = np.asarray(a).reshape(-1)
+    return a.size == g.size and bool(np.all(np.abs(a - g.reshape(-1)) <= _AGREE * scale))
+
+
+def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
+    """The gradient as a flat array, or None where a check fails (the checked path then runs)."""
+    vals: list[Any] = [None] * c.slots
+    dtype = c.dtype
+    for name, i, scanned, shape in c.variables:
+        a = values[name]
+        if scanned and not all_finite(a):
+            return None
+        vals[i] = a.astype(dtype, copy=False).reshape(shape)
+    for i, v in c.constants:
+        vals[i] = v
+    total = 0.0  # NaN and infinity in any of the expression's own nodes make it non-finite
+    try:
+        for i, value, args, options, shape, tested in c.steps:
+            v = np.asarray(value(*[vals[j] for j in args], **options))
+            if tested:
+                total += np.add.reduce(v, axis=None) if v.ndim else v
+            vals[i] = v if v.shape == shape else v.reshape(shape)
+        if not cmath.isfinite(total):
+            return None
+        for i in c.nonzero:
+            if vals[i] == 0:
+                return None
+        for build, compute, args, options in c.guards:
+            build(compute(*[vals[j] for j in args], **options))
+    except (InputError, ArithmeticError, np.linalg.LinAlgError):
+        return None  # the checked path names it
+    g = vals[c.out]
+    if not all_finite(g):
+        return None
+    return g.reshape(-1)
