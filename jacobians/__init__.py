@@ -31,10 +31,13 @@ from ._activations import (
 )
 from ._affine import hadamard, linear, matmul
 from ._arith import add, divide, multiply, negate, power, subtract
+from ._attention import attention
 from ._chain import ORDERS, chain, chain_costs, to_gradient
 from ._compose import compose
+from ._conv import conv1d, conv2d
 from ._costs import cross_entropy, softmax_cross_entropy, squared_error
 from ._costs_binary import binary_cross_entropy, sigmoid_binary_cross_entropy
+from ._embedding import embedding
 from ._functions import abs, arccos, arcsin, arctan, cos, exp, log, sign, sin, sqrt, tan
 from ._inverse import det, inv, logdet
 from ._jacobian import Jacobian
@@ -42,9 +45,12 @@ from ._kron import kron
 from ._limit import DenseLimitError, dense_limit, set_dense_limit
 from ._linalg import diag, tr, transpose, vec
 from ._lowrank import DiagonalPlusLowRank
+from ._normalize import batchnorm, layernorm
 from ._norms import norm1, norm2
 from ._notation import Form
 from ._planner import STRUCTURE_KINDS, plan
+from ._product import Product
+from ._recurrent import rnn_step
 from ._reductions import logsumexp, mean, sum
 from ._registry import (
     ACTIVATIONS,
@@ -61,6 +67,7 @@ from ._registry import (
 from ._structure_args import Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum, add_jacobians
+from ._toeplitz import Toeplitz
 from .checking import Diagnosis, Layer, NumericJacobian, Report, numeric, verify, verify_file
 from .expressions import Expression, ParseError, Variable, parse
 
@@ -105,12 +112,14 @@ __all__ = [
     "Param",
     "ParseError",
     "Permutation",
+    "Product",
     "Report",
     "Result",
     "Rule",
     "ShapeError",
     "Structure",
     "Sum",
+    "Toeplitz",
     "Variable",
     "abs",
     "add",
@@ -119,22 +128,28 @@ __all__ = [
     "arcsin",
     "arctan",
     "assume_finite",
+    "attention",
+    "batchnorm",
     "binary_cross_entropy",
     "catalog",
     "chain",
     "chain_costs",
     "compose",
+    "conv1d",
+    "conv2d",
     "cos",
     "cross_entropy",
     "dense_limit",
     "det",
     "diag",
     "divide",
+    "embedding",
     "exp",
     "hadamard",
     "identity",
     "inv",
     "kron",
+    "layernorm",
     "leaky_relu",
     "linear",
     "log",
@@ -152,6 +167,7 @@ __all__ = [
     "power",
     "register_activation",
     "relu",
+    "rnn_step",
     "set_dense_limit",
     "sigmoid",
     "sigmoid_binary_cross_entropy",

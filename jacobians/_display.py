@@ -16,9 +16,8 @@ import numpy as np
 
 from ._notation import sub, to_latex
 
-# A Jacobian, and its Structure record: this module cannot import them, _jacobian imports it.
+# A Jacobian: this module cannot import it (nor any structure's module), _jacobian imports it.
 Jacobian = Any
-Structure = Any
 
 __all__ = ["DISPLAY_MAX", "html_display", "latex_display", "shown", "structure_text"]
 
@@ -30,26 +29,49 @@ def shown(J: Jacobian) -> bool:
     return max(J.shape) <= J.display_max
 
 
-def structure_text(s: Structure, kind: str) -> str:
-    """The structure in words and notation, from its dimensions alone (no data is read).
+def structure_text(J: Jacobian) -> str:
+    """J's structure in words and notation, from its dimensions alone (no entry is read, no
+    dense matrix made): the structure record's sizes, a block-diagonal's blocks (d, p, q) and a
+    convolution's kernel, stride and padding.
 
-    >>> from jacobians import Kronecker, BlockDiagonal
-    >>> structure_text(Kronecker(300, np.ones((1, 4))).structure, "kronecker")
+    >>> from jacobians import Kronecker, BlockDiagonal, Diagonal, Product, Toeplitz
+    >>> structure_text(Kronecker(300, np.ones((1, 4))))
     'kronecker I₃₀₀ ⊗ (1×4)'
-    >>> structure_text(BlockDiagonal(np.ones((5, 2, 2))).structure, "block-diagonal")
-    'block-diagonal, 5 blocks of 2×2'
+    >>> structure_text(BlockDiagonal(np.ones((5, 2, 3))))
+    'block-diagonal, 5 blocks of 2×3'
+    >>> structure_text(Product(Diagonal(np.ones(2)), Kronecker(2, np.ones((1, 3)))))
+    'product diagonal · kronecker'
+    >>> structure_text(Toeplitz(np.ones((4, 2, 3)), 8, stride=2, padding=1, d=5))
+    'toeplitz, kernel 3, stride 2, padding 1, 2→4 channels, 5 samples'
     """
+    s = J.structure
     if s.kind == "kronecker" and s.left and s.right:
         return f"kronecker {_factor(s.left)} ⊗ {_factor(s.right)}"
-    if s.kind == "block-diagonal" and s.block:
-        return f"block-diagonal, {s.rows // s.block} blocks of {s.block}×{s.block}"
+    if s.kind == "block-diagonal":  # a BlockDiagonal's blocks, B (d, p, q)
+        d, p, q = J.B.shape
+        return f"block-diagonal, {d} blocks of {p}×{q}"
     if s.kind == "diagonal-plus-low-rank" and s.low_rank and s.block:
         k, axis = s.low_rank
         along = "columns" if axis == 1 else "rows"
         return f"diagonal plus rank {k}, {s.rows // s.block} samples of {s.block} ({along})"
     if s.kind == "sum" and s.terms:
         return f"sum of {len(s.terms)} terms: " + " + ".join(t.kind for t in s.terms)
-    return kind
+    if s.kind == "product" and s.terms:
+        return "product " + " · ".join(t.kind for t in s.terms)
+    if s.kind == "toeplitz":
+        return _convolution(J)
+    return J.kind
+
+
+def _convolution(T: Jacobian) -> str:
+    """A Toeplitz's geometry: kernel, stride, padding, channels (in→out) and samples."""
+    C_out, C_in, *kernel = T.w.shape
+    if T.transposed:  # the transposed convolution maps the output channels back to the input's
+        C_in, C_out = C_out, C_in
+    each = lambda v: str(v[0]) if len(set(v)) == 1 else "×".join(map(str, v))
+    text = f"toeplitz{' (transposed)' if T.transposed else ''}, kernel {'×'.join(map(str, kernel))}"
+    text += f", stride {each(T.stride)}, padding {each(T.padding)}, {C_in}→{C_out} channels"
+    return text + (f", {T.d} samples" if T.d > 1 else "")
 
 
 def _factor(f: tuple[int, int, bool]) -> str:
@@ -59,7 +81,7 @@ def _factor(f: tuple[int, int, bool]) -> str:
 
 def _caption(J: Jacobian) -> str:
     """``kronecker I₃ ⊗ (1×4); 3×12 (3 by 3×4); float64``."""
-    return f"{structure_text(J.structure, J.kind)}; {J._dims()}; {J.dtype}"
+    return f"{structure_text(J)}; {J._dims()}; {J.dtype}"
 
 
 def _not_shown(J: Jacobian) -> str:

@@ -25,7 +25,9 @@ _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉₍₎"
 _TO_SUP = str.maketrans(_DIGITS, _SUPERSCRIPTS)
 _TO_SUB = str.maketrans(_DIGITS, _SUBSCRIPTS)
-_FROM_SUP = str.maketrans(_SUPERSCRIPTS, _DIGITS)
+# read back too: a generic layer j and its predecessor (W⁽ʲ⁾, y⁽ʲ⁻¹⁾), as notes write them
+_READ_SUPERSCRIPTS = _SUPERSCRIPTS + "ʲ⁻"
+_FROM_SUP = str.maketrans(_READ_SUPERSCRIPTS, _DIGITS + "j-")
 _FROM_SUB = str.maketrans(_SUBSCRIPTS, _DIGITS)
 
 
@@ -66,6 +68,11 @@ _MATH = {
     "σ": r"\sigma ",
     "δ": r"\delta ",
     "α": r"\alpha ",
+    "β": r"\beta ",
+    "γ": r"\gamma ",
+    "μ": r"\mu ",
+    "ε": r"\varepsilon ",
+    "ℓ": r"\ell ",
     "Σ": r"\sum ",
     "½": r"\tfrac{1}{2}",
     "‖": r"\|",
@@ -80,14 +87,18 @@ _MATH = {
     "…": r"\dots ",
     "|": r"\lvert ",
     "∈": r"\in ",
+    "√": r"\surd ",  # √d_k: the sign alone (a text closed form does not bracket the radicand)
+    "⋯": r"\cdots ",
 }
 _KEYS = sorted(_MATH, key=len, reverse=True)
 # The indicator 1[z > 0] is a bold 1, as the ones vector 1ₙ is: amssymb's blackboard bold has
 # capitals only, and \mathbb{1} prints a wrong glyph (a document would need bbm or dsfont).
 _INDICATOR = re.compile(r"(?<![\w.])1\[")
 _BLACKBOARD_DIGIT = re.compile(r"\\mathbb\{\s*(\d)\s*\}")
-_SUPER_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
+# a run of superscripts, a dot · between two of them kept (a layer inside a block: y⁽¹·²⁾)
+_SUPER_RUN = re.compile(f"[{_READ_SUPERSCRIPTS}](?:·?[{_READ_SUPERSCRIPTS}])*")
 _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
+_HAT = re.compile("([A-Za-z])\u0302")  # x̂: a letter and the combining circumflex
 _WORDS = re.compile(r"\b(diag|softmax|log|exp|tanh|max|min)\b(?=(.?))")
 _OPERATORS = {"log", "exp", "tanh", "max", "min"}  # LaTeX has these; the others are named
 
@@ -128,11 +139,16 @@ def to_latex(text: str) -> str:
     '\\\\partial C/\\\\partial y^{(2)}'
     >>> to_latex("I_n ⊗ xᵀ")
     'I_n \\\\otimes x^{\\\\top}'
+    >>> to_latex("γ ⊙ x̂ + β")
+    '\\\\gamma \\\\odot \\\\hat{x} + \\\\beta'
     >>> to_latex("1[z > 0] + α·1[z ≤ 0]")
     '\\\\mathbf{1}[z > 0] + \\\\alpha \\\\cdot \\\\mathbf{1}[z \\\\le 0]'
     """
-    s = _SUPER_RUN.sub(lambda m: _script("^", m.group().translate(_FROM_SUP)), text)
+    s = _SUPER_RUN.sub(
+        lambda m: _script("^", m.group().translate(_FROM_SUP).replace("·", ".")), text
+    )
     s = _SUB_RUN.sub(lambda m: "_{" + m.group().translate(_FROM_SUB) + "}", s)
+    s = _HAT.sub(r"\\hat{\1}", s)
     s = _INDICATOR.sub(r"\\mathbf{1}[", s)
     s = _WORDS.sub(_word, s)
     out = []

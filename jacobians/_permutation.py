@@ -9,6 +9,7 @@ multiply-add counts are 0, and a (mn)×(mn) commutation matrix keeps mn integers
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,9 +17,18 @@ from reshape import InputError, InputTypeError, ShapeError, describe
 
 from ._jacobian import Jacobian, bare
 from ._limit import check_limit
-from ._structure_args import Structure, checked_dtype, given_shapes
+from ._structure_args import Structure, building, checked_dtype, given_shapes
 
 __all__ = ["Permutation"]
+
+
+@lru_cache(maxsize=64)
+def _transposed_index(m: int, n: int) -> np.ndarray:
+    """Where entry (j, i) of Xᵀ comes from in X (m×n), read-only: kept, since a layer asks for
+    the same sizes at every call (attention's Kᵀ), and checked once, when first made."""
+    index = _checked_index(np.arange(m * n).reshape(m, n).T.ravel())
+    index.setflags(write=False)
+    return index
 
 
 def _checked_index(index: object) -> np.ndarray:
@@ -74,7 +84,8 @@ class Permutation(Jacobian):
         dtype: np.dtype = np.float64,
         **labels: str,
     ) -> None:
-        index = _checked_index(index)
+        if not (building() and type(index) is np.ndarray and index.dtype == np.intp):
+            index = _checked_index(index)  # a rule builder's own index is one by construction
         dtype = checked_dtype("Permutation", "dtype", dtype)
         n = index.size
         out_shape, in_shape = given_shapes(
@@ -113,9 +124,8 @@ class Permutation(Jacobian):
         m, n = int(m), int(n)
         # the index is allocated (mn integers, and as many for its inverse): weighed first
         check_limit(f"{op}({m}, {n})'s index", 1, m * n, np.dtype(np.intp), None)
-        index = np.arange(m * n).reshape(m, n).T.ravel()
         K = f"K_{{{n},{m}}}"
-        return cls(index, (n, m), (m, n), dtype, closed_form=K, latex=K)
+        return cls(_transposed_index(m, n), (n, m), (m, n), dtype, closed_form=K, latex=K)
 
     @property
     def dtype(self) -> np.dtype:

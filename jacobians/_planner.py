@@ -17,13 +17,13 @@ diagonal · diagonal                   diagonal, n multiply-adds                
 kronecker · kronecker, factors meet   (L₁L₂) ⊗ (R₁R₂)                           kron_kron
 kronecker · kronecker, otherwise      generic: the left applies itself          kron_left
 permutation · permutation             permutation, the indices composed         perm_perm
-block-diag · block-diag, same blocks  block-diagonal, one product per block     blocks_blocks
+block-diag · block-diag, blocks meet  block-diagonal, one product per block     blocks_blocks
 block-diag · block-diag, otherwise    both made dense, then multiplied          dense_dense
 dense · dense                         dense                                     dense_dense
 diagonal · low-rank, low-rank · diag  diagonal plus low rank, rank k            diag_lowrank,
                                                                                 lowrank_diag
 low-rank · low-rank, samples meet     diagonal plus low rank, rank k₁ + k₂      lowrank_lowrank
-block-diag · low-rank, same samples   block-diagonal, one product per block     blocks_lowrank,
+block-diag · low-rank, one per block  block-diagonal, one product per block     blocks_lowrank,
   (and low-rank · block-diag)                                                   lowrank_blocks
 low-rank · kronecker, kronecker ·     dense, the cheaper way of the generic     lowrank_left or
   low-rank                            rule's two, the low-rank made dense only  kron_right (and
@@ -33,8 +33,9 @@ sum · any, any · sum                  the cheapest of: a sum of the products  
                                       structure), or the generic rule either    or <short>_right
                                       way
 any other pair                        generic, by rank: permutation <           <short>_left/
-                                      diagonal, low-rank < kronecker < blocks   <short>_right
-                                      < dense
+                                      diagonal, low-rank < kronecker < blocks,  <short>_right
+                                      toeplitz, product < dense (a product's
+                                      costs are its factors')
 ====================================  ========================================  ==============
 
 Every method names a routine in ``_RUN`` (:mod:`jacobians._compose`, which runs the plans), so the
@@ -50,11 +51,14 @@ from collections.abc import Callable
 
 from reshape import InputError, InputTypeError, ShapeError, describe, is_whole
 
+from ._blocks import block_sizes
 from ._jacobian import Jacobian
 from ._lowrank import DiagonalPlusLowRank
+from ._product import Product
 from ._structure_args import Structure
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker, Permutation
 from ._sum import Sum
+from ._toeplitz import Toeplitz
 
 __all__ = ["PAIRS", "STRUCTURES", "STRUCTURE_KINDS", "Structure", "plan"]
 
@@ -70,9 +74,12 @@ STRUCTURES: dict[str, type[Jacobian]] = {
     "permutation": Permutation,
     "sum": Sum,
     "diagonal-plus-low-rank": DiagonalPlusLowRank,
+    "toeplitz": Toeplitz,
+    "product": Product,
 }
 LOW_RANK = DiagonalPlusLowRank.kind
-Sum.classes = STRUCTURES  # a sum's costs are its terms'; _lazy_sum cannot import this module
+# a sum's costs are its terms', a product's its factors': their modules cannot import this one
+Sum.classes = Product.classes = STRUCTURES
 # every kind a Jacobian reports (``.kind``): the structures, and "row", a Dense with one row
 STRUCTURE_KINDS = (*STRUCTURES, "row")
 
@@ -115,8 +122,11 @@ def _dense_dense(sa: Structure, sb: Structure) -> Plan:
 
 
 def _blocks_blocks(sa: Structure, sb: Structure) -> Plan:
-    if sa.block == sb.block:
-        return sa.rows * sa.block * sa.block, sa, "blocks_blocks"  # type: ignore[operator]
+    """d blocks of p×q times d blocks of q×r: d·p·q·r, d blocks of p×r."""
+    (d, p, q), (e, _, r) = block_sizes(sa), block_sizes(sb)
+    if d == e:
+        out = Structure("block-diagonal", sa.rows, sb.cols, block=p)
+        return d * p * q * r, out, "blocks_blocks"
     # Blocks of different sizes are multiplied dense, as they always have been (the generic rule
     # would apply the left factor's blocks to the right made dense, rows·block·cols).
     return _dense_dense(sa, sb)
@@ -149,22 +159,24 @@ def _lowrank_lowrank(sa: Structure, sb: Structure) -> Plan | None:
 
 
 def _meets_blocks(s: Structure, blocks: Structure) -> bool:
-    """Whether each sample of s is one of the blocks: samples as columns, blocks of their size."""
-    return s.block == blocks.block and s.low_rank[1] == 1  # type: ignore[index]
+    """Whether each sample of s is one of the blocks: samples as columns, as many as blocks."""
+    return s.rows // s.block == block_sizes(blocks)[0] and s.low_rank[1] == 1  # type: ignore
 
 
 def _blocks_lowrank(sa: Structure, sb: Structure) -> Plan | None:
-    """B (D + U Vᵀ) = BD + (BU) Vᵀ per block: N·n·(2k + 2), block-diagonal."""
+    """B (D + U Vᵀ) = BD + (BU) Vᵀ per p×q block: d·p·q·(2k + 2), block-diagonal."""
     if not _meets_blocks(sb, sa):
         return None
-    return sa.rows * sa.block * (2 * sb.low_rank[0] + 2), sa, "blocks_lowrank"  # type: ignore
+    d, p, q = block_sizes(sa)
+    return d * p * q * (2 * sb.low_rank[0] + 2), sa, "blocks_lowrank"  # type: ignore[index]
 
 
 def _lowrank_blocks(sa: Structure, sb: Structure) -> Plan | None:
-    """(D + U Vᵀ) B = DB + U (VᵀB) per block: N·n·(2k + 2), block-diagonal."""
+    """(D + U Vᵀ) B = DB + U (VᵀB) per p×q block: d·p·q·(2k + 2), block-diagonal."""
     if not _meets_blocks(sa, sb):
         return None
-    return sb.rows * sb.block * (2 * sa.low_rank[0] + 2), sb, "lowrank_blocks"  # type: ignore
+    d, p, q = block_sizes(sb)
+    return d * p * q * (2 * sa.low_rank[0] + 2), sb, "lowrank_blocks"  # type: ignore[index]
 
 
 def _one_way(sa: Structure, sb: Structure, left: bool) -> Plan:

@@ -21,6 +21,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
+from ._blocks import block_sizes
 from ._jacobian import Jacobian, bare
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
@@ -274,7 +275,11 @@ def _planned_combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | N
         sa, sb = sb, sa
     if sa.kind == "block-diagonal":
         if sb.kind == "block-diagonal":
-            return (rows * sa.block, sa) if sa.block == sb.block else None  # type: ignore[operator]
+            # one size of blocks (p rows each, so d and q too): d·p·q additions
+            if sa.block != sb.block:
+                return None
+            d, p, q = block_sizes(sa)
+            return d * p * q, sa
         return (rows, sa) if _planned_diagonal(sb) else None
     if sb.kind == LOW_RANK and sa.kind != LOW_RANK:
         sa, sb = sb, sa

@@ -120,6 +120,9 @@ def _examples() -> dict[str, Any]:
         ),
         "Permutation": J.Permutation([2, 0, 3, 1]),
         "Sum": J.Sum([J.Identity((4,)), J.Diagonal(r.normal(size=4))]),
+        # a kernel of 3 over a length of 4, padded by 1: 4 outputs
+        "Toeplitz": J.Toeplitz(r.normal(size=(1, 1, 3)), 4, padding=1),
+        "Product": J.Product(J.Diagonal(r.normal(size=4)), J.Kronecker(2, r.normal(size=(2, 2)))),
     }
 
 
@@ -207,6 +210,34 @@ STRUCTURES: dict[str, Entry] = {
         J.Sum,
         lambda: {"terms": [J.Identity((3,)), J.Diagonal(np.ones(3))], "out_shape": (3,)},
         (arg("terms", "terms"), arg("out_shape", "shape", skip="none")),
+    ),
+    "jacobians.Toeplitz": Entry(
+        J.Toeplitz,
+        lambda: {"w": np.ones((2, 1, 2)), "size": (4,), "stride": 1, "padding": 1, "d": 2},
+        (
+            # another kernel (more channels, a longer one; a 3-D array is a 1-D kernel) is valid
+            arg("w", "array", skip="3d wrong_shape wrong_rows"),
+            # a longer input is valid; the map is never made, so a huge size is a valid one
+            arg("size", "shape", skip="wrong_shape huge_size"),
+            arg("stride", "count"),
+            arg("padding", "count", skip="zero"),
+            arg("d", "size", skip="none huge_size"),  # None: one sample, no samples axis
+        ),
+    ),
+    "jacobians.Product": Entry(
+        lambda F, G, **shapes: J.Product(F, G, **shapes),
+        lambda: {
+            "F": J.Diagonal(np.ones(4)),
+            "G": J.Kronecker(2, np.ones((2, 3))),
+            "out_shape": (2, 2),
+            "in_shape": (6,),
+        },
+        (
+            arg("F", "jacobian", named="factors"),
+            arg("G", "jacobian", named="factors"),
+            arg("out_shape", "shape", skip="none"),
+            arg("in_shape", "shape", skip="none"),
+        ),
     ),
     "jacobians.Jacobian": _error("the abstract base: its methods are rows below"),
     "jacobians.Structure": _error("a record of a Jacobian's dimensions (fuzzed through plan)"),

@@ -30,9 +30,29 @@ ANY_SHAPE = {
     "logsumexp": {"X": "wrong_shape wrong_rows"},
     "norm1": {"X": "wrong_shape wrong_rows"},
     "norm2": {"X": "wrong_shape wrong_rows"},
+    # a longer sequence (conv1d), a wider image (conv2d: a 3-D x is one sample), more queries,
+    # or values of another width (attention): each still a valid input
+    "conv1d": {"x": "wrong_shape"},
+    "conv2d": {"x": "wrong_shape 3d"},
+    "attention": {"Q": "wrong_shape", "V": "wrong_rows"},
+    # more samples in a batch; a wider or longer table (the ids still within its vocabulary)
+    "batchnorm": {"x": "wrong_shape"},
+    "embedding": {"E": "wrong_shape wrong_rows"},
 }
 TOLERANT = {"function": "3d", "activation": "3d", "negate": "3d", "vec": "3d"}
-OPTIONS = {"alpha": arg("alpha", "real", skip="negative", tolerant="huge"), "axis": None}
+OPTIONS = {
+    "alpha": arg("alpha", "real", skip="negative", tolerant="huge"),
+    "axis": None,
+    "stride": arg("stride", "count"),
+    "padding": arg("padding", "count", skip="zero"),  # no padding is the default
+    "causal": arg("causal", "flag"),
+    "eps": arg("eps", "real", tolerant="huge"),  # a huge eps flattens the output: finite
+    # None takes every token once; a repeated id is a repeated token
+    "ids": arg("ids", "index", skip="none repeated"),
+}
+# The valid value of an option where its default is not one the bad kinds can be made from:
+# embedding's ids over its example's vocabulary of 4 (E is 3×4), each token once.
+OPTION_VALUES = {"ids": [0, 1, 2, 3]}
 
 
 def _operation(name: str) -> Entry:
@@ -60,7 +80,7 @@ def _operation(name: str) -> Entry:
             extra["axis"] = default if default is not None else 1
         elif OPTIONS.get(option) is not None:
             args.append(OPTIONS[option])
-            extra[option] = default
+            extra[option] = OPTION_VALUES.get(option, default)
         else:
             raise AssertionError(f"no role for option {option!r} of {name}: add it to OPTIONS")
 

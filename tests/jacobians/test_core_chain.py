@@ -18,6 +18,7 @@ from jacobians import (
     chain_costs,
     to_gradient,
 )
+from jacobians._sum import plan_sum
 
 seeds = st.integers(0, 2**32 - 1)
 sizes = st.integers(1, 8)
@@ -217,11 +218,24 @@ def test_block_diagonal_actions_equal_dense(n, d, k, seed):
 
 
 def test_block_diagonal_refuses_bad_blocks_and_shapes():
-    with pytest.raises(J.ShapeError, match=r"(?s)BlockDiagonal.*'B'.*\(d, n, n\).*\(2, 3, 4\)"):
-        BlockDiagonal(np.ones((2, 3, 4)))
+    with pytest.raises(J.ShapeError, match=r"(?s)BlockDiagonal.*'B'.*\(d, p, q\).*\(2, 3\)"):
+        BlockDiagonal(np.ones((2, 3)))
     with pytest.raises(J.ShapeError, match="6 entries each"):
         BlockDiagonal(np.ones((2, 3, 3)), (7,), (6,))
     assert BlockDiagonal(np.ones((2, 3, 3)), (6,), (6,)).shape == (6, 6)
+    # rectangular blocks (p×q): their shapes are checked against p·d rows and q·d columns
+    with pytest.raises(J.ShapeError, match="6 entries out and 8 in for 2 blocks of 3×4"):
+        BlockDiagonal(np.ones((2, 3, 4)), (6,), (6,))
+    assert BlockDiagonal(np.ones((2, 3, 4)), (6,), (2, 4)).shape == (6, 8)
+
+
+def test_rectangular_blocks_add_block_by_block_at_d_p_q_additions():
+    rng = np.random.default_rng(0)
+    A, B = (BlockDiagonal(rng.normal(size=(2, 3, 4))) for _ in range(2))
+    S = J.add_jacobians(A, B)
+    assert S.kind == "block-diagonal"
+    np.testing.assert_array_equal(S.matrix, A.matrix + B.matrix)
+    assert plan_sum(A.structure, B.structure) == (2 * 3 * 4, S.structure)
 
 
 def test_batch_softmax_keeps_one_block_per_sample():

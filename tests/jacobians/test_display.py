@@ -20,7 +20,9 @@ from jacobians import (
     Jacobian,
     Kronecker,
     Permutation,
+    Product,
     Sum,
+    Toeplitz,
     linear,
 )
 from jacobians._display import DISPLAY_MAX
@@ -43,6 +45,8 @@ def builders(n):
         "permutation": lambda: Permutation(np.arange(n)[::-1]),
         "sum": lambda: Sum([Identity((n,)), Diagonal(rng.normal(size=n))]),
         "dense": lambda: Dense(rng.normal(size=(n, n))),
+        "toeplitz": lambda: Toeplitz(rng.normal(size=(1, 1, 3)), n, padding=1),
+        "product": lambda: Product(Diagonal(rng.normal(size=n)), Kronecker(n, np.ones((1, 1)))),
     }
 
 
@@ -129,6 +133,25 @@ def test_the_table_is_the_matrix_up_to_display_max(rows, cols):
     assert [[float(c.replace("−", "-")) for c in r] for r in cells] == M.tolist()
 
 
+@pytest.mark.usefixtures("no_dense")
+def test_new_structures_say_what_they_are_made_of():
+    """A convolution's kernel, stride, padding and channels; a product's factors; rectangular
+    blocks: read off the structure (and the kernel's shape), never off a dense matrix."""
+    T = Toeplitz(np.ones((4, 2, 3)), 20, stride=2, padding=1, d=3)
+    assert "toeplitz, kernel 3, stride 2, padding 1, 2→4 channels, 3 samples; 120×120" in (
+        T._repr_html_()
+    )
+    Tt = T.T._repr_html_()
+    assert "toeplitz (transposed), kernel 3, stride 2, padding 1, 4→2 channels" in Tt
+    T2 = Toeplitz(np.ones((1, 1, 3, 2)), (5, 6), stride=(2, 1), padding=(1, 0))
+    assert "kernel 3×2, stride 2×1, padding 1×0, 1→1 channels;" in T2._repr_html_()
+    P = Product(Diagonal(np.ones(20)), Kronecker(20, np.ones((1, 3))))
+    assert "product diagonal · kronecker; 20×60" in P._repr_html_()
+    B = BlockDiagonal(np.ones((7, 2, 3)))
+    assert "block-diagonal, 7 blocks of 2×3; 14×21" in B._repr_html_()
+    assert r"7 blocks of 2$\times$3" in B._repr_latex_()
+
+
 def test_display_max_is_a_setting(monkeypatch):
     Jn = Identity((20,))
     assert "<table" not in Jn._repr_html_()
@@ -165,7 +188,13 @@ def test_the_latex_compiles(tmp_path):
     shown = [z.jacobians["W"], z.jacobians["b"], J.softmax(rng.normal(size=(3, 2))).jacobian]
     big = linear(np.ones((30, 40)), np.ones(40), np.ones(30)).jacobians["W"]
     named = Dense(np.eye(2)).label("y⁽²⁾", "W⁽¹⁾", "odd_name{} ⊗ ε")  # ε: no LaTeX command
-    body = "\n\n".join(j._repr_latex_() for j in [*shown, big, named])
+    # captions with an arrow, a centred dot and ×: a convolution, a product, rectangular blocks
+    new = [
+        Toeplitz(np.ones((2, 1, 3)), 20, padding=1, d=2),
+        Product(Diagonal(np.ones(20)), Kronecker(20, np.ones((1, 3)))),
+        BlockDiagonal(np.ones((7, 2, 3))),
+    ]
+    body = "\n\n".join(j._repr_latex_() for j in [*shown, big, named, *new])
     source = (
         "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
         f"\\begin{{document}}\n{body}\n\\end{{document}}\n"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jacobians as J
-from jacobians import OPERATIONS, InputError
+from jacobians import OPERATIONS, InputError, ShapeError
 
 BIG = float(np.finfo(np.float64).max)
 # huge, tiny (subnormal) and zero entries, and a few ordinary ones
@@ -116,7 +116,11 @@ def test_extreme_finite_inputs_give_finite_results_or_a_refusal(name, data):
 
 
 # ----- scalars -----
-SCALAR_FREE = {"matmul"}  # a product with a scalar is multiply's: matmul takes matrices only
+# Operations that take no scalar, by design: a product with a scalar is multiply's (matmul takes
+# matrices only); batch norm normalizes over a batch's samples, and one sample (d < 2) has no
+# batch statistics (its x̂ would be 0/0), so batchnorm refuses it by name
+# (test_a_single_sample_to_batchnorm_is_refused_by_name).
+SCALAR_FREE = {"matmul", "batchnorm"}
 
 
 @pytest.mark.parametrize("name", [n for n in OPERATIONS if n not in SCALAR_FREE])
@@ -134,6 +138,15 @@ def test_every_operation_that_takes_a_scalar_takes_each_kind_of_scalar(name, kin
     assert np.allclose(r.value, op(**{k: np.asarray(v) for k, v in args.items()}).value)
 
 
+@pytest.mark.parametrize("kind", [float, np.float64, np.float32, np.array])
+def test_a_single_sample_to_batchnorm_is_refused_by_name(kind):
+    with pytest.raises(ShapeError, match=r"(?s)batchnorm.*'x'.*at least 2 samples.*layernorm"):
+        J.batchnorm(kind(0.5), kind(1.0), kind(0.0))
+    one = np.ones((3, 1), dtype=np.float32)  # one sample of 3 features
+    with pytest.raises(ShapeError, match=r"(?s)batchnorm.*'x'.*at least 2 samples"):
+        J.batchnorm(one, np.ones(3, np.float32), np.zeros(3, np.float32))
+
+
 def test_scalar_examples_from_the_issue():
     assert J.sigmoid(0.5).value == pytest.approx(1 / (1 + np.exp(-0.5)))
     assert J.softplus(np.array(0.5)).jacobian.matrix[0, 0] == pytest.approx(J.sigmoid(0.5).value)
@@ -148,8 +161,8 @@ def test_scalar_examples_from_the_issue():
 def test_float32_inputs_give_float32_values_and_jacobians(name, scalar):
     op = OPERATIONS[name]
     if scalar:
-        if name in SCALAR_FREE:
-            pytest.skip("matmul takes matrices only")
+        if name in SCALAR_FREE:  # its float32 matrices are the case below (scalar=False)
+            pytest.skip(f"{name} takes no scalar (SCALAR_FREE)")
         args = {p.name: np.array(0.5, dtype=np.float32) for p in op.params}
         if name in ("cross_entropy", "binary_cross_entropy"):
             args["y"] = np.array(1.0, dtype=np.float32)

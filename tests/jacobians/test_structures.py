@@ -23,7 +23,10 @@ from jacobians import (
     Identity,
     Kronecker,
     Permutation,
+    Product,
     Sum,
+    Toeplitz,
+    _toeplitz,
     compose,
     plan,
 )
@@ -33,9 +36,12 @@ from jacobians._planner import PAIRS, STRUCTURES
 class Counted(np.ndarray):
     """An array that counts the multiplies done on it: n per product of n entries, m·k·n per
     (m×k)·(k×n) matmul (batched: per batch), and n per sum of n entries, written in place
-    (``out=``) or not; inside :func:`counted`, any other ufunc fails."""
+    (``out=``) or not (except the additions of a transposed convolution's taps, the adds of
+    multiply-adds counted already: :func:`taps_added_not_counted`); inside :func:`counted`, any
+    other ufunc fails."""
 
     count: int | None = None  # None outside counted()
+    adds = True  # False inside a transposed convolution (see taps_added_not_counted)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         plain = lambda x: x.view(np.ndarray) if isinstance(x, Counted) else x
@@ -45,8 +51,10 @@ class Counted(np.ndarray):
         result = getattr(ufunc, method)(*args, **kwargs)
         if Counted.count is None:
             return result
-        if method == "__call__" and ufunc in (np.multiply, np.add):
+        if method == "__call__" and (ufunc is np.multiply or (ufunc is np.add and Counted.adds)):
             Counted.count += np.size(result)
+        elif method == "__call__" and ufunc is np.add:
+            pass
         elif method == "__call__" and ufunc is np.matmul:
             Counted.count += np.size(result) * np.shape(args[0])[-1]
         else:
@@ -69,6 +77,25 @@ def dense_forms_counted(monkeypatch):
     """A dense form written into fresh zeros is a plain array; keep it counted as well."""
     for cls in STRUCTURES.values():
         monkeypatch.setattr(cls, "_dense", lambda self, f=cls._dense: f(self).view(Counted))
+
+
+@pytest.fixture(autouse=True)
+def taps_added_not_counted(monkeypatch):
+    """A Toeplitz's right action (the transposed convolution) does its multiply-adds as one
+    product, whose multiplies are counted and whose additions are not (a matmul's never are),
+    then adds each tap's product into its place (col2im): those additions are the adds of the
+    same multiply-adds, so they are not counted again (tests/jacobians/test_toeplitz.py counts
+    both, one addition per multiply)."""
+    plain = _toeplitz.transposed
+
+    def multiplies_only(*args, **kwargs):
+        Counted.adds = False
+        try:
+            return plain(*args, **kwargs)
+        finally:
+            Counted.adds = True
+
+    monkeypatch.setattr(_toeplitz, "transposed", multiplies_only)
 
 
 def _divisors(k):
@@ -97,6 +124,18 @@ def examples(r, c, rng):
                 sheet = (n, r // n) if axis == 1 else (r // n, n)
                 factors = normal(*sheet, k), normal(*sheet, k)
                 out.append(DiagonalPlusLowRank(normal(*sheet), *factors, axis, (r,), (r,)))
+    # a convolution's ∂y/∂x: a 1×1 kernel of r×c channels; square, a kernel of 3 along a padded
+    # sequence of r, alone or along sequences of r/n for a batch of n samples
+    # (each given the flat shapes (r,) and (c,) of the others, so that any two meet in compose)
+    flat = lambda F: F.label("f", "x", out_shape=(r,), in_shape=(c,))
+    out.append(flat(Toeplitz(normal(r, c, 1), 1)))
+    if r == c:
+        out.append(flat(Toeplitz(normal(1, 1, 3), r, padding=1)))
+        out += [flat(Toeplitz(normal(1, 1, 3), r // n, padding=1, d=n)) for n in _divisors(r)]
+    # products kept unmultiplied: a diagonal times a Kronecker (backprop's Hadamard step and
+    # outer product), and a dense factor before a convolution's
+    out.append(flat(Product(Diagonal(normal(r)), Kronecker(normal(r, 1), normal(1, c)))))
+    out.append(flat(Product(Dense(normal(r, 2)), Toeplitz(normal(2, c, 1), 1))))
     for a, b in product(_divisors(r), _divisors(c)):
         p, q = r // a, c // b
         for Lid, Rid in product([False, True], repeat=2):
@@ -184,6 +223,31 @@ METHODS = {
     (LOW, "dense"): {"lowrank_left"},
     ("sum", LOW): {"lowrank_right", "sum_left"},
     (LOW, "sum"): {"lowrank_left", "sum_right"},
+    # a convolution's Toeplitz and a product of factors rank with the blocks: after a diagonal,
+    # a Kronecker or a low-rank factor (which apply themselves), before a dense one or a sum
+    # (which they apply themselves to); between two of rank 3 (blocks too), the left one applies
+    # itself
+    **{
+        pair: {method}
+        for kind in ("toeplitz", "product")
+        for pair, method in (
+            (("diagonal", kind), "diag_left"),
+            ((kind, "diagonal"), "diag_right"),
+            (("kronecker", kind), "kron_left"),
+            ((kind, "kronecker"), "kron_right"),
+            ((LOW, kind), "lowrank_left"),
+            ((kind, LOW), "lowrank_right"),
+            (("block-diagonal", kind), "blocks_left"),
+            ((kind, "block-diagonal"), f"{kind}_left"),
+            (("dense", kind), f"{kind}_right"),
+            ((kind, "dense"), f"{kind}_left"),
+        )
+    },
+    **{(a, b): {f"{a}_left"} for a in ("toeplitz", "product") for b in ("toeplitz", "product")},
+    ("sum", "toeplitz"): {"toeplitz_right", "sum_left"},
+    ("toeplitz", "sum"): {"toeplitz_left", "sum_right"},
+    ("sum", "product"): {"product_right", "sum_left"},
+    ("product", "sum"): {"product_left", "sum_right"},
 }
 
 
@@ -251,6 +315,14 @@ def jacobians_of_every_structure(draw):
         return Sum(
             [Identity((r * c,)), Diagonal(rng.normal(size=r * c)), Permutation.transpose_of(r, c)]
         )
+    if kind == "toeplitz":  # r output channels, c input ones, along a padded, strided length
+        k = draw(st.integers(1, 3))
+        size, pad = k + draw(st.integers(0, 3)), draw(st.integers(0, k - 1))
+        stride, d = draw(st.integers(1, 2)), draw(st.sampled_from([None, 1, 2]))
+        return Toeplitz(rng.normal(size=(r, c, k)), size, stride, pad, d)
+    if kind == "product":  # a diagonal after a transposition, then a dense factor
+        D, P = Diagonal(rng.normal(size=r * c)), Permutation.transpose_of(r, c)
+        return Product(D, P, Dense(rng.normal(size=(r * c, 2))))
     a, b, p, q = r, c, draw(st.integers(1, 3)), draw(st.integers(1, 3))
     L = a if a == b and draw(st.booleans()) else rng.normal(size=(a, b))
     R = p if p == q and draw(st.booleans()) else rng.normal(size=(p, q))
