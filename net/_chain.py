@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from jacobians import ACTIVATIONS, linear
 from jacobians._structure_args import from_checked
 from reshape import InputError
 
 from ._checks import PointError, finite_gradients, layer_gradients
+from ._dense import dense_jacobian_step
 from ._forward import Pass, cost_context, loss_and_gradient, run
 from ._shortcut import backprop
 
@@ -47,7 +47,7 @@ def jacobian_gradients(
 
 
 def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict[str, Any]:
-    P, rules = net._params, linear.rules
+    P = net._params
     prefix = row if d == 1 else row * (1 / d)  # the 1×1 factor ∂C/∂ℓ = 1/d times the row
     grads = {}
     # The forward pass's arrays are checked, so the factors' constructors need not scan them, and
@@ -56,14 +56,11 @@ def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict
     # shortcut's backward pass does.
     with from_checked():
         for k in range(net.depth, 0, -1):
-            z, act = forward.linear[k], ACTIVATIONS[net.activations[k - 1]]
-            dz = act.rules["z"].build(forward.activation[k])._right(prefix)
-            for p in ("W", "b"):
-                name = f"{p}{k}"
-                grads[name] = rules[p].build(z)._right(dz).reshape(P[name].shape)
+            name = net.activations[k - 1]
+            lin, act = forward.linear[k], forward.activation[k]
+            dz, dW, db, prefix = dense_jacobian_step(lin, act, name, prefix, k > 1)
+            grads[f"W{k}"], grads[f"b{k}"] = dW.reshape(P[f"W{k}"].shape), db.reshape(-1)
             layer_gradients(op, k, dz, forward.y[k - 1], forward.peak.get(k - 1), grads)
-            if k > 1:
-                prefix = rules["x"].build(z)._right(dz)
     return {name: grads[name] for name in P}
 
 

@@ -68,13 +68,14 @@ def activations(activations: Any, depth: int) -> tuple[str, ...]:
     return tuple(activations)
 
 
-def loss(loss: Any, last: str) -> str:
+def loss(loss: Any, last: str, op: str = "MLP") -> str:
+    """The loss's name, paired with the last activation by its rules (net._layers.LOSSES)."""
     if not isinstance(loss, str) or loss not in LOSSES:
-        raise InputError("MLP", "loss", f"one of {known(LOSSES)}", repr(loss))
+        raise InputError(op, "loss", f"one of {known(LOSSES)}", repr(loss))
     rule = LOSSES[loss]
     if rule.needs_last is not None and last != rule.needs_last:
         raise InputError(
-            "MLP",
+            op,
             "loss",
             f"{loss!r} with {rule.needs_last!r} as the last activation",
             f"last activation {last!r}",
@@ -82,7 +83,7 @@ def loss(loss: Any, last: str) -> str:
         )
     if last in rule.refuses:
         raise InputError(
-            "MLP",
+            op,
             "loss",
             f"{loss!r} with a last activation other than {known(rule.refuses)}",
             f"last activation {last!r}",

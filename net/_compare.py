@@ -89,8 +89,16 @@ def _key(a: str, b: str) -> str:
     return f"{a} vs {b}"
 
 
+def is_network(net: Any) -> bool:
+    """Whether ``net`` is a network compare and train can use: a net.MLP, or anything with
+    ``gradients`` and ``params`` (a net.Network)."""
+    return isinstance(net, MLP) or (
+        callable(getattr(net, "gradients", None)) and hasattr(type(net), "params")
+    )
+
+
 def compare(
-    mlp: MLP,
+    mlp: Any,
     X: Any,
     T: Any,
     methods: Sequence[str] = ("jacobian", "shortcut", "numeric"),
@@ -98,19 +106,21 @@ def compare(
     """Compute the gradients by each method and compare every pair, parameter by parameter.
 
     Args:
-        mlp: the network.
+        mlp: the network, a net.MLP or a net.Network.
         X, T: inputs and targets, samples as columns.
         methods: at least two of ``net.METHODS``.
 
-    Shapes: X (m,) | (m, d), T (n,) | (n, d).
+    Shapes: X (m,) | (m, d), T (n,) | (n, d) (a Network's X: input_shape + (d,)).
 
     >>> net = MLP([2, 2, 1], ["sigmoid", "identity"])
     >>> c = compare(net, np.ones(2), np.zeros(1))
     >>> sorted(c.to_dict()["W1"])
     ['jacobian vs numeric', 'jacobian vs shortcut', 'shortcut vs numeric']
     """
-    if not isinstance(mlp, MLP):
-        raise InputTypeError("compare", "mlp", "a net.MLP", f"{mlp!r} ({describe(mlp)})")
+    if not is_network(mlp):
+        raise InputTypeError(
+            "compare", "mlp", "a net.MLP or net.Network", f"{mlp!r} ({describe(mlp)})"
+        )
     expected = f"two or more distinct names from {METHODS}"
     if isinstance(methods, (str, bytes)) or not isinstance(methods, (Sequence, np.ndarray)):
         raise InputTypeError("compare", "methods", expected, f"{methods!r} ({describe(methods)})")

@@ -14,6 +14,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, describe
 
 from ._checks import PointError
+from ._compare import is_network
 from ._mlp import METHODS, MLP
 from ._shortcut import backprop
 
@@ -157,7 +158,7 @@ def _positive(op: str, arg: str, value: Any) -> float:
 
 
 def train(
-    mlp: MLP,
+    mlp: Any,
     X: Any,
     T: Any,
     lr: float,
@@ -178,7 +179,7 @@ def train(
     naming the start, the peak and the end, and suggesting a lower lr or a clip.
 
     Args:
-        mlp: the network (trained in place).
+        mlp: the network (trained in place): a net.MLP or a net.Network.
         X, T: inputs and targets, samples as columns.
         lr: the learning rate, > 0.
         epochs: the number of steps, ≥ 0.
@@ -200,8 +201,8 @@ def train(
     >>> h.shape, bool(h[-1] < h[0])
     ((4,), True)
     """
-    if not isinstance(mlp, MLP):
-        raise InputError("train", "mlp", "a net.MLP", describe(mlp))
+    if not (is_network(mlp) and callable(getattr(mlp, "_gradients", None))):
+        raise InputError("train", "mlp", "a net.MLP or net.Network", describe(mlp))
     lr = _positive("train", "lr", lr)
     if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
         raise InputError("train", "epochs", "a whole number ≥ 0", describe(epochs))
@@ -224,9 +225,13 @@ def train(
         """(loss, gradients, the point's refusal): the same checks as MLP.gradients, whose
         refusal becomes the NonFiniteLossError of the epoch."""
         try:
-            if method == "shortcut":
+            if method == "shortcut" and isinstance(mlp, MLP):
                 bp = backprop(mlp, X2, T2, "train")
                 return bp.cost, bp.gradients, None
+            both = getattr(mlp, "_cost_and_gradients", None)  # a Network: one pass for both
+            if both is not None and need_grads:
+                loss, grads = both(X2, T2, method, "train")
+                return loss, grads, None
             loss = float(mlp._cost(X2, T2, op="train"))
             return loss, mlp._gradients(X2, T2, method, "train") if need_grads else None, None
         except PointError as err:

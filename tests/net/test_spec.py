@@ -1,0 +1,147 @@
+"""The layer spec: exact parses, errors that name the item, its column and what was expected,
+and networks built from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from net import Activation, Dense, Flatten, Network, Residual, SpecError, parse_layers
+from reshape import InputError, InputTypeError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dense:2", [Dense(2)]),
+        ("dense:4:tanh,dense:1", [Dense(4, "tanh"), Dense(1)]),
+        (" dense:3 , relu ,softmax", [Dense(3), Activation("relu"), Activation("softmax")]),
+        ("flatten,dense:2:identity", [Flatten(), Dense(2)]),
+        (
+            "residual(dense:8:relu,dense:4),dense:1",
+            [Residual([Dense(8, "relu"), Dense(4)]), Dense(1)],
+        ),
+        (
+            "residual(tanh, residual(dense:2)), leaky_relu",
+            [Residual([Activation("tanh"), Residual([Dense(2)])]), Activation("leaky_relu")],
+        ),
+    ],
+)
+def test_parses(text, expected):
+    assert repr(parse_layers(text)) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "expected", "got"),
+    [
+        ("dense:4,,dense:2", 9, "an item", "nothing"),
+        ("dense:4,", 9, "an item", "nothing"),
+        ("dense:0", 1, "dense:N", "'dense:0'"),
+        ("dense:4, dense:x", 10, "dense:N", "'dense:x'"),
+        ("dense:4:swish", 1, "the activation one of", "'dense:4:swish'"),
+        ("dense:4:tanh:relu", 1, "dense:N or dense:N:activation", "'dense:4:tanh:relu'"),
+        ("dense:2,conv9:3", 9, "a layer kind", "'conv9:3'"),
+        ("relu:2", 1, "the activation relu without arguments", "'relu:2'"),
+        ("flatten:1", 1, "flatten without arguments", "'flatten:1'"),
+        ("dense:2,residual(dense:2", 17, "a ')' closing this '('", "'residual(dense:2'"),
+        ("dense:2)", 8, "closes nothing", "')'"),
+        ("residual[dense:2]", 1, "residual(items)", "'residual[dense:2]'"),
+        ("residual( )", 1, "at least one item", "'residual( )'"),
+        ("residual(dense:2,,dense:2)", 18, "an item", "nothing"),
+        ("residual(dense:2, dense:0)", 19, "dense:N", "'dense:0'"),
+    ],
+)
+def test_errors_name_item_column_and_expected(text, column, expected, got):
+    with pytest.raises(SpecError) as err:
+        parse_layers(text)
+    e = err.value
+    assert (e.op, e.arg, e.column) == ("parse_layers", "text", column)
+    assert expected in e.expected and e.got.startswith(got) and f"column {column}" in e.got
+    caret = str(e).splitlines()[-1]
+    assert caret.rstrip().endswith("^") and len(caret) - 5 == column  # under the column
+
+
+def test_not_text():
+    with pytest.raises(InputTypeError):
+        parse_layers(["dense:2"])
+
+
+def test_network_from_spec_is_the_network_of_its_layers():
+    spec = "dense:4:tanh,residual(dense:6:sigmoid,dense:4),dense:2"
+    a = Network.from_spec(spec, 3, "softmax_cross_entropy", seed=4)
+    b = Network(parse_layers(spec), (3,), "softmax_cross_entropy", seed=4)
+    c = Network(spec, 3, "softmax_cross_entropy", seed=4)
+    assert list(a.shapes) == ["W1", "b1", "W2.1", "b2.1", "W2.2", "b2.2", "W3", "b3"]
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    T = np.eye(2)[:, [0, 1, 1, 0, 1]]
+    assert a.cost(X, T) == b.cost(X, T) == c.cost(X, T)
+
+
+def test_a_spec_network_checks_its_shapes():
+    with pytest.raises(Exception) as err:
+        Network.from_spec("residual(dense:3)", 2)
+    assert "Residual(layer 1)" in str(err.value)
+
+
+# ----- the other layers, built from the spec in one network each -----
+OTHER_LAYERS = [
+    ("conv1d:3x3:p1,tanh,conv1d:2x2:s2,flatten,dense:2", (2, 6), ("w1", "b3")),
+    (
+        "conv2d:2x2x3:p1,sigmoid,flatten,residual(dense:4:tanh,dense:32),dense:1",
+        (1, 3, 4),
+        ("w1", "W4.1"),
+    ),
+    ("conv1d:3x2,rnn:4,dense:2", (2, 6), ("w1", "U2")),
+    (
+        "embedding:5x4,layernorm,dense:4:tanh,batchnorm,residual(dense:4),dense:2",
+        (),
+        ("E1", "beta4", "gamma2"),
+    ),
+    (
+        "residual(layernorm,attention:2:causal),attention:1,dense:4:relu,dense:2",
+        (4,),
+        ("gamma1.1", "Wq2", "Wk2", "Wv2", "Wo2"),
+    ),
+]
+
+
+def _inputs(rng: np.random.Generator, shape: tuple, d: int) -> np.ndarray:
+    """Normal inputs; the integer ids of d tokens for an embedding (input_shape ())."""
+    return rng.integers(0, 5, size=d).astype(float) if shape == () else rng.normal(size=(*shape, d))
+
+
+@pytest.mark.parametrize(("spec", "shape", "chains"), OTHER_LAYERS)
+@pytest.mark.parametrize("d", [1, 3])
+def test_other_layers_in_a_spec_network(spec, shape, chains, d):
+    net = Network.from_spec(spec, shape, seed=1)
+    rng = np.random.default_rng(d)
+    X, T = _inputs(rng, shape, d), rng.normal(size=(net.output_shape[0], d))
+    if "batchnorm" in spec and d == 1:  # batch statistics of one sample: refused by name
+        with pytest.raises(InputError, match=r"BatchNorm\(layer 4\)"):
+            net.gradients(X, T)
+        return
+    jac, short = net.gradients(X, T, "jacobian"), net.gradients(X, T, "shortcut")
+    num = net.gradients(X, T, "numeric")
+    for p in net.shapes:
+        scale = np.abs(short[p]).max()
+        assert np.abs(jac[p] - short[p]).max() <= 1e-10 * scale + 1e-15, p
+        assert np.abs(num[p] - short[p]).max() <= 1e-6 * scale + 1e-12, p
+    for p in chains:  # each chain of factors multiplies to the gradient
+        np.testing.assert_allclose(net.factors(X, T, p).gradient(), jac[p], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("make", "op", "arg"),
+    [
+        (lambda s: Network(s, 3), "Network", "layers"),
+        (lambda s: Network.from_spec(s, 3), "Network.from_spec", "text"),
+    ],
+)
+def test_a_spec_given_to_the_network_is_refused_for_its_argument(make, op, arg):
+    """The caller named: Network's layers, not the parser's text; the column and caret kept."""
+    with pytest.raises(SpecError) as err:
+        make("dense:2,relu:3")
+    e = err.value
+    assert (e.op, e.arg, e.column) == (op, arg, 9)
+    assert str(e).startswith(f"{op}: bad argument '{arg}'")
+    assert len(str(e).splitlines()[-1]) - 5 == 9
