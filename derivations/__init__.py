@@ -23,8 +23,10 @@ shares); the renderers ``_text``, ``_markdown``, ``_latex`` (its tables and matr
 ``_latex_expression``), ``_json``; ``_build`` (factor rows,
 running product, checks, ``build``); ``_args`` (the arguments' checks, the arrays a caller gives
 among them) and ``_point`` (the seed's draw, kept live, and what is said of a degenerate point);
-the sources ``_layer``, ``_softmax``, ``_network`` (its point in ``_network_point``) and
-``_catalog``; then ``plot``, ``worked`` and the command (``cli``, ``_cmd_*``; ``--values`` read
+the sources ``_layer``, ``_softmax``, ``_network`` (its point in ``_network_point``),
+``_net_table`` (any ``net.Network``: its names in ``_net_names``, its point in ``_net_point``,
+attention's rows and notes in ``_net_attention``), ``_rnn`` and ``_catalog``; then ``plot``,
+``worked`` and the command (``cli``, ``_cmd_*``; ``--values`` read
 by ``_values``). An expression's table (:func:`expression`) has its model in
 ``_expression_model`` (beside ``_model``, read by the renderers) and its builder in
 ``_expression_values``, ``_expression_checks`` and ``_expression`` (among the sources).
@@ -56,7 +58,10 @@ from ._model import (
     Step,
     Value,
 )
+from ._net_table import network
 from ._network import mlp
+from ._rnn import rnn
+from ._rnn_model import RnnTable
 from ._softmax import softmax_cross_entropy
 
 
@@ -79,11 +84,14 @@ __all__ = [
     "Derivation",
     "ExpressionTable",
     "Factor",
+    "RnnTable",
     "Step",
     "Value",
     "catalog",
     "expression",
     "mlp",
+    "network",
+    "rnn",
     "schema",
     "single_layer",
     "softmax_cross_entropy",

@@ -9,10 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from reshape import InputError
+
 from ._cmd_io import write_text
 from ._model import FORMAT_ALIASES, FORMATS, Derivation
 
-SOURCES = ("layer", "softmax", "mlp")
+SOURCES = ("layer", "softmax", "mlp", "network", "rnn")
+_NETWORK_OPTIONS = ("layers", "input_shape", "samples")
 
 
 def csv_ints(text: str) -> list[int]:
@@ -38,7 +41,8 @@ def add_source(parser: argparse.ArgumentParser) -> None:
         default="layer",
         choices=SOURCES,
         help="layer: a = σ(Wx + b), C(a) (default); softmax: softmax with cross-entropy; "
-        "mlp: any parameter of a net.MLP",
+        "mlp: any parameter of a net.MLP; network: any parameter of a net.Network (--layers); "
+        "rnn: ∂h_T/∂h_t through time",
     )
     g = parser.add_argument_group("layer and softmax")
     g.add_argument("--n", type=int, default=None, help="outputs (rows of W); 3 (softmax: 4)")
@@ -63,6 +67,36 @@ def add_source(parser: argparse.ArgumentParser) -> None:
         "--loss",
         default=None,
         help="squared_error (default), softmax_cross_entropy, cross_entropy",
+    )
+    g = parser.add_argument_group("network (also --loss)")
+    g.add_argument(
+        "--layers",
+        default=None,
+        metavar="SPEC",
+        help="the layers, comma-separated: dense:N[:act], an activation, layernorm, batchnorm, "
+        "attention:H[:causal], conv1d:CxK[:sS][:pP], conv2d:CxK, rnn:N, embedding:VxN, "
+        "flatten, residual(…)",
+    )
+    g.add_argument(
+        "--input-shape",
+        default=None,
+        metavar="SHAPE",
+        help="one sample's shape: 4, 1x16, 3x5; () for an embedding's ids (default: by the "
+        "first layer: conv1d 1x16, conv2d 1x6x6, rnn 3x5, embedding (), else 4, or the width "
+        "a first residual block ends with)",
+    )
+    g.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="D",
+        help="d, the samples (a sequence's tokens) side by side (default 3 with attention, "
+        "embedding or batchnorm, else 1)",
+    )
+    g = parser.add_argument_group("rnn (also --n, the state, and --m, the input)")
+    g.add_argument("--steps", type=int, default=None, help="T, the sequence length (default 10)")
+    g.add_argument(
+        "--scale", type=float, default=None, help="W = scale·Q, Q orthogonal (default 1)"
     )
     parser.add_argument(
         "--wrt", default=None, help="the parameter: W, b or x (mlp: W1, b1, ...; default W / W1)"
@@ -163,6 +197,17 @@ def derivation_from_args(
     """The Derivation the source options describe, at ``arrays`` (the point --values gives, as
     the source's keyword arguments) where given. An option left out takes the source's own
     default, and sizes left out are read off the arrays."""
+    if args.source == "rnn":
+        raise ValueError("the rnn table is not a chain of factors: use rnn_from_args")
+    if args.source == "network":
+        return network_from_args(args, show_matrices, arrays)
+    for opt in _NETWORK_OPTIONS:
+        if getattr(args, opt, None) is not None:
+            flag = "--" + opt.replace("_", "-")
+            raise ValueError(f"{flag} applies to the network source, not to {args.source}")
+    for opt in ("steps", "scale"):
+        if getattr(args, opt, None) is not None:
+            raise ValueError(f"--{opt} applies to the rnn source, not to {args.source}")
     used = {
         "layer": ("n", "m", "activation", "cost"),
         "softmax": ("n", "m"),
@@ -187,6 +232,61 @@ def derivation_from_args(
 
     source = {"layer": single_layer, "softmax": softmax_cross_entropy, "mlp": mlp}[args.source]
     return source(seed=args.seed, show_matrices=show_matrices, **given, **(arrays or {}))
+
+
+def network_from_args(
+    args: argparse.Namespace,
+    show_matrices: bool = False,
+    arrays: Mapping[str, Any] | None = None,
+) -> Derivation:
+    """The table of a ``net.Network`` (``derivations.network``) the options describe; an error
+    in an argument is said for its option (``--layers``, with the column)."""
+    if arrays:
+        raise ValueError("--values does not apply to the network source (its point is drawn)")
+    for opt in ("n", "m", "activation", "cost", "sizes", "activations", "steps", "scale"):
+        if getattr(args, opt, None) is not None:
+            raise ValueError(
+                f"--{opt} does not apply to the network source (it takes --layers, "
+                "--input-shape, --samples, --wrt, --loss, --seed)"
+            )
+    if args.layers is None:
+        raise ValueError(
+            "the network source needs --layers SPEC, such as "
+            "--layers conv1d:4x3,relu,flatten,dense:2"
+        )
+    from ._net_table import network
+
+    given = {"input_shape": args.input_shape, "d": args.samples, "wrt": args.wrt}
+    try:
+        return network(
+            args.layers,
+            loss=args.loss or "squared_error",
+            seed=args.seed,
+            show_matrices=show_matrices,
+            **{k: v for k, v in given.items() if v is not None},
+        )
+    except InputError as err:
+        if err.op != "network":
+            raise
+        flag = {"d": "--samples", "show_matrices": "--matrices"}.get(
+            err.arg, "--" + err.arg.replace("_", "-")
+        )
+        raise InputError("network", flag, err.expected, err.got, err.hint) from None
+
+
+def rnn_from_args(args: argparse.Namespace) -> Any:
+    """The recurrence table (``derivations.rnn``) the options describe; the options of the
+    other sources are refused."""
+    for opt in ("activation", "cost", "sizes", "activations", "loss", "wrt", *_NETWORK_OPTIONS):
+        if getattr(args, opt, None) is not None:
+            raise ValueError(
+                f"--{opt.replace('_', '-')} does not apply to the rnn source (it takes --steps, "
+                "--n, --m, --scale, --seed)"
+            )
+    from ._rnn import rnn
+
+    given = {k: getattr(args, k) for k in ("steps", "n", "m", "scale")}
+    return rnn(seed=args.seed, **{k: v for k, v in given.items() if v is not None})
 
 
 def render_options(args: argparse.Namespace) -> dict[str, bool]:

@@ -19,6 +19,7 @@ from ._cmd_common import (
     derivation_from_args,
     emit,
     render_options,
+    rnn_from_args,
 )
 from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
 from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
@@ -33,6 +34,15 @@ EPILOG = """examples:
   jacobians derive softmax --n 4 --m 3 --format latex --document > softmax.tex
   jacobians derive mlp --sizes 2,3,3,1 --activations tanh,tanh,identity --wrt W1
   jacobians derive --format json | python -m json.tool
+  jacobians derive rnn --steps 20 --scale 0.5        # ∂h_T/∂h_t through time: vanishing
+
+any net.Network, its layers in one line (the --layers syntax is in --help above):
+  jacobians derive network --layers conv1d:4x3,relu,flatten,dense:2 --wrt w1   # a conv net
+  jacobians derive network --layers \
+      'residual(layernorm,attention:4),residual(layernorm,dense:16:relu,dense:8)'  # transformer
+  jacobians derive network --layers attention:1,dense:2 --wrt Wq1   # the softmax's J as a row
+  jacobians derive network --layers rnn:4,dense:2 --input-shape 3x6 --wrt U1
+  jacobians derive network --layers embedding:10x4,attention:2,flatten,dense:2 --document >e.tex
 
 at your own numbers (any subset; the others are drawn from --seed, the sizes read off them):
   jacobians derive --values '{"W": [[0.5, -1], [2, 0.3]], "x": [1, 2], "y": [0, 1]}'
@@ -47,7 +57,10 @@ sizes not given by --shape or --values are 3; the variables --values leaves out 
 --seed.
 """
 
-_LAYER_OPTIONS = ("n", "m", "activation", "cost", "sizes", "activations", "loss")
+_LAYER_OPTIONS = (
+    "n", "m", "activation", "cost", "sizes", "activations", "loss", "steps", "scale",
+    "layers", "input_shape", "samples",
+)  # fmt: skip
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +97,13 @@ def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0 (the checks are reported in the table; `check` fails on them)."""
     options = render_options(args)
     values = load_values(args.values) if args.values is not None else None
+    if args.source == "rnn":
+        if args.shape or values is not None or args.matrices:
+            raise ValueError("--shape, --values and --matrices do not apply to the rnn source")
+        emit(rnn_from_args(args).render(args.format, **options), args)
+        return 0
+    if args.source == "network" and values is not None:
+        raise ValueError("--values does not apply to the network source (its point is drawn)")
     if args.source in SOURCES:
         if args.shape:
             raise ValueError(f"--shape applies to an expression, not to {args.source}")
@@ -136,8 +156,8 @@ def _expression_table(  # noqa: ANN202 - an ExpressionTable
     for opt in _LAYER_OPTIONS:
         if getattr(args, opt) is not None:
             raise ValueError(
-                f"--{opt} applies to the named tables ({', '.join(SOURCES)}), not to an "
-                "expression: give sizes with --shape NAME=SHAPE"
+                f"--{opt.replace('_', '-')} applies to the named tables ({', '.join(SOURCES)}), "
+                "not to an expression: give sizes with --shape NAME=SHAPE"
             )
     if args.wrt is None:
         raise ValueError(

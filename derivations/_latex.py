@@ -144,6 +144,8 @@ def derivation_latex(
     out += _chain(d, mathjax)
     out += _reshape(d, mathjax)
     out += _checks_table(d, floor, mathjax)
+    if d.notes:  # what the tables cannot say (how attention's Q, K and V enter), as the text says
+        out += [line for n in d.notes for line in ("", _tex.text(n))]  # a paragraph each
     return lay.wrap_document(lay.header(mathjax) + out, document)
 
 

@@ -52,7 +52,9 @@ def _line(v: Value) -> str:
     definition = f"= {v.definition_latex} " if v.definition_latex else ""
     tags = [rf"\text{{{v.origin}}}"] if v.role == "input" else []
     tags.append(_summary(v))
-    return rf"{v.name_latex} &{definition}\in {_space(v)} && ({_COMMA.join(tags)})"
+    # beside the space, not in a column of its own: align* would push that column past the
+    # margin behind the widest definition (a long product of the chain)
+    return rf"{v.name_latex} &{definition}\in {_space(v)} \quad ({_COMMA.join(tags)})"
 
 
 def _block(heading: str, values: list[Value]) -> list[str]:

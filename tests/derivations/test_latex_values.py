@@ -46,7 +46,7 @@ def test_small_values_are_printed_and_large_ones_summarised():
     assert r"x &= \left[\begin{array}{rr} 1 & 2 \end{array}\right]^{\top}" in latex
     assert r"C &= \tfrac{1}{2}\lVert a - y \rVert^2 = " in latex
     big = "\n".join(point_latex(single_layer(40, 30)))
-    assert r"W &\in \mathbb{R}^{40\times 30} && (\text{drawn},\ \min = " in big
+    assert r"W &\in \mathbb{R}^{40\times 30} \quad (\text{drawn},\ \min = " in big
     assert r"\frac{\partial C}{\partial z} &= " in big and r"\in \mathbb{R}^{1\times 40}" in big
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jacobians
-from derivations import catalog, mlp, schema, single_layer, softmax_cross_entropy
+from derivations import catalog, cli, mlp, schema, single_layer, softmax_cross_entropy
 from jacobians import OPERATIONS
 
 
@@ -39,6 +39,39 @@ def test_output_validates(validator, make):
     doc = json.loads(make().render("json"))
     errors = [e.message for e in validator.iter_errors(doc)]
     assert not errors, errors
+
+
+def _rnn_doc(capsys, *options):
+    """What ``jacobians derive rnn --format json`` prints, as a document."""
+    assert cli.main(["derive", "rnn", *options, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("options", [(), ("--steps", "3", "--scale", "2", "--n", "2")])
+def test_the_recurrence_table_validates(validator, capsys, options):
+    doc = _rnn_doc(capsys, *options)
+    assert doc["kind"] == "rnn" and doc["products"][0]["structure"] == "identity"
+    errors = [e.message for e in validator.iter_errors(doc)]
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.pop("products"),
+        lambda d: d.update(kind="derivation"),
+        lambda d: d.update(scale=0),
+        lambda d: d["products"][0].update(structure="sparse"),
+        lambda d: d["products"][0].update(sigma_max=-1.0),
+        lambda d: d["products"][1].pop("matrix"),
+        lambda d: d["checks"][0].pop("tolerance"),
+        lambda d: d.update(extra=1),
+    ],
+)
+def test_schema_refuses_broken_recurrence_tables(validator, capsys, mutate):
+    bad = _rnn_doc(capsys, "--steps", "2")
+    mutate(bad)
+    assert not validator.is_valid(bad)
 
 
 def test_skipped_numeric_check_validates(validator, monkeypatch):

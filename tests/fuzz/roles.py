@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+import net
 from jacobians import Dense, Identity, Structure
 
 from .kinds import (
@@ -120,6 +121,17 @@ LAYER: dict[str, Make] = {
     "object": lambda v, rng: object(),
 }
 
+LAYERS: dict[str, Make] = {  # a network's layers: a list of layer objects, or a spec string
+    "none": const(None),
+    "int": const(3),
+    "object": lambda v, rng: object(),
+    "empty": const([]),
+    "str_list": const(["a", "b"]),
+    "bad_option": const("x +* )"),  # a spec that does not parse
+    # layers that do not fit together: a convolution after a layer giving a vector
+    "mismatch": lambda v, rng: [net.Dense(2), net.Conv1d(1, 1)],
+}
+
 MLP_ROLE: dict[str, Make] = {
     "str": const("net"),
     "none": const(None),
@@ -218,6 +230,7 @@ KINDS: dict[str, dict[str, Make]] = {
     "path": PATH,
     "stream": STREAM,
     "layer": LAYER,
+    "layers": LAYERS,
     "mlp": MLP_ROLE,
 }
 

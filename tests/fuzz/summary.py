@@ -24,6 +24,8 @@ PACKAGES = {"reshape": reshape, "jacobians": jacobians, "net": net, "derivations
 # methods' rows are named by their class; where each class is defined
 CLASSES = {
     "MLP": "net/_mlp.py",
+    "Network": "net/_network.py",
+    "RnnTable": "derivations/_rnn_model.py",
     "Expression": "jacobians/expressions/_graph.py",
     "Derivation": "derivations/_model.py",
     "Catalog": "derivations/_model.py",

@@ -17,6 +17,7 @@ import reshape
 
 from .spec import Entry
 from .table_high import DERIVATIONS, NET
+from .table_layers import DERIVATIONS_NET, NETWORK
 from .table_low import CHAIN, RESHAPE, STRUCTURES
 from .table_ops import CHECKING, EXPRESSIONS, REGISTRY, operations
 
@@ -32,6 +33,8 @@ TABLE: dict[str, Entry] = {
     **EXPRESSIONS,
     **NET,
     **DERIVATIONS,
+    **NETWORK,
+    **DERIVATIONS_NET,
 }
 
 
