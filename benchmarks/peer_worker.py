@@ -4,7 +4,8 @@
 
 PEER is jax, torch or numpy (bare numpy by hand, the floor the issue measures against). Each task
 names a kind below; its builder returns the function to time and the checks of its result, which
-must agree with the parent's ``expected`` before anything is timed.
+must agree with the parent's ``expected`` before anything is timed. The layered networks of cases
+13–15 (kind ``layered_grad``) are written in peer_layered.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import peer_layered
 from report import agree
 from timing import rounds
 
@@ -111,8 +113,12 @@ def jax_kinds(jax: Any) -> dict[str, Callable[[dict, dict], Built]]:
         jac = jax.jit(transform(lambda x_, A_, B_: jnp.tanh(A_ @ jnp.tanh(B_ @ x_)) + x_))
         return (lambda: jax.block_until_ready(jac(x, A, B))), lambda M: {"J": M}
 
+    def layered_grad(p: dict, a: dict) -> Built:
+        return peer_layered.jax_grad(jax, p, a), lambda g: dict(g)
+
     return {
         "mlp_grad": mlp_grad,
+        "layered_grad": layered_grad,
         "dense_jacrev": dense_jacrev,
         "structured_jacrev": structured_jacrev,
         "loss_grad": loss_grad,
@@ -162,7 +168,10 @@ def torch_kinds(torch: Any) -> dict[str, Callable[[dict, dict], Built]]:
         jac = torch.func.jacrev(lambda W_: W_ @ x + b)
         return (lambda: jac(W)), lambda M: _probes(M.numpy(), a)
 
-    return {"mlp_grad": mlp_grad, "dense_jacrev": dense_jacrev}
+    def layered_grad(p: dict, a: dict) -> Built:
+        return peer_layered.torch_grad(torch, p, a), lambda g: {k: v.numpy() for k, v in g.items()}
+
+    return {"mlp_grad": mlp_grad, "layered_grad": layered_grad, "dense_jacrev": dense_jacrev}
 
 
 # ----- bare numpy, by hand -----

@@ -1,5 +1,5 @@
-"""Benchmarks of the toolkit's speed and memory targets (issues 6, 14 and 17), against the shortcut,
-numpy and, where installed, PyTorch and JAX.
+"""Benchmarks of the toolkit's speed and memory targets (issues 6, 14, 17 and 18), against the
+shortcut, numpy and, where installed, PyTorch and JAX.
 
 Every case checks that its methods agree before it times them, times compared methods side by
 side round by round with BLAS on one thread, and prints a Markdown table of ratios (min, median,
@@ -131,6 +131,7 @@ def _cases() -> dict[str, tuple[str, Callable[[list[dict], bool], None]]]:
     """Each group of cases: what it measures, and its function; in the order they run."""
     from checks import case_numeric
     from expressions import case_expressions
+    from layered import case_conv, case_rnn, case_transformer
     from networks import case_jax, case_many_classes, case_small_deep
 
     return {
@@ -142,6 +143,9 @@ def _cases() -> dict[str, tuple[str, Callable[[list[dict], bool], None]]]:
         "10": ("small and deep networks", case_small_deep),
         "11": ("numeric Jacobians and verify at real sizes", case_numeric),
         "12": ("against jax.jit(jax.grad), CPU time", case_jax),
+        "13": ("a transformer block", case_transformer),
+        "14": ("a 1-D convolutional network", case_conv),
+        "15": ("a recurrent network over 100 steps", case_rnn),
     }
 
 
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         wanted = set(args.cases.split(","))
         known = {c for key in groups for c in key.split(",")}
         if not wanted <= known:
-            parser.error(f"--cases: no case {', '.join(sorted(wanted - known))} (cases 1–12)")
+            parser.error(f"--cases: no case {', '.join(sorted(wanted - known))} (cases 1–15)")
         groups = {k: v for k, v in groups.items() if wanted & set(k.split(","))}
     rows: list[dict] = []
     start = time.perf_counter()

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
-CASES = {str(c) for c in range(1, 13)}
-MODULES = ("timing", "report", "peers", "checks", "networks")
+CASES = {str(c) for c in range(1, 16)}
+MODULES = ("timing", "report", "peers", "checks", "networks", "peer_layered", "layered")
 
 
 def _import_benchmarks():
@@ -102,16 +102,32 @@ def test_cases_selects_groups(tmp_path):
     assert run.returncode == 0, run.stderr
     assert {r["case"] for r in json.loads(out.read_text())["rows"]} == {"3"}
     wrong = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--cases", "13"],
+        [sys.executable, str(BENCHMARKS / "run.py"), "--cases", "16"],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert wrong.returncode == 2 and "no case 13" in wrong.stderr
+    assert wrong.returncode == 2 and "no case 16" in wrong.stderr
+
+
+def test_quick_mode_runs_the_layered_networks_with_their_peers_or_says_why(quick):
+    _, result = quick
+    for case, kind in (("13", "transformer block"), ("14", "conv net"), ("15", "recurrent net")):
+        rows = [r for r in result["rows"] if r["case"] == case]
+        ratio = [r for r in rows if r["measure"] == "jacobian ÷ shortcut"]
+        assert len(ratio) == 1 and kind in ratio[0]["what"], rows
+        assert ratio[0]["target"] == 1.5 and ratio[0]["paired"] and ratio[0]["ratio"] > 0
+        for peer, name in (("torch", "torch autograd"), ("jax", "jax.jit(jax.grad)")):
+            (row,) = [r for r in rows if r["measure"].startswith(name)]
+            if peer in result["peers"]:  # ran, and agreed with our gradient before timing
+                assert row["measure"] == f"{name} ÷ shortcut" and row["paired"] is False
+                assert row["reference"] == ratio[0]["reference"]
+            else:
+                assert "not installed" in row["measure"] and row["ratio"] is None
 
 
 def test_the_modules_examples(bench):
-    for name in ("timing", "report", "checks"):
+    for name in ("timing", "report", "checks", "layered"):
         failed, tried = doctest.testmod(bench[name], optionflags=doctest.ELLIPSIS)
         assert failed == 0 and (tried > 0 or name == "report")
 
@@ -260,3 +276,60 @@ def test_a_long_numeric_check_is_foreseen_from_the_smaller_sizes(bench):
     assert foreseen(quadratic, 200704) == pytest.approx(128.0)
     assert foreseen([(12544, 0.5), (50176, 2.0)], 200704) == pytest.approx(8.0)
     assert foreseen(quadratic[:1], 200704) == 0.0
+
+
+# ----- the layered networks (cases 13–15) as the peers rebuild them -----
+def test_describe_names_every_parameter_of_nested_blocks(bench):
+    from net import Network
+
+    describe = bench["layered"].describe
+    net = Network("dense:2:tanh,residual(dense:2,residual(layernorm,dense:2)),relu", (3,))
+    layers = describe(net)
+    assert layers[0] == {"kind": "dense", "activation": "tanh", "W": "W1", "b": "b1"}
+    inner = layers[1]["layers"][1]["layers"]
+    assert inner[0] == {
+        "kind": "layernorm",
+        "eps": 1e-5,
+        "gamma": "gamma2.2.1",
+        "beta": "beta2.2.1",
+    }
+    assert (inner[1]["W"], layers[2]) == ("W2.2.2", {"kind": "activation", "name": "relu"})
+    with pytest.raises(ValueError, match="the peers have no 'batchnorm' layer"):
+        describe(Network("batchnorm,dense:1", (2,)))
+
+
+def _softmax_keys(S):
+    e = np.exp(S - S.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _causal(t, S):
+    return np.where(np.arange(t)[:, None] <= np.arange(t)[None, :], S, -np.inf)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "residual(layernorm,attention:4),residual(layernorm,dense:8:relu,dense:8)",
+        "attention:2:causal,tanh,flatten,dense:3",
+    ],
+)
+def test_the_peers_layers_run_on_numpy_give_our_forward_pass(bench, spec):
+    """peer_layered's conventions (samples last, layer norm per column, attention's heads and
+    softmax down the keys, the residual's sum), checked without jax or torch, which CI lacks."""
+    from net import Network
+
+    peer = bench["peer_layered"]
+    act = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "identity": lambda z: z}
+    ops = {
+        "dense": peer._dense(act),
+        "activation": lambda s, P, X: act[s["name"]](X),
+        "layernorm": peer._layernorm(np.sqrt),
+        "attention": peer._attention(_softmax_keys, _causal),
+    }
+    net = Network(spec, (8,), seed=3)
+    X = np.random.default_rng(4).normal(size=(8, 5))
+    got = peer._run(ops, bench["layered"].describe(net), net.params, X)
+    np.testing.assert_allclose(got, net.forward(X), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="no rule for a 'rnn' layer"):
+        peer._run(ops, [{"kind": "rnn"}], net.params, X)
