@@ -10,7 +10,9 @@ evaluates it instead, beside the expression itself.
 What the checked path refuses is still refused, by running it:
 
 - every node of the expression itself is computed and its value tested finite (a sum per node),
-  so log of a negative number or a division by zero still fails, and the gradient is tested;
+  so log of a negative number or a division by zero still fails, and the gradient is tested; a
+  node whose every use passes a NaN or infinity on (a sum, a product by an array, log, …: see
+  :data:`PASSES_ON`) to a node that is tested needs no test of its own, nor a variable its scan;
 - an operation whose derivative has a domain of its own (norm2 at 0, sqrt at 0, a power's
   infinite slope, arcsin and arccos at ±1, inv) has its rule's builder run, as the
   checked path runs it, since simplifying may remove the division that would show it
@@ -46,6 +48,13 @@ __all__ = ["Compiled", "compile_gradient", "run_compiled"]
 # not defined (tests/jacobians/expressions/test_compiled.py finds every builder that may refuse)
 GUARDED = frozenset({"norm2", "power", "sqrt", "arcsin", "arccos", "inv"})
 _AGREE = 1e-12
+# Operations whose value is not finite wherever an argument is not: a NaN or infinity in x + y,
+# x − y, −x, x ⊙ y (∞·0 is NaN), Σx, mean x, ‖x‖₂, log x, |x| and xᵀ shows in the result. Not
+# here: a quotient (x/∞ = 0), a power (NaN⁰ = 1), exp (e^−∞ = 0), the bounded functions, and the
+# matrix product, whose BLAS may skip a zero's products.
+PASSES_ON = frozenset(
+    {"add", "subtract", "negate", "multiply", "sum", "mean", "norm2", "log", "abs", "transpose"}
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ def compile_gradient(
     if not _agrees(evg.values[ge.key], g, scale):
         return None
     forward = {n.key for n in ev.nodes}
+    covered = _covered(e)
     nodes = list(ev.nodes) + [n for n in evg.nodes if n.key not in forward]
     shapes = {**evg.shapes, **ev.shapes}
     on = {x.key}
@@ -165,7 +175,8 @@ def compile_gradient(
             v.setflags(write=False)
             constants.append((i, v))
         elif n.op is not None:
-            steps.append((i, _value(n.op), args, options, shapes[n.key], n.key in forward))
+            tested = n.key in forward and n.key not in covered
+            steps.append((i, _value(n.op), args, options, shapes[n.key], tested))
             if n.key not in on or n.op.name not in GUARDED:
                 continue
             if n.op.name == "norm2":
@@ -179,7 +190,10 @@ def compile_gradient(
         x.name,
         len(seen),
         ev.values[e.key].dtype,
-        tuple((k, slot[("variable", k)], s, sh) for k, _, s, sh in variables or ()),
+        tuple(
+            (k, slot[("variable", k)], s and ("variable", k) not in covered, sh)
+            for k, _, s, sh in variables or ()
+        ),
         tuple(constants),
         tuple(steps),
         tuple(nonzero),
@@ -190,6 +204,24 @@ def compile_gradient(
     with np.errstate(all="ignore"):
         again = run_compiled(c, values)
     return c if again is not None and _agrees(again, g, scale) else None
+
+
+def _covered(e: Expression) -> set[object]:
+    """Keys of the nodes of e whose NaN or infinity would show in a node that is tested: every
+    use of them is an operation of :data:`PASSES_ON`, whose value is then tested or, covered
+    itself, passes it on again, up to the output, which is always tested (as is every node not
+    covered)."""
+    uses: dict[object, list[Expression]] = {}
+    for n in e.nodes():
+        for a in n.args:
+            uses.setdefault(a.key, []).append(n)
+    return {
+        n.key
+        for n in e.nodes()
+        if n.key != e.key
+        and n.key in uses
+        and all(u.op is not None and u.op.name in PASSES_ON for u in uses[n.key])
+    }
 
 
 def _plain_power(n: Expression, k: int) -> bool:

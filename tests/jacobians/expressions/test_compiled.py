@@ -11,6 +11,9 @@ from jacobians._functions import TABLE
 from jacobians.expressions import _accumulate
 from jacobians.expressions._compiled import GUARDED, Compiled
 
+from .test_build import _values
+from .test_symbolic import SCALAR
+
 LOSSES = [
     ("norm2(A*x - y)^2", "A", "x", lambda A, x, y: 2 * (A.T @ (A @ x - y))),
     (
@@ -80,3 +83,23 @@ def test_an_expression_without_a_closed_form_keeps_the_replayed_steps():
     e.gradient("X", {"X": np.ones((2, 2))})
     assert type(_kept(e)) is not Compiled
     np.testing.assert_array_equal(e.gradient("X", {"X": np.zeros((2, 2))}), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(("text", "shapes", "wrt"), SCALAR)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_nan_or_infinity_in_any_variable_is_refused_as_the_checked_path_refuses(
+    text, shapes, wrt, bad
+):
+    """Nodes whose every use passes a NaN on are not tested themselves (PASSES_ON): whatever
+    variable holds it, the kept program still refuses the point with the checked message."""
+    e = parse(text, shapes)
+    values = _values(e)
+    e.gradient(wrt, values)  # the program kept
+    for name in values:
+        spoiled = {**values, name: np.array(values[name], dtype=float)}
+        spoiled[name].reshape(-1)[0] = bad
+        with pytest.raises(InputError) as fresh:
+            parse(text, shapes).gradient(wrt, spoiled)
+        with pytest.raises(InputError) as kept:
+            e.gradient(wrt, spoiled)
+        assert str(kept.value) == str(fresh.value)
