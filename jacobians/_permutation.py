@@ -26,6 +26,8 @@ __all__ = ["Permutation"]
 def _transposed_index(m: int, n: int) -> np.ndarray:
     """Where entry (j, i) of Xᵀ comes from in X (m×n), read-only: kept, since a layer asks for
     the same sizes at every call (attention's Kᵀ), and checked once, when first made."""
+    # the index is allocated (mn integers, and as many for its inverse): weighed first
+    check_limit(f"Permutation.transpose_of({m}, {n})'s index", 1, m * n, np.dtype(np.intp), None)
     index = _checked_index(np.arange(m * n).reshape(m, n).T.ravel())
     index.setflags(write=False)
     return index
@@ -122,8 +124,6 @@ class Permutation(Jacobian):
             if k < 1:
                 raise InputError(op, name, "a whole number ≥ 1", repr(k))
         m, n = int(m), int(n)
-        # the index is allocated (mn integers, and as many for its inverse): weighed first
-        check_limit(f"{op}({m}, {n})'s index", 1, m * n, np.dtype(np.intp), None)
         K = f"K_{{{n},{m}}}"
         return cls(_transposed_index(m, n), (n, m), (m, n), dtype, closed_form=K, latex=K)
 

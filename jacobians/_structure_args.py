@@ -75,6 +75,11 @@ def given_shapes(
     Kronecker factors."""
     if out_shape is None and in_shape is None:  # the common case: the factors' own shapes
         return default
+    if _BUILDING.get():  # a rule builder's shapes, read off the checked arrays they fit
+        return (
+            default[0] if out_shape is None else tuple(out_shape),
+            default[1] if in_shape is None else tuple(in_shape),
+        )
     out = default[0] if out_shape is None else checked_shape(op, "out_shape", out_shape)
     inn = default[1] if in_shape is None else checked_shape(op, "in_shape", in_shape)
     if prod(out) != prod(default[0]) or prod(inn) != prod(default[1]):
