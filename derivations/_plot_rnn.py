@@ -27,8 +27,12 @@ def rnn_figure(t: RnnTable) -> Any:
     ax = fig.subplots()
     k = np.array([p.steps for p in t.products])
     tiny = np.finfo(float).tiny  # an exact 0 (a saturated state) still has a place on the axis
-    ax.semilogy(k, np.maximum(t.norms, tiny), "o-", color="tab:blue", label="‖∂h_T/∂h_t‖_F")
-    ax.semilogy(k, np.maximum(t.sigmas, tiny), "s-", color="tab:red", label="σ_max(∂h_T/∂h_t)")
+    # σ_max under the norm, small and filled; the norm on top, hollow: where the product has
+    # become close to rank one (a few steps back) the two coincide and both stay visible
+    ax.semilogy(k, np.maximum(t.sigmas, tiny), "s-", color="tab:red", markersize=4,
+                label="σ_max(∂h_T/∂h_t)")  # fmt: skip
+    ax.semilogy(k, np.maximum(t.norms, tiny), "o--", color="tab:blue", markerfacecolor="none",
+                markersize=7, label="‖∂h_T/∂h_t‖_F")  # fmt: skip
     ax.semilogy(
         k, t.scale ** k.astype(float), "--", color="0.5", label=f"scale^(T−t) = {t.scale:g}^(T−t)"
     )
