@@ -267,3 +267,34 @@ def build(
         values=(*values, *rows_of_product),
         degenerate=(*degenerate, *zero_gradient(wrt, np.asarray(gradient))),
     )
+
+
+def network_checks(
+    net: Any, X: np.ndarray, T: np.ndarray, wrt: str, grad: np.ndarray, shortcut_words: str
+) -> list[Check]:
+    """A network's chain for ``wrt`` (``grad``, shaped as the table shows it) against the net's
+    hand-written backward pass (``shortcut_words`` says which, in the check's description) and
+    against its numeric gradient where the parameters are few enough (a table's checks, for
+    ``net.MLP`` and ``net.Network`` alike)."""
+    shortcut = net.gradients(X, T, "shortcut")[wrt].reshape(grad.shape)
+    out = [
+        difference_check(
+            "shortcut",
+            f"max |chain − {shortcut_words}|",
+            grad,
+            shortcut,
+            latex=rf"$\max \lvert$chain $-$ {shortcut_words}$\rvert$",
+        )
+    ]
+    label = "complex step" if net.analytic else "central differences"
+    description = f"max |chain − numeric ({label})|"
+    latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
+    total = sum(int(np.prod(s)) for s in net.shapes.values())
+    if total > NUMERIC_LIMIT:
+        reason = f"{total} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
+        out.append(Check("numeric", description, None, 0.0, skipped=reason, latex=latex))
+    else:
+        num = net.gradients(X, T, "numeric")[wrt].reshape(grad.shape)
+        rel = 1e-10 if net.analytic else 1e-6
+        out.append(difference_check("numeric", description, grad, num, rel, latex))
+    return out

@@ -22,7 +22,7 @@ from net import Layer, Network, SpecError, parse_layers
 from reshape import InputError, InputTypeError, describe
 
 from . import _args, _tex
-from ._build import NUMERIC_LIMIT, build, difference_check, factor_row
+from ._build import build, factor_row, network_checks
 from ._model import Check, Derivation, Value
 from ._net_attention import attention_notes, split_products
 from ._net_names import param_symbol, relabel
@@ -78,28 +78,7 @@ def _symbolic(J: Jacobian, d: int, last: bool) -> str:
 
 def _checks(net: Network, X: np.ndarray, T: np.ndarray, wrt: str):  # noqa: ANN202
     def checks(grad: np.ndarray, row: Jacobian) -> list[Check]:
-        shortcut = net.gradients(X, T, "shortcut")[wrt].reshape(grad.shape)
-        out = [
-            difference_check(
-                "shortcut",
-                "max |chain − the layers' hand-written backward passes|",
-                grad,
-                shortcut,
-                latex=r"$\max \lvert$chain $-$ the layers' hand-written backward passes$\rvert$",
-            )
-        ]
-        label = "complex step" if net.analytic else "central differences"
-        description = f"max |chain − numeric ({label})|"
-        latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
-        total = sum(int(np.prod(s)) for s in net.shapes.values())
-        if total > NUMERIC_LIMIT:
-            reason = f"{total} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
-            out.append(Check("numeric", description, None, 0.0, skipped=reason, latex=latex))
-        else:
-            num = net.gradients(X, T, "numeric")[wrt].reshape(grad.shape)
-            rel = 1e-10 if net.analytic else 1e-6
-            out.append(difference_check("numeric", description, grad, num, rel, latex))
-        return out
+        return network_checks(net, X, T, wrt, grad, "the layers' hand-written backward passes")
 
     return checks
 

@@ -20,7 +20,7 @@ from net import ACTIVATION_RULES, LOSSES, MLP, parse_param
 from reshape import InputError, InputTypeError, describe
 
 from . import _args, _tex
-from ._build import NUMERIC_LIMIT, build, difference_check, factor_row
+from ._build import build, factor_row, network_checks
 from ._model import Check, Degenerate, Derivation, Value
 from ._network_point import depth_of, given_arrays, sample, widths
 from ._point import at_the_point, computed, inactive, inputs
@@ -193,28 +193,7 @@ def mlp(
     L = net.depth
 
     def checks(grad: np.ndarray, row: Jacobian) -> list[Check]:
-        shortcut = net.gradients(x, t, "shortcut")[wrt]
-        out = [
-            difference_check(
-                "shortcut",
-                "max |chain − backprop with Hadamard products|",
-                grad,
-                shortcut,
-                latex=r"$\max \lvert$chain $-$ backprop with Hadamard products$\rvert$",
-            )
-        ]
-        label = "complex step" if net.analytic else "central differences"
-        description = f"max |chain − numeric ({label})|"
-        latex = rf"$\max \lvert$chain $-$ numeric ({label})$\rvert$"
-        total = sum(int(np.prod(s)) for s in net.shapes.values())
-        if total > NUMERIC_LIMIT:
-            reason = f"{total} parameters (numeric differentiation runs up to {NUMERIC_LIMIT})"
-            out.append(Check("numeric", description, None, 0.0, skipped=reason, latex=latex))
-        else:
-            num = net.gradients(x, t, "numeric")[wrt]
-            rel = 1e-10 if net.analytic else 1e-6
-            out.append(difference_check("numeric", description, grad, num, rel, latex))
-        return out
+        return network_checks(net, x, t, wrt, grad, "backprop with Hadamard products")
 
     param_shape = f"{_l(k)}×{_l(k - 1)}" if kind == "W" else _l(k)
     with at_the_point(op, arrays):

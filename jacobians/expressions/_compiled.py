@@ -238,17 +238,25 @@ def _agrees(a: np.ndarray, g: np.ndarray, scale: float) -> bool:
     return a.size == g.size and bool(np.all(np.abs(a - g.reshape(-1)) <= _AGREE * scale))
 
 
-def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
-    """The gradient as a flat array, or None where a check fails (the checked path then runs)."""
-    vals: list[Any] = [None] * c.slots
-    dtype = c.dtype
-    for name, i, scanned, shape in c.variables:
+def bound(p: Any, values: Mapping[str, Any]) -> list[Any] | None:
+    """A kept program's slots with its variables (in its dtype and shapes, scanned where it says)
+    and its constants in place; None where a scanned variable is not finite."""
+    vals: list[Any] = [None] * p.slots
+    for name, i, scanned, shape in p.variables:
         a = values[name]
         if scanned and not all_finite(a):
             return None
-        vals[i] = a.astype(dtype, copy=False).reshape(shape)
-    for i, v in c.constants:
+        vals[i] = a.astype(p.dtype, copy=False).reshape(shape)
+    for i, v in p.constants:
         vals[i] = v
+    return vals
+
+
+def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
+    """The gradient as a flat array, or None where a check fails (the checked path then runs)."""
+    vals = bound(c, values)
+    if vals is None:
+        return None
     total = 0.0  # NaN and infinity in any of the expression's own nodes make it non-finite
     try:
         for i, value, args, options, shape, tested in c.steps:

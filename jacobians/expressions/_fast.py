@@ -33,7 +33,7 @@ from reshape import InputError
 from .._checks import all_finite
 from .._registry import Context
 from .._structure_args import from_checked
-from ._compiled import Compiled, compile_gradient, run_compiled
+from ._compiled import Compiled, bound, compile_gradient, run_compiled
 from ._evaluate import Evaluation, proved_through_products
 from ._graph import Expression
 
@@ -167,15 +167,10 @@ def _shaped(g: np.ndarray, given: Any, size: int, variables: tuple, wrt: str) ->
 
 
 def _run(p: Program, values: Mapping[str, Any]) -> np.ndarray | None:
-    vals: list[Any] = [None] * p.slots
+    vals = bound(p, values)
+    if vals is None:
+        return None
     dtype = p.dtype
-    for name, i, scanned, shape in p.variables:
-        a = values[name]
-        if scanned and not all_finite(a):
-            return None
-        vals[i] = a.astype(dtype, copy=False).reshape(shape)
-    for i, v in p.constants:
-        vals[i] = v
     ctx: dict[int, Context] = {}
     total = 0.0  # NaN and infinity in any node's value make it non-finite
     try:

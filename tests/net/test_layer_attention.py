@@ -9,37 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jacobians import InputError, ShapeError, numeric
-from jacobians._structure_args import from_checked
 from net import Network
 from net._layer_attention import Attention
 
+from .layer_checks import check_three_ways
+
 seeds = st.integers(0, 2**32 - 1)
-
-
-def relative(a, b):
-    return np.abs(a - b).max() / max(np.abs(b).max(), 1e-300)
-
-
-def check_three_ways(layer, P, X, seed):
-    """jacobian_backward = shortcut_backward (1e-10 relative) = complex-step numerics (1e-6) of
-    C = sum(R ⊙ layer(X)) for every parameter and the input."""
-    cache = layer.forward(P, X)
-    R = np.random.default_rng(seed).normal(size=cache.value.shape)
-    with from_checked():  # as the network runs it
-        gj, xj = layer.jacobian_backward(P, cache, R)
-    gs, xs = layer.shortcut_backward(P, cache, R)
-    assert gj.keys() == gs.keys() == P.keys()
-
-    def cost(P2, X2):
-        return np.sum(R * layer.forward(P2, X2).value)
-
-    for p in P:
-        assert gj[p].shape == P[p].shape and relative(gj[p], gs[p]) < 1e-10, p
-        N = numeric(lambda v, p=p: cost({**P, p: v}, X), P[p], method="complex").matrix
-        np.testing.assert_allclose(gj[p].reshape(-1), N.reshape(-1), rtol=1e-6, atol=1e-9)
-    assert xj.shape == X.shape and relative(xj, xs) < 1e-10
-    N = numeric(lambda v: cost(P, v), X, method="complex").matrix
-    np.testing.assert_allclose(xj.reshape(-1), N.reshape(-1), rtol=1e-6, atol=1e-9)
 
 
 def drawn(layer, d_model, s, seed):

@@ -12,6 +12,8 @@ from jacobians import DenseLimitError, InputError, InputTypeError, ShapeError, n
 from net import Dense, Flatten, Network
 from net._layer_conv import Conv1d, Conv2d
 
+from .layer_checks import relative
+
 
 @st.composite
 def layers(draw):
@@ -29,10 +31,6 @@ def layers(draw):
         layer = Conv2d(C_out, kernel, stride, padding)
     d = draw(st.sampled_from([1, 1, 2, 4]))  # one sample, and batches
     return layer, (C_in, *size), d, draw(st.integers(0, 2**32 - 1))
-
-
-def relative(a, b):
-    return np.abs(a - b).max() / max(np.abs(b).max(), 1e-300)
 
 
 @settings(max_examples=40)

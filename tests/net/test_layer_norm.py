@@ -7,44 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jacobians import InputError, InputTypeError, ShapeError, numeric
-from jacobians._structure_args import from_checked
+from jacobians import InputError, InputTypeError, ShapeError
 from net._layer_norm import BatchNorm, Embedding, LayerNorm
+
+from .layer_checks import check_three_ways
 
 seeds = st.integers(0, 2**32 - 1)
 
 
-def relative(a, b, terms=0.0):
-    """max|a − b| over the larger of max|a|, max|b| and ``terms``, the size of the terms a sum
-    cancels (dx of a norm over two entries is eps's trace of terms g′/σ ~ 1)."""
-    return np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), terms, 1e-300)
-
-
-def check_three_ways(layer, P, X, seed, differentiable_input=True):
-    """jacobian_backward = shortcut_backward (1e-10 relative) = complex-step numerics (1e-6) of
-    C = sum(R ⊙ layer(X)) for every parameter and the input."""
-    cache = layer.forward(P, X)
-    R = np.random.default_rng(seed).normal(size=cache.value.shape)
-    with from_checked():  # as the network runs it
-        gj, xj = layer.jacobian_backward(P, cache, R)
-    gs, xs = layer.shortcut_backward(P, cache, R)
-    assert gj.keys() == gs.keys() == P.keys()
-
-    def cost(P2, X2):
-        return np.sum(R * layer.forward(P2, X2).value)
-
-    for p in P:
-        assert gj[p].shape == P[p].shape
-        assert relative(gj[p], gs[p]) < 1e-10, p
-        N = numeric(lambda v, p=p: cost({**P, p: v}, X), P[p], method="complex").matrix
-        np.testing.assert_allclose(gj[p].reshape(-1), N.reshape(-1), rtol=1e-6, atol=1e-9)
-    if differentiable_input:
-        terms = np.abs(P["gamma"].reshape(-1, 1) * R / cache.sigma).max()
-        assert xj.shape == X.shape and relative(xj, xs, terms) < 1e-10
-        N = numeric(lambda v: cost(P, v), X, method="complex").matrix
-        np.testing.assert_allclose(xj.reshape(-1), N.reshape(-1), rtol=1e-6, atol=1e-9)
-    else:
-        assert xj is None and xs is None
+def _terms(P, cache, R):
+    """The size of the terms γ ⊙ g/σ that a norm's input gradient sums and cancels."""
+    return np.abs(P["gamma"].reshape(-1, 1) * R / cache.sigma).max()
 
 
 def drawn(layer, n, d, seed):
@@ -59,7 +32,7 @@ def drawn(layer, n, d, seed):
 def test_layernorm_three_ways(n, d, seed, eps):
     layer = LayerNorm(eps=eps)
     P, X = drawn(layer, n, d, seed)
-    check_three_ways(layer, P, X, seed)
+    check_three_ways(layer, P, X, seed, terms=_terms)
 
 
 @settings(max_examples=25)
@@ -67,7 +40,7 @@ def test_layernorm_three_ways(n, d, seed, eps):
 def test_batchnorm_three_ways(n, d, seed, eps):
     layer = BatchNorm(eps=eps)
     P, X = drawn(layer, n, d, seed)
-    check_three_ways(layer, P, X, seed)
+    check_three_ways(layer, P, X, seed, terms=_terms)
 
 
 @settings(max_examples=25)
