@@ -12,7 +12,7 @@ from net._layer_rnn import RNN
 from reshape import InputError, ShapeError
 
 
-def setup(n, m, T, d, seed):
+def drawn(n, m, T, d, seed):
     rng = np.random.default_rng(seed)
     layer = RNN(n)
     P, out = layer.init(rng, (m, T), "RNN(layer 1)")
@@ -30,7 +30,7 @@ def cost(layer, P, X, R):
 @given(n=st.integers(1, 5), m=st.integers(1, 4), T=st.integers(1, 6), d=st.integers(1, 3),
        seed=st.integers(0, 2**16))  # fmt: skip
 def test_jacobian_shortcut_and_numeric_agree(n, m, T, d, seed):
-    layer, P, X, R, out = setup(n, m, T, d, seed)
+    layer, P, X, R, out = drawn(n, m, T, d, seed)
     assert out == (n,)
     cache = layer.forward(P, X)
     gj, xj = layer.jacobian_backward(P, cache, R)
@@ -57,13 +57,13 @@ def test_jacobian_shortcut_and_numeric_agree(n, m, T, d, seed):
 
 
 def test_one_step_is_rnn_step():
-    layer, P, X, _, _ = setup(3, 2, 1, 1, 0)
+    layer, P, X, _, _ = drawn(3, 2, 1, 1, 0)
     v = layer.forward(P, X).value
     np.testing.assert_allclose(v[:, 0], np.tanh(P["U"] @ X[:, 0, 0] + P["b"]))
 
 
 def test_factors_are_the_last_steps_labelled_jacobians():
-    layer, P, X, _, _ = setup(3, 2, 4, 1, 1)
+    layer, P, X, _, _ = drawn(3, 2, 4, 1, 1)
     f = dict(layer.factors(P, layer.forward(P, X)))
     assert list(f) == ["∂h_4/∂h_3", "∂h_4/∂W", "∂h_4/∂U", "∂h_4/∂b", "∂h_4/∂x_4"]
     assert f["∂h_4/∂h_3"].closed_form == "diag(1 − h_4²) W"
@@ -76,7 +76,7 @@ def test_in_shape_must_be_a_sequence():
 
 
 def test_feature_count_mismatch_names_the_layer():
-    layer, P, _, _, _ = setup(3, 2, 4, 1, 1)
+    layer, P, _, _, _ = drawn(3, 2, 4, 1, 1)
     with pytest.raises(ShapeError) as info:
         layer.forward(P, np.ones((5, 4, 1)))
     assert "RNN(layer 1)" in str(info.value) and info.value.arg == "X"
