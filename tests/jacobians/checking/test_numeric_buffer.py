@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jacobians import numeric
+from jacobians.checking._differences import tableau
 from jacobians.checking._evaluate import WorkingPoint
 
 EPS = float(np.finfo(np.float64).eps)
@@ -17,7 +18,8 @@ EPS = float(np.finfo(np.float64).eps)
 
 
 def reference(f, x, method):
-    """Each column from fresh copies of x (the old code's arithmetic, step for step)."""
+    """Each column from fresh copies of x (the old code's way of moving x; Ridders' extrapolation
+    is the library's tableau, one definition, fed the copies' differences)."""
     flat = x.reshape(-1)
     f0 = np.asarray(f(x.copy()), dtype=float).reshape(-1)
     J = np.empty((f0.size, flat.size))
@@ -48,23 +50,8 @@ def _central(f, x, k, h):
 
 
 def _ridders(f, x, k, h):
-    T, best, best_err = [], None, None
-    for i in range(5):
-        fp, fm, d = _moved(f, x, k, h)
-        row, rounding, fac = [(fp - fm) / d], 8 * EPS * (np.abs(fp) + np.abs(fm)) / d, 4.0
-        for j in range(1, i + 1):
-            row.append((row[j - 1] * fac - T[i - 1][j - 1]) / (fac - 1))
-            e = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - T[i - 1][j - 1]))
-            e = e + rounding
-            if best is None:
-                best, best_err = row[j].copy(), e
-            else:
-                better = e < best_err
-                best[better], best_err[better] = row[j][better], e[better]
-            fac *= 4.0
-        T.append(row)
-        h /= 2
-    return best
+    """Ridders' extrapolation (the library's one tableau) of differences at fresh copies."""
+    return tableau(lambda step: _moved(f, x, k, step), h, shrink=False)[0]
 
 
 def smooth(v):
