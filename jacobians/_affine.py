@@ -6,6 +6,7 @@ for a batch X whose columns are samples, ∂(WX)/∂W = I_n ⊗ Xᵀ and ∂(WX)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,7 +141,16 @@ def linear_db(c: LinearContext) -> Jacobian:
     """I_n; for a batch I_n ⊗ 1_d (b is added to every sample)."""
     if c.d == 1:
         return Identity((c.n,), dtype=c.value.dtype)
-    return Kronecker(c.n, np.ones((c.d, 1), dtype=c.value.dtype))
+    return Kronecker(c.n, _ones_column(c.d, c.value.dtype))
+
+
+@functools.lru_cache(maxsize=16)
+def _ones_column(d: int, dtype: np.dtype) -> np.ndarray:
+    """1_d as a d×1 matrix, made once per batch size: a network's gradient asks per layer. Read
+    only, since every Jacobian built at this d shares it."""
+    ones = np.ones((d, 1), dtype=dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 # ----- P = AB -----

@@ -30,6 +30,7 @@ from ._expr_helpers import partial_adjoint, partial_expression
 from ._jacobian import Jacobian
 from ._notation import to_latex
 from ._registry import OPERATIONS, Context, Operation, operation
+from ._structure_args import products_are_tested
 from ._structures import Diagonal, Identity
 
 __all__ = [
@@ -236,7 +237,11 @@ def register_activation(entry: Elementwise) -> Operation:
     def dz(c: ElementwiseContext) -> Jacobian:
         if entry.derivative_domain is not None:
             entry.derivative_domain.check(name, c.z)
-        d = finite_result(name, "z", f"derivative {name}′(z)", slope(c), {"z": c.z, **c.opts})
+        d = slope(c)
+        if (
+            not products_are_tested()
+        ):  # else the caller tests g ⊙ d, which a NaN or infinity in d reaches
+            finite_result(name, "z", f"derivative {name}′(z)", d, {"z": c.z, **c.opts})
         return Diagonal(d)
 
     prepare.__name__ = name
@@ -246,7 +251,9 @@ def register_activation(entry: Elementwise) -> Operation:
         f"∂a/∂z is n×n, {kind}.\n\n    >>> {name}(np.full(2, 0.5)).jacobian.kind\n    {kind!r}\n"
     )
     opts = defaults = dict(entry.options)
-    latex = entry.formula_latex or to_latex(entry.formula)
+    latex = entry.formula_latex or _latex(entry.formula, "formula")
+    if not entry.identity and entry.derivative_latex is None:
+        _latex(entry.derivative_form, "derivative_form")  # before anything is registered
     activation = entry.family == "activation"  # fn and deriv mark what net may draw
     op = operation(
         entry.family,
@@ -282,6 +289,21 @@ def register_activation(entry: Elementwise) -> Operation:
             **forms,
         )(dz)
     return op
+
+
+def _latex(text: str, field: str) -> str:
+    """The LaTeX of an entry's ``field``, or the error naming it and the character without one."""
+    try:
+        return to_latex(text)
+    except ValueError as err:
+        latex = "formula_latex" if field == "formula" else "derivative_latex"
+        raise InputError(
+            "register_activation",
+            "entry",
+            f"a {field} whose characters all have LaTeX, or {latex} given",
+            f"{field} {text!r}",
+            f"{err}; give {latex}= with the LaTeX to print",
+        ) from None
 
 
 def _forms(entry: Elementwise) -> dict[str, Any]:

@@ -22,7 +22,7 @@ Factor = np.ndarray | int
 
 def fdims(F: Factor) -> tuple[int, int, bool]:
     """(rows, cols, is_identity) of a Kronecker factor."""
-    return (F, F, True) if isinstance(F, int) else (F.shape[0], F.shape[1], False)
+    return (F, F, True) if type(F) is int else (*F.shape, False)
 
 
 class Kronecker(Jacobian):
@@ -53,18 +53,19 @@ class Kronecker(Jacobian):
         **labels: str,
     ) -> None:
         L, R = checked_factor("Kronecker", "L", L), checked_factor("Kronecker", "R", R)
-        left, right = fdims(L), fdims(R)
-        (a, b, _), (p, q, _) = left, right
-        out_shape, in_shape = given_shapes(
-            "Kronecker",
-            out_shape,
-            in_shape,
-            ((a * p,), (b * q,)),
-            lambda: f"{a * p} outputs and {b * q} inputs for L {a}×{b} ⊗ R {p}×{q}",
-        )
+        (a, b, _), (p, q, _) = fdims(L), fdims(R)
+        if out_shape is None and in_shape is None:  # a rule builder's: the factors' own shapes
+            out_shape, in_shape = (a * p,), (b * q,)
+        else:
+            out_shape, in_shape = given_shapes(
+                "Kronecker",
+                out_shape,
+                in_shape,
+                ((a * p,), (b * q,)),
+                lambda: f"{a * p} outputs and {b * q} inputs for L {a}×{b} ⊗ R {p}×{q}",
+            )
         super().__init__(out_shape, in_shape, **labels)
-        self.L, self.R = L, R
-        self._structure = Structure(self.kind, a * p, b * q, left, right)
+        self.L, self.R = L, R  # the structure is made when a plan asks (_structure_of)
 
     @property
     def dtype(self) -> np.dtype:
@@ -103,8 +104,7 @@ class Kronecker(Jacobian):
 
     # ----- (L ⊗ R) · M -----
     def _left(self, M: np.ndarray) -> np.ndarray:
-        s = self.structure
-        (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
+        (a, b, li), (p, q, ri) = fdims(self.L), fdims(self.R)
         k = M.shape[1]
         X = M.reshape(b, q, k)
         if li and ri:
@@ -131,8 +131,7 @@ class Kronecker(Jacobian):
 
     # ----- M · (L ⊗ R) -----
     def _right(self, M: np.ndarray) -> np.ndarray:
-        s = self.structure
-        (a, b, li), (p, q, ri) = s.left, s.right  # type: ignore[misc]
+        (a, b, li), (p, q, ri) = fdims(self.L), fdims(self.R)
         k = M.shape[0]
         if li and ri:
             return M

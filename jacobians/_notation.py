@@ -88,6 +88,7 @@ _MATH = {
     "|": r"\lvert ",
     "∈": r"\in ",
     "√": r"\surd ",  # √d_k: the sign alone (a text closed form does not bracket the radicand)
+    "∛": r"{}^{3}\!\surd ",
     "⋯": r"\cdots ",
 }
 _KEYS = sorted(_MATH, key=len, reverse=True)

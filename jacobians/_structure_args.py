@@ -45,6 +45,8 @@ __all__ = [
     "from_checked",
     "given_shapes",
     "largest",
+    "products_are_tested",
+    "products_tested",
     "squeezed",
 ]
 
@@ -134,6 +136,35 @@ class from_checked(assume_finite):  # noqa: N801 - used as a function, like assu
 def building() -> bool:
     """Whether the caller is inside :func:`from_checked`."""
     return _BUILDING.get()
+
+
+_TESTED: ContextVar[bool] = ContextVar("jacobians_products_tested", default=False)
+
+
+class products_tested(from_checked):  # noqa: N801 - used as a function, like from_checked
+    """:func:`from_checked` for a caller that tests every product it computes finite and, where
+    one is not, reruns the checked path for its named refusal (``net.MLP``'s jacobian gradient
+    tests each layer's δ, as its shortcut does). Within the block a rule builder need not test a
+    derivative it multiplies on (a NaN or infinity in σ′ reaches δ = g ⊙ σ′ whatever g is), and
+    numpy's floating-point warnings are off once for the block, not once per operation."""
+
+    __slots__ = ("_quiet", "_tested")
+
+    def __enter__(self) -> None:
+        self._quiet = np.errstate(all="ignore")
+        self._quiet.__enter__()
+        self._tested = _TESTED.set(True)
+        super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _TESTED.reset(self._tested)
+        self._quiet.__exit__(*exc)
+
+
+def products_are_tested() -> bool:
+    """Whether the caller is inside :func:`products_tested`."""
+    return _TESTED.get()
 
 
 def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:

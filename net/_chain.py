@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from jacobians._structure_args import from_checked
+from jacobians._structure_args import products_tested
 from reshape import InputError
 
 from ._checks import PointError, finite_gradients, layer_gradients
@@ -53,13 +53,14 @@ def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict
     # The forward pass's arrays are checked, so the factors' constructors need not scan them, and
     # each product is the structure's own arithmetic (J._right) without the public right's check
     # of its operand: layer_gradients checks every layer's δ and gradients instead, as the
-    # shortcut's backward pass does.
-    with from_checked():
+    # shortcut's backward pass does, and a NaN or infinity in σ′ reaches δ, so σ′ itself is not
+    # tested (products_tested).
+    with products_tested():
         for k in range(net.depth, 0, -1):
-            name = net.activations[k - 1]
+            name, W, b = net.activations[k - 1], f"W{k}", f"b{k}"
             lin, act = forward.linear[k], forward.activation[k]
             dz, dW, db, prefix = dense_jacobian_step(lin, act, name, prefix, k > 1)
-            grads[f"W{k}"], grads[f"b{k}"] = dW.reshape(P[f"W{k}"].shape), db.reshape(-1)
+            grads[W], grads[b] = dW.reshape(P[W].shape), db.reshape(-1)
             layer_gradients(op, k, dz, forward.y[k - 1], forward.peak.get(k - 1), grads)
     return {name: grads[name] for name in P}
 

@@ -58,7 +58,7 @@ def dense_jacobian_step(
     first layer's input is data)."""
     rules = linear.rules
     dz = ACTIVATIONS[name].rules["z"].build(act)._right(row)
-    dW, db = (rules[p].build(lin)._right(dz) for p in ("W", "b"))
+    dW, db = rules["W"].build(lin)._right(dz), rules["b"].build(lin)._right(dz)
     return dz, dW, db, rules["x"].build(lin)._right(dz) if inputs else None
 
 

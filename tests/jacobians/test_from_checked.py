@@ -4,8 +4,8 @@ their arrays as given; outside it, a user's structures are checked in full."""
 import numpy as np
 import pytest
 
-from jacobians import Dense, Diagonal, Identity, InputError, Kronecker, tanh
-from jacobians._structure_args import building, from_checked
+from jacobians import Dense, Diagonal, Identity, InputError, Kronecker, linear, tanh
+from jacobians._structure_args import building, from_checked, products_are_tested, products_tested
 from reshape import InputTypeError, finite_assumed
 
 
@@ -44,3 +44,26 @@ def test_an_operations_jacobians_are_built_inside_it_and_checked_as_before():
     J = tanh(np.array([0.0, 1.0])).jacobians["z"]
     np.testing.assert_allclose(J.matrix, np.diag(1 - np.tanh([0.0, 1.0]) ** 2))
     assert not building()
+
+
+def test_products_tested_silences_numpy_and_untests_only_its_block():
+    """Inside products_tested a rule builder leaves σ′ untested (the caller tests its products)
+    and numpy's warnings are off; outside, both are as before, even after an error."""
+    assert not products_are_tested()
+    with products_tested():
+        assert products_are_tested() and building() and finite_assumed()
+        assert np.geterr()["over"] == "ignore"
+        np.exp(np.array([1000.0]))  # no warning (filterwarnings = error would raise)
+    assert not products_are_tested() and not building() and np.geterr()["over"] != "ignore"
+    with pytest.raises(RuntimeError), products_tested():
+        raise RuntimeError("restored on the way out")
+    assert not products_are_tested() and not building()
+
+
+def test_a_batch_bias_jacobian_shares_one_read_only_ones_column():
+    W, X, b = np.ones((2, 3)), np.ones((3, 4)), np.zeros(2)
+    J1, J2 = (linear(W, X, b).jacobians["b"] for _ in range(2))
+    assert J1.R is J2.R and J1.R.shape == (4, 1) and not J1.R.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        J1.R[0, 0] = 2.0
+    np.testing.assert_array_equal(J1.matrix, np.kron(np.eye(2), np.ones((4, 1))))

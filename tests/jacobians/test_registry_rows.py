@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jacobians import Domain, Elementwise, Form, InputError, register_activation, unregister
+from jacobians import (
+    OPERATIONS,
+    Domain,
+    Elementwise,
+    Form,
+    InputError,
+    register_activation,
+    unregister,
+)
 from reshape import InputTypeError
 
 ROW = {
@@ -71,3 +79,17 @@ def test_form_takes_text():
         Form("$z", 3)
     with pytest.raises(InputError, match="'latex'"):
         Form("$z", "$z + $w")
+
+
+@pytest.mark.parametrize(
+    ("field", "latex"), [("formula", "formula_latex"), ("derivative_form", "derivative_latex")]
+)
+def test_a_character_without_latex_is_named_before_anything_is_registered(field, latex):
+    entry = Elementwise(**{**ROW, field: ROW[field] + " ⅌"})
+    with pytest.raises(InputError, match="register_activation: bad argument 'entry'") as info:
+        register_activation(entry)
+    assert field in info.value.got and latex in info.value.hint and "⅌" in info.value.hint
+    assert "cube" not in OPERATIONS  # so the corrected row can still be registered
+    with_latex = Elementwise(**{**ROW, field: ROW[field] + " ⅌", latex: "z^3"})
+    register_activation(with_latex)
+    unregister("cube")

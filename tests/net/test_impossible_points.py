@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jacobians import Elementwise, register_activation, unregister
 from net import MLP, NonFiniteLossError, train
 from reshape import InputError
 
@@ -145,3 +146,36 @@ def test_huge_or_tiny_points_are_finite_or_refused_alike(sizes, act, loss, scale
         for k in a:
             assert np.isfinite(a[k]).all()
             np.testing.assert_allclose(a[k], b[k], rtol=1e-9, atol=1e-300)
+
+
+CBRT = Elementwise(  # a = ∛z: finite everywhere, σ′ = 1/(3∛z²) infinite at z = 0
+    "cbrt_test",
+    np.cbrt,
+    lambda z, a: 1 / (3 * a * a),
+    "∛z",
+    "1/(3 ∛$z²)",
+    "The cube root, whose slope is infinite at 0.",
+)
+
+
+@pytest.fixture
+def cbrt():
+    op = register_activation(CBRT)
+    yield op
+    unregister("cbrt_test")
+
+
+def test_an_infinite_slope_is_refused_alike_by_both_methods_and_by_name_alone(cbrt):
+    """The jacobian gradient leaves σ′ untested (a NaN or infinity in σ′ reaches δ, which it
+    tests as the shortcut does), so both methods give one error; the operation on its own still
+    refuses its derivative by name."""
+    net = _net([1, 1, 1], ["cbrt_test", "identity"], W1=[[1.0]], b1=[0.0])
+    errors = []
+    for method in ("jacobian", "shortcut"):
+        with pytest.raises(InputError) as info:
+            net.gradients(np.array([[0.0]]), ONE, method)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1] and "∂C/∂" in errors[0], errors
+    with pytest.raises(InputError, match=r"derivative cbrt_test′\(z\)"):
+        cbrt(np.zeros(1)).jacobians["z"]
+    assert np.isfinite(net.gradients(np.array([[1.0]]), ONE, "jacobian")["W1"]).all()
