@@ -40,8 +40,8 @@ from ._display import DISPLAY_MAX, html_display, latex_display
 from ._labels import Label, render, transposed, wrap, wrap_latex
 from ._limit import check_limit, checked_bytes
 from ._structure_args import (
+    _BUILDING,
     Structure,
-    building,
     checked_label,
     checked_operand,
     checked_shape,
@@ -101,8 +101,9 @@ class Jacobian:
         closed_form: str | None = None,
         latex: str | None = None,
     ) -> None:
-        if building():  # a rule builder's: shapes read off checked arrays, no labels given
-            self.out_shape, self.in_shape = tuple(out_shape), tuple(in_shape)
+        if _BUILDING.get():  # a rule builder's: shapes read off checked arrays, no labels given
+            self.out_shape = out_shape if type(out_shape) is tuple else tuple(out_shape)
+            self.in_shape = in_shape if type(in_shape) is tuple else tuple(in_shape)
         else:
             op = type(self).__name__
             self.out_shape = checked_shape(op, "out_shape", out_shape)

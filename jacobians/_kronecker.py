@@ -131,12 +131,15 @@ class Kronecker(Jacobian):
 
     # ----- M · (L ⊗ R) -----
     def _right(self, M: np.ndarray) -> np.ndarray:
-        (a, b, li), (p, q, ri) = fdims(self.L), fdims(self.R)
-        k = M.shape[0]
+        L, R, k = self.L, self.R, M.shape[0]
+        if type(L) is int and type(R) is not int:
+            # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d); first,
+            # as every dense layer's gradient takes it
+            p, q = R.shape
+            return _mm(M.reshape(k * L, p), R).reshape(k, L * q)
+        (a, b, li), (p, q, ri) = fdims(L), fdims(R)
         if li and ri:
             return M
-        if li:  # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d)
-            return _mm(M.reshape(k * a, p), self.R).reshape(k, b * q)
         if ri and k == 1:  # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
             return _mm(self.L.T, M.reshape(a, p)).reshape(1, b * q)
         G = M.reshape(k, a, p)

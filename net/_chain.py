@@ -55,11 +55,15 @@ def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict
     # of its operand: layer_gradients checks every layer's δ and gradients instead, as the
     # shortcut's backward pass does, and a NaN or infinity in σ′ reaches δ, so σ′ itself is not
     # tested (products_tested).
+    # per layer, ∂z/∂b and ∂z/∂x while W is the same array (MLP keeps them; a net made another
+    # way, or unpickled from before, builds them each time)
+    kept = getattr(net, "_kept_factors", None)
     with products_tested():
         for k in range(net.depth, 0, -1):
             name, W, b = net.activations[k - 1], f"W{k}", f"b{k}"
             lin, act = forward.linear[k], forward.activation[k]
-            dz, dW, db, prefix = dense_jacobian_step(lin, act, name, prefix, k > 1)
+            layer = None if kept is None else kept.setdefault(k, {})
+            dz, dW, db, prefix = dense_jacobian_step(lin, act, name, prefix, k > 1, layer)
             grads[W], grads[b] = dW.reshape(P[W].shape), db.reshape(-1)
             layer_gradients(op, k, dz, forward.y[k - 1], forward.peak.get(k - 1), grads)
     return {name: grads[name] for name in P}

@@ -50,16 +50,33 @@ def _batch(d: int) -> tuple[tuple[str, str], tuple[str, str]]:
 
 # ----- the step of one dense layer, both ways -----
 def dense_jacobian_step(
-    lin: Any, act: Context, name: str, row: np.ndarray, inputs: bool = True
+    lin: Any,
+    act: Context,
+    name: str,
+    row: np.ndarray,
+    inputs: bool = True,
+    kept: dict[str, Any] | None = None,
 ) -> tuple[Any, ...]:
     """(∂C/∂z, ∂C/∂W, ∂C/∂b, ∂C/∂x) as rows, each row · J with J built by the registry's rules
     from the contexts of ``linear`` and of the activation ``name``: ∇σ, I_n ⊗ Xᵀ, I_n ⊗ 1_d and
     W ⊗ I_d (W for one sample), each in its structure; ∂C/∂x is None unless ``inputs`` (the
-    first layer's input is data)."""
+    first layer's input is data).
+
+    ``kept`` (the caller's, one per layer, held across calls) keeps ∂z/∂b and ∂z/∂x, which
+    depend on nothing but the array W and the batch's size and dtype: the next call with the
+    same W object uses them again. ∂z/∂x holds W itself, so it multiplies by W's entries as they
+    are then; the caller drops what it keeps when it replaces W."""
     rules = linear.rules
     dz = ACTIVATIONS[name].rules["z"].build(act)._right(row)
-    dW, db = rules["W"].build(lin)._right(dz), rules["b"].build(lin)._right(dz)
-    return dz, dW, db, rules["x"].build(lin)._right(dz) if inputs else None
+    dW = rules["W"].build(lin)._right(dz)
+    key = (lin.d, lin.value.dtype, inputs)
+    if kept is not None and kept.get("W") is lin.W and kept["key"] == key:
+        Jb, Jx = kept["b"], kept["x"]
+    else:
+        Jb, Jx = rules["b"].build(lin), rules["x"].build(lin) if inputs else None
+        if kept is not None:
+            kept.update(W=lin.W, key=key, b=Jb, x=Jx)
+    return dz, dW, Jb._right(dz), Jx._right(dz) if Jx is not None else None
 
 
 def dense_shortcut_step(

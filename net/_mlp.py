@@ -104,6 +104,9 @@ class MLP:
             self._params[f"b{k}"] = rng.normal(0.0, 0.1, size=n)
         self.z: dict[int, np.ndarray] = {}
         self.y: dict[int, np.ndarray] = {}
+        # the jacobian gradient's factors that depend on W alone (net._chain), per layer; each
+        # holds its W, so they are dropped when the parameters are replaced
+        self._kept_factors: dict[int, dict[str, Any]] = {}
 
     # ----- parameters -----
     @property
@@ -132,6 +135,7 @@ class MLP:
             )
         checked = {k: self._check_param(k, new[k]) for k in self._params}
         self._params.update(checked)
+        self._kept_factors.clear()
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._params:
@@ -146,6 +150,7 @@ class MLP:
                 f"MLP: no parameter {name!r}; the parameters are {check.known(self._params)}"
             )
         self._params[name] = self._check_param(name, value)
+        self._kept_factors.clear()
 
     def _check_param(self, name: str, value: Any) -> np.ndarray:
         a = check.real(as_array(value, "MLP.params", name), "MLP.params", name)

@@ -205,6 +205,33 @@ def test_batch_gradient_is_the_mean_of_per_sample_gradients():
         np.testing.assert_allclose(g, np.mean(each, axis=0), rtol=1e-12, atol=1e-15)
 
 
+def test_factors_of_w_alone_are_kept_while_w_is_the_same_array():
+    """∂z/∂b and ∂z/∂x depend on W and the batch's size alone: MLP keeps them across gradients
+    while W is the same array, and whatever replaces W (a new value, another batch size, W
+    changed in place) still gives the shortcut's gradient."""
+    rng = np.random.default_rng(3)
+    net = MLP([3, 4, 2], ["tanh", "identity"], seed=1)
+    X, T = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+
+    def check(X, T):
+        _agree(net.gradients(X, T, "jacobian"), net.gradients(X, T, "shortcut"), 1e-12, "kept")
+
+    check(X, T)
+    kept = {k: dict(v) for k, v in net._kept_factors.items()}
+    assert kept[2]["W"] is net._params["W2"] and kept[1]["x"] is None  # X is data: no ∂z/∂x
+    check(2 * X, T)
+    assert net._kept_factors[2]["x"] is kept[2]["x"] and net._kept_factors[2]["b"] is kept[2]["b"]
+    check(X[:, :1], T[:, :1])  # another batch size: built again
+    assert net._kept_factors[2]["b"] is not kept[2]["b"]
+    net["W2"] = 3 * net["W2"]  # replaced: nothing kept holds the old W
+    assert net._kept_factors == {}
+    check(X, T)
+    net._params["W2"] *= -1  # changed in place: the kept factor reads W's entries as they are
+    check(X, T)
+    net.params = net.params
+    assert net._kept_factors == {}
+
+
 def test_batch_chain_never_builds_a_dense_kronecker(monkeypatch):
     """The jacobian path multiplies a row by structured factors: nothing nd×nm is made dense."""
     from jacobians import Kronecker
