@@ -137,11 +137,13 @@ class Kronecker(Jacobian):
             # as every dense layer's gradient takes it
             p, q = R.shape
             return _mm(M.reshape(k * L, p), R).reshape(k, L * q)
+        if type(R) is int and type(L) is not int and k == 1:
+            # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
+            a, b = L.shape
+            return _mm(L.T, M.reshape(a, R)).reshape(1, b * R)
         (a, b, li), (p, q, ri) = fdims(L), fdims(R)
         if li and ri:
             return M
-        if ri and k == 1:  # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
-            return _mm(self.L.T, M.reshape(a, p)).reshape(1, b * q)
         G = M.reshape(k, a, p)
         if ri:
             return _apply_L_right(self.L, G).reshape(k, b * q)
