@@ -24,6 +24,7 @@ from __future__ import annotations
 import cmath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from math import prod
 from typing import Any
 
 import numpy as np
@@ -161,7 +162,7 @@ def _shaped(g: np.ndarray, given: Any, size: int, variables: tuple, wrt: str) ->
     """The gradient shaped like the value given for wrt (a gradient is shaped like its
     parameter), or as the expression shapes wrt where the given one has another size."""
     shape = np.shape(given)
-    if int(np.prod(shape)) == size:
+    if prod(shape) == size:  # math's: numpy's costs more than a small gradient's arithmetic
         return g.reshape(shape)
     return g.reshape(next(sh for name, _, _, sh in variables if name == wrt))
 
