@@ -237,11 +237,11 @@ def register_activation(entry: Elementwise) -> Operation:
     def dz(c: ElementwiseContext) -> Jacobian:
         if entry.derivative_domain is not None:
             entry.derivative_domain.check(name, c.z)
-        d = slope(c)
-        if (
-            not products_are_tested()
-        ):  # else the caller tests g ⊙ d, which a NaN or infinity in d reaches
-            finite_result(name, "z", f"derivative {name}′(z)", d, {"z": c.z, **c.opts})
+        if products_are_tested() and c.z.ndim:
+            # numpy's warnings are off for the caller's block, and it tests g ⊙ σ′, which a NaN
+            # or infinity in σ′ reaches
+            return Diagonal(deriv(c.z, c.value, **c.opts))
+        d = finite_result(name, "z", f"derivative {name}′(z)", slope(c), {"z": c.z, **c.opts})
         return Diagonal(d)
 
     prepare.__name__ = name
