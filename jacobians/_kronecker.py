@@ -14,7 +14,7 @@ import numpy as np
 from ._jacobian import Jacobian, bare
 from ._structure_args import Structure, checked_factor, given_shapes
 
-__all__ = ["Factor", "Kronecker"]
+__all__ = ["Factor", "Kronecker", "matmul"]
 
 # A Kronecker factor is a 2-D array or an int k meaning the identity I_k.
 Factor = np.ndarray | int
@@ -136,11 +136,11 @@ class Kronecker(Jacobian):
             # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d); first,
             # as every dense layer's gradient takes it
             p, q = R.shape
-            return _mm(M.reshape(k * L, p), R).reshape(k, L * q)
+            return matmul(M.reshape(k * L, p), R).reshape(k, L * q)
         if type(R) is int and type(L) is not int and k == 1:
             # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
             a, b = L.shape
-            return _mm(L.T, M.reshape(a, R)).reshape(1, b * R)
+            return matmul(L.T, M.reshape(a, R)).reshape(1, b * R)
         (a, b, li), (p, q, ri) = fdims(L), fdims(R)
         if li and ri:
             return M
@@ -174,9 +174,21 @@ class Kronecker(Jacobian):
         return min(a * b * p + b * p * q, a * p * q + a * b * q) * k
 
 
-def _mm(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """A @ B; an outer product (inner size 1) as a broadcast multiply, twice as fast as BLAS."""
-    return A * B if A.shape[1] == 1 else A @ B
+_OUTER = 10_000  # entries of an outer product from which einsum's loop beats a broadcast
+
+
+def matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A @ B. An outer product (inner size 1) is not given to BLAS, which is slower at it: it is
+    a broadcast multiply, or einsum for a large one (numpy's broadcast multiply runs a slower
+    loop over a stride-0 operand). Each entry is one product either way, the same bits.
+
+    >>> matmul(np.array([[1.0], [2.0]]), np.array([[3.0, 4.0]]))
+    array([[3., 4.],
+           [6., 8.]])
+    """
+    if A.shape[1] != 1:
+        return A @ B
+    return A * B if A.shape[0] * B.shape[1] < _OUTER else np.einsum("ij,jk->ik", A, B)
 
 
 # Each apply is one BLAS call on a reshaped view; its multiply-adds are counted in left_cost and
@@ -184,24 +196,24 @@ def _mm(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 def _apply_L_left(L: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Y[a, q, k] = Σ_b L[a, b] X[b, q, k]: a·b·q·k multiply-adds."""
     b, q, k = X.shape
-    return _mm(L, X.reshape(b, q * k)).reshape(L.shape[0], q, k)
+    return matmul(L, X.reshape(b, q * k)).reshape(L.shape[0], q, k)
 
 
 def _apply_R_left(R: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Y[b, p, k] = Σ_q R[p, q] X[b, q, k]: b·p·q·k multiply-adds."""
     b, q, k = X.shape
-    Y = _mm(R, X.transpose(1, 0, 2).reshape(q, b * k))
+    Y = matmul(R, X.transpose(1, 0, 2).reshape(q, b * k))
     return Y.reshape(R.shape[0], b, k).transpose(1, 0, 2)
 
 
 def _apply_L_right(L: np.ndarray, G: np.ndarray) -> np.ndarray:
     """Y[k, b, p] = Σ_a G[k, a, p] L[a, b]: k·a·b·p multiply-adds."""
     k, a, p = G.shape
-    Y = _mm(L.T, G.transpose(1, 0, 2).reshape(a, k * p))
+    Y = matmul(L.T, G.transpose(1, 0, 2).reshape(a, k * p))
     return Y.reshape(L.shape[1], k, p).transpose(1, 0, 2)
 
 
 def _apply_R_right(R: np.ndarray, G: np.ndarray) -> np.ndarray:
     """Y[k, a, q] = Σ_p G[k, a, p] R[p, q]: k·a·p·q multiply-adds."""
     k, a, p = G.shape
-    return _mm(G.reshape(k * a, p), R).reshape(k, a, R.shape[1])
+    return matmul(G.reshape(k * a, p), R).reshape(k, a, R.shape[1])

@@ -22,7 +22,7 @@ from reshape import ShapeError
 
 from ._blocks import BlockDiagonal
 from ._jacobian import Jacobian, bare
-from ._kronecker import Kronecker
+from ._kronecker import Kronecker, matmul
 from ._limit import checked_bytes
 from ._permutation import Permutation
 from ._structure_args import (
@@ -209,8 +209,7 @@ class Dense(Jacobian):
         return bare(Dense, M=self.M.T)._as_transpose_of(self)
 
     def _left(self, M: np.ndarray) -> np.ndarray:
-        # a column times a row is their outer product: broadcast, without a matrix product's setup
-        return self.M * M if self.M.shape[1] == 1 else self.M @ M
+        return matmul(self.M, M)  # a column times a row: their outer product, without BLAS
 
     @staticmethod
     def left_cost(s: Structure, k: int) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from jacobians import ACTIVATIONS, OPERATIONS, Context, Identity, linear
+from jacobians._kronecker import matmul
 from reshape import InputError, InputTypeError
 
 from ._layer_base import Factor, Grads, Layer, vector_input
@@ -91,9 +92,7 @@ def dense_shortcut_step(
     """(δ, δXᵀ, δ1, Wᵀδ) with δ = G ⊙ σ′(z) (softmax's a ⊙ (G − aᵀG) per column): backprop as
     course notes write it; Wᵀδ is None unless ``inputs``."""
     delta = ACTIVATIONS[name].vjp(z, a, G)  # type: ignore[misc]
-    # δ Xᵀ; for one sample an outer product, which numpy's broadcast multiply does in under half
-    # the time BLAS takes for a matrix product of inner size 1
-    dW = delta * X.T if X.shape[1] == 1 else delta @ X.T
+    dW = matmul(delta, X.T)  # δ Xᵀ; for one sample an outer product, which BLAS is slow at
     return delta, dW, delta.sum(axis=1), W.T @ delta if inputs else None
 
 

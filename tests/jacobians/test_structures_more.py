@@ -31,6 +31,7 @@ from jacobians import (
     chain_costs,
     compose,
 )
+from jacobians._kronecker import _OUTER, matmul
 from jacobians._planner import STRUCTURES
 from reshape import commutation
 
@@ -331,3 +332,18 @@ def test_dense_plus_a_structure_stays_a_sum_over_the_limit():
         J.set_dense_limit(previous)
     assert S.kind == "sum"
     close(S.matrix, D.matrix + K.matrix)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (99, 101), (100, 100), (256, 784)])
+def test_an_outer_product_has_the_same_bits_either_way_it_is_made(shape):
+    """matmul makes an outer product by broadcasting, or by einsum from _OUTER entries on: each
+    entry is one product, so both give exactly A @ B's numbers; an inner size above 1 is A @ B."""
+    rng = np.random.default_rng(0)
+    n, m = shape
+    a, b = rng.normal(size=(n, 1)), rng.normal(size=(1, m))
+    np.testing.assert_array_equal(matmul(a, b), a * b)
+    assert (n * m >= _OUTER) == (shape in [(100, 100), (256, 784)])
+    A, B = rng.normal(size=(n, 2)), rng.normal(size=(2, m))
+    np.testing.assert_array_equal(matmul(A, B), A @ B)
+    z = np.zeros((n, 1), dtype=complex) + 1j
+    np.testing.assert_array_equal(matmul(z, b), z * b)
