@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import report
-from timing import THREAD_VARIABLES, Timing
+from timing import MALLOC_KEEP, THREAD_VARIABLES, Timing
 
 WORKER = Path(__file__).resolve().parent / "peer_worker.py"
 INSTALL = {"jax": "pip install jax jaxlib", "torch": "pip install torch==2.13.0", "numpy": ""}
@@ -59,6 +59,7 @@ def environment() -> dict[str, str]:
     """The worker's environment: one thread for every pool whose size a variable sets."""
     env = dict(os.environ)
     env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
+    env.update(MALLOC_KEEP)  # as keep_freed_memory sets it in our own process
     env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {XLA_ONE_THREAD}".strip()
     env["JAX_PLATFORMS"] = "cpu"
     return env

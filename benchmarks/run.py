@@ -166,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         groups = {k: v for k, v in groups.items() if wanted & set(k.split(","))}
     rows: list[dict] = []
     start = time.perf_counter()
+    malloc = timing.keep_freed_memory()
     with timing.one_blas_thread() as blas:
-        print(blas, file=sys.stderr)
+        print(f"{blas}\n{malloc}", file=sys.stderr)
         for key, (what, case) in groups.items():
             t = time.perf_counter()
             print(f"case {key}: {what} …", file=sys.stderr, end="", flush=True)
@@ -175,12 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f" {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
     print(f"all cases: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     ran = "; ".join(peers.SEEN.values())
-    print(f"Machine: {report.machine()}\n{blas}" + (f"\nPeers: {ran}" if ran else "") + "\n")
+    peers_line = f"\nPeers: {ran}" if ran else ""
+    print(f"Machine: {report.machine()}\n{blas}\n{malloc}{peers_line}\n")
     print(report.markdown(rows))
     if args.json:
         result = {
             "machine": report.machine(),
             "blas": blas,
+            "malloc": malloc,
             "peers": peers.SEEN,
             "quick": args.quick,
             "rows": rows,

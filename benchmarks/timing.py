@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import importlib.util
 import math
@@ -45,6 +46,31 @@ def _pin_by_environment() -> str:
 
 
 _BY_ENVIRONMENT = _pin_by_environment()
+
+
+# glibc's malloc hands a freed block of 128 KiB or more back to the kernel, and the next array of
+# that size pays a page fault for every 4 KiB page it writes; on a virtual machine that can cost
+# more than a one-sample gradient's arithmetic, and it varies with what ran before. jax keeps its
+# own pool of buffers. So that every contender keeps freed memory alike, the benchmark's process
+# sets these thresholds (mallopt), and the peers' processes get them as environment variables.
+MALLOC_KEEP = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+
+
+def keep_freed_memory() -> str:
+    """Tell this process's malloc (glibc's) to keep freed memory for reuse; says what was done."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mmap = libc.mallopt(_M_MMAP_THRESHOLD, int(MALLOC_KEEP["MALLOC_MMAP_THRESHOLD_"]))
+        trim = libc.mallopt(_M_TRIM_THRESHOLD, int(MALLOC_KEEP["MALLOC_TRIM_THRESHOLD_"]))
+    except (OSError, AttributeError):
+        return "malloc as the system has it (not glibc): freed memory may go back to the kernel"
+    if mmap != 1 or trim != 1:
+        return "malloc as glibc has it (mallopt refused): freed memory may go back to the kernel"
+    return (
+        "malloc keeping freed memory for reuse (glibc: mmap threshold 32 MiB, trim threshold"
+        " 1 GiB), here and in the peers' processes"
+    )
 
 
 @contextlib.contextmanager
