@@ -240,7 +240,7 @@ def register_activation(entry: Elementwise) -> Operation:
         if products_are_tested() and c.z.ndim:
             # numpy's warnings are off for the caller's block, and it tests g ⊙ σ′, which a NaN
             # or infinity in σ′ reaches
-            return Diagonal(deriv(c.z, c.value, **c.opts))
+            return Diagonal(deriv(c.z, c.value, **c.opts) if c.opts else deriv(c.z, c.value))
         d = finite_result(name, "z", f"derivative {name}′(z)", slope(c), {"z": c.z, **c.opts})
         return Diagonal(d)
 

@@ -90,6 +90,12 @@ class Jacobian:
     # objects, since chain(order="cheapest") plans products of products before making them.
     short: ClassVar[str] = "abstract"  # names its routines in plans: "diag_left", "kron_right"
     rank: ClassVar[int] = 99  # in a pair without a row of its own, the lower rank applies itself
+    # A structure's labels until it is given its own: a rule builder's (inside from_checked) may
+    # set only its shapes and data, as every gradient builds several per layer.
+    of: str = "f"
+    wrt: str = "x"
+    _cf: Label = None
+    _tex: Label = None
 
     def __init__(
         self,

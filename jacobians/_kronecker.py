@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._jacobian import Jacobian, bare
-from ._structure_args import Structure, checked_factor, given_shapes
+from ._structure_args import Structure, building, checked_factor, given_shapes
 
 __all__ = ["Factor", "Kronecker", "matmul"]
 
@@ -56,6 +56,9 @@ class Kronecker(Jacobian):
         (a, b, _), (p, q, _) = fdims(L), fdims(R)
         if out_shape is None and in_shape is None:  # a rule builder's: the factors' own shapes
             out_shape, in_shape = (a * p,), (b * q,)
+            if not labels and building():  # and the default labels, every layer's ∂z/∂W
+                self.out_shape, self.in_shape, self.L, self.R = out_shape, in_shape, L, R
+                return
         else:
             out_shape, in_shape = given_shapes(
                 "Kronecker",
@@ -132,13 +135,12 @@ class Kronecker(Jacobian):
     # ----- M · (L ⊗ R) -----
     def _right(self, M: np.ndarray) -> np.ndarray:
         L, R, k = self.L, self.R, M.shape[0]
-        if type(L) is int and type(R) is not int:
-            # M · (I_a ⊗ R): each block of p columns times R (a gradient's δXᵀ and δ1_d); first,
-            # as every dense layer's gradient takes it
-            p, q = R.shape
-            return matmul(M.reshape(k * L, p), R).reshape(k, L * q)
-        if type(R) is int and type(L) is not int and k == 1:
-            # a row times L ⊗ I_p: Lᵀ · (the row as a×p), a batch's W ⊗ I_d
+        # first the cases every dense layer's gradient takes
+        if type(L) is int:
+            if type(R) is not int:  # M · (I_a ⊗ R): each block of p columns times R (δXᵀ, δ1_d)
+                p, q = R.shape
+                return matmul(M.reshape(k * L, p), R).reshape(k, L * q)
+        elif type(R) is int and k == 1:  # a row times L ⊗ I_p: Lᵀ · (the row as a×p), W ⊗ I_d
             a, b = L.shape
             return matmul(L.T, M.reshape(a, R)).reshape(1, b * R)
         (a, b, li), (p, q, ri) = fdims(L), fdims(R)

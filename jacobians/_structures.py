@@ -106,6 +106,10 @@ class Diagonal(Jacobian):
     rank = 1  # applies itself to a Kronecker or block-diagonal factor made dense: n·k, the least
 
     def __init__(self, d: np.ndarray, **labels: str) -> None:
+        if not labels and type(d) is np.ndarray and building() and d.dtype.kind in "fc":
+            self.out_shape = self.in_shape = d.shape  # a rule builder's σ′: the default labels
+            self.d = d
+            return
         d = checked_array("Diagonal", "d", d)
         super().__init__(d.shape, d.shape, **labels)
         self.d = d
@@ -133,7 +137,7 @@ class Diagonal(Jacobian):
         return s.rows * k
 
     def _right(self, M: np.ndarray) -> np.ndarray:
-        return M * self.diagonal
+        return M * self.d.reshape(-1)  # every layer's σ′, so without the property's call
 
     def _gain(self, side: str) -> float:
         return largest(self.d)

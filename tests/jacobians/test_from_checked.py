@@ -67,3 +67,24 @@ def test_a_batch_bias_jacobian_shares_one_read_only_ones_column():
     with pytest.raises(ValueError, match="read-only"):
         J1.R[0, 0] = 2.0
     np.testing.assert_array_equal(J1.matrix, np.kron(np.eye(2), np.ones((4, 1))))
+
+
+def test_a_builders_structures_start_with_the_default_labels_and_keep_their_own():
+    """Inside from_checked a Diagonal or Kronecker made without labels sets only its shapes and
+    data (the labels are the class's defaults); labelling one changes no other."""
+    with from_checked():
+        D1, D2 = Diagonal(np.ones((2, 3))), Diagonal(np.ones(4))
+        K1, K2 = Kronecker(2, np.ones((1, 3))), Kronecker(np.ones((2, 2)), 3)
+        labelled = Diagonal(np.ones(2), of="a", wrt="z", closed_form="diag(σ′(z))")
+    assert (D1.out_shape, D1.in_shape, D2.shape) == ((2, 3), (2, 3), (4, 4))
+    assert (K1.shape, K1.in_shape, K2.shape) == ((2, 6), (6,), (6, 6))
+    assert {J.symbol for J in (D1, D2, K1, K2)} == {"∂f/∂x"}
+    assert labelled.symbol == "∂a/∂z" and labelled.closed_form == "diag(σ′(z))"
+    D1.label("a", "z", "diag(σ′(z))")
+    assert (
+        D1.symbol == "∂a/∂z"
+        and D2.symbol == "∂f/∂x"
+        and D2.closed_form == Diagonal(np.ones(4)).closed_form
+    )
+    assert K1.structure == Kronecker(2, np.ones((1, 3))).structure  # made when asked
+    np.testing.assert_array_equal(K2.matrix, np.kron(np.ones((2, 2)), np.eye(3)))
