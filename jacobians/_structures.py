@@ -137,7 +137,10 @@ class Diagonal(Jacobian):
         return s.rows * k
 
     def _right(self, M: np.ndarray) -> np.ndarray:
-        return M * self.d.reshape(-1)  # every layer's σ′, so without the property's call
+        d = self.d
+        if M.shape[0] == 1:  # a row (every layer's σ′): multiplied in d's own shape, which numpy
+            return (M.reshape(d.shape) * d).reshape(M.shape)  # does without its broadcasting
+        return M * d.reshape(-1)
 
     def _gain(self, side: str) -> float:
         return largest(self.d)
