@@ -158,24 +158,21 @@ CBRT = Elementwise(  # a = ∛z: finite everywhere, σ′ = 1/(3∛z²) infinite
 )
 
 
-@pytest.fixture
-def cbrt():
-    op = register_activation(CBRT)
-    yield op
-    unregister("cbrt_test")
-
-
-def test_an_infinite_slope_is_refused_alike_by_both_methods_and_by_name_alone(cbrt):
+def test_an_infinite_slope_is_refused_alike_by_both_methods_and_by_name_alone():
     """The jacobian gradient leaves σ′ untested (a NaN or infinity in σ′ reaches δ, which it
     tests as the shortcut does), so both methods give one error; the operation on its own still
     refuses its derivative by name."""
-    net = _net([1, 1, 1], ["cbrt_test", "identity"], W1=[[1.0]], b1=[0.0])
-    errors = []
-    for method in ("jacobian", "shortcut"):
-        with pytest.raises(InputError) as info:
-            net.gradients(np.array([[0.0]]), ONE, method)
-        errors.append(str(info.value))
-    assert errors[0] == errors[1] and "∂C/∂" in errors[0], errors
-    with pytest.raises(InputError, match=r"derivative cbrt_test′\(z\)"):
-        cbrt(np.zeros(1)).jacobians["z"]
-    assert np.isfinite(net.gradients(np.array([[1.0]]), ONE, "jacobian")["W1"]).all()
+    cbrt = register_activation(CBRT)
+    try:
+        net = _net([1, 1, 1], ["cbrt_test", "identity"], W1=[[1.0]], b1=[0.0])
+        errors = []
+        for method in ("jacobian", "shortcut"):
+            with pytest.raises(InputError) as info:
+                net.gradients(np.array([[0.0]]), ONE, method)
+            errors.append(str(info.value))
+        assert errors[0] == errors[1] and "∂C/∂" in errors[0], errors
+        with pytest.raises(InputError, match=r"derivative cbrt_test′\(z\)"):
+            cbrt(np.zeros(1)).jacobians["z"]
+        assert np.isfinite(net.gradients(np.array([[1.0]]), ONE, "jacobian")["W1"]).all()
+    finally:
+        unregister("cbrt_test")
