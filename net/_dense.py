@@ -66,17 +66,17 @@ def dense_jacobian_step(
     ``kept`` (the caller's, one per layer, held across calls) keeps ∂z/∂b and ∂z/∂x, which
     depend on nothing but the array W and the batch's size and dtype: the next call with the
     same W object uses them again. ∂z/∂x holds W itself, so it multiplies by W's entries as they
-    are then; the caller drops what it keeps when it replaces W."""
+    are then; the caller drops what it keeps when it replaces W. They are kept as one tuple,
+    read and written whole, so two threads' gradients never mix one's ∂z/∂b with the other's."""
     rules = linear.rules
     dz = ACTIVATIONS[name].rules["z"].build(act)._right(row)
     dW = rules["W"].build(lin)._right(dz)
     batch = (lin.d, lin.value.dtype, inputs)  # with W, all that ∂z/∂b and ∂z/∂x depend on
-    if kept and kept["W"] is lin.W and kept["batch"] == batch:
-        Jb, Jx = kept["b"], kept["x"]
-    else:
+    W, was, Jb, Jx = (kept or {}).get("factors", (None, None, None, None))
+    if W is not lin.W or was != batch:
         Jb, Jx = rules["b"].build(lin), rules["x"].build(lin) if inputs else None
         if kept is not None:
-            kept.update(W=lin.W, batch=batch, b=Jb, x=Jx)
+            kept["factors"] = (lin.W, batch, Jb, Jx)
     return dz, dW, Jb._right(dz), Jx._right(dz) if Jx is not None else None
 
 

@@ -216,13 +216,17 @@ def test_factors_of_w_alone_are_kept_while_w_is_the_same_array():
     def check(X, T):
         _agree(net.gradients(X, T, "jacobian"), net.gradients(X, T, "shortcut"), 1e-12, "kept")
 
+    def kept(k):
+        W, batch, Jb, Jx = net._kept_factors[k]["factors"]
+        return {"W": W, "batch": batch, "b": Jb, "x": Jx}
+
     check(X, T)
-    kept = {k: dict(v) for k, v in net._kept_factors.items()}
-    assert kept[2]["W"] is net._params["W2"] and kept[1]["x"] is None  # X is data: no ∂z/∂x
+    first = {k: kept(k) for k in (1, 2)}
+    assert first[2]["W"] is net._params["W2"] and first[1]["x"] is None  # X is data: no ∂z/∂x
     check(2 * X, T)
-    assert net._kept_factors[2]["x"] is kept[2]["x"] and net._kept_factors[2]["b"] is kept[2]["b"]
+    assert kept(2)["x"] is first[2]["x"] and kept(2)["b"] is first[2]["b"]
     check(X[:, :1], T[:, :1])  # another batch size: built again
-    assert net._kept_factors[2]["b"] is not kept[2]["b"]
+    assert kept(2)["b"] is not first[2]["b"] and kept(2)["batch"][0] == 1
     net["W2"] = 3 * net["W2"]  # replaced: nothing kept holds the old W
     assert net._kept_factors == {}
     check(X, T)
