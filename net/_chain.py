@@ -54,9 +54,8 @@ def _backward(net: Any, forward: Pass, row: np.ndarray, d: int, op: str) -> dict
     # each product is the structure's own arithmetic (J._right) without the public right's check
     # of its operand: layer_gradients checks every layer's δ and gradients instead, as the
     # shortcut's backward pass does, and a NaN or infinity in σ′ reaches δ, so σ′ itself is not
-    # tested (products_tested).
-    # per layer, ∂z/∂b and ∂z/∂x while W is the same array (MLP keeps them; a net made another
-    # way, or unpickled from before, builds them each time)
+    # tested (products_tested). Per layer, ∂z/∂b and ∂z/∂x are kept while W is the same array
+    # (MLP keeps them; a net made another way, or unpickled from before, builds them each time).
     kept = getattr(net, "_kept_factors", None)
     with products_tested():
         for k in range(net.depth, 0, -1):
