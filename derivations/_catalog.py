@@ -4,6 +4,7 @@ with the structure of the Jacobians the operation actually builds (for one sampl
 from __future__ import annotations
 
 from jacobians import catalog as registry_catalog
+from net._layer_base import SYMBOLS
 
 from . import _tex
 from ._model import Catalog, CatalogRow
@@ -28,6 +29,9 @@ def catalog() -> Catalog:
     rows = []
     for op, rule in registry_catalog():
         single, batch = op.structures(rule.wrt)
+        # the text names the parameter by its keyword (gamma), which JSON readers and the tests
+        # match; LaTeX prints its letter (γ), where \partial gamma would set five italics
+        wrt = SYMBOLS.get(rule.wrt, rule.wrt)
         rows.append(
             CatalogRow(
                 operation=op.name,
@@ -35,7 +39,7 @@ def catalog() -> Catalog:
                 formula=op.formula,
                 formula_latex=op.formula_latex,
                 symbol=f"∂{op.output}/∂{rule.wrt}",
-                symbol_latex=_tex.frac_symbol(op.output, rule.wrt),
+                symbol_latex=_tex.frac_symbol(op.output, wrt),
                 closed_form=rule.closed_form,
                 closed_form_latex=rule.latex,
                 shape=rule.shape,
