@@ -42,6 +42,7 @@ __all__ = [
     "checked_shape",
     "finite_result",
     "fmt_shape",
+    "from_builder",
     "from_checked",
     "given_shapes",
     "largest",
@@ -167,6 +168,12 @@ def products_are_tested() -> bool:
     return _TESTED.get()
 
 
+def from_builder(x: object) -> bool:
+    """Whether ``x`` is an array a rule builder made inside :func:`from_checked`: a float or
+    complex ndarray, taken as given."""
+    return type(x) is np.ndarray and _BUILDING.get() and x.dtype.kind in "fc"
+
+
 def checked_shape(op: str, arg: str, shape: object) -> tuple[int, ...]:
     """``shape`` as a tuple of ints ≥ 1 with at most :data:`MAX_ENTRIES` entries in all.
 
@@ -207,7 +214,7 @@ def checked_array(
     """``x`` checked as :func:`reshape.as_array` checks (lists converted, integers promoted),
     with ``ndim`` in ``ndims`` if given. An ndarray subclass is kept (a test's counting array):
     it is checked through a plain view."""
-    if type(x) is np.ndarray and _BUILDING.get() and x.dtype.kind in "fc":
+    if from_builder(x):
         if ndims is None or x.ndim in ndims:
             return x  # made by a rule builder from checked arrays (from_checked)
     a = as_array(x, op, arg)

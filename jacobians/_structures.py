@@ -31,6 +31,7 @@ from ._structure_args import (
     checked_array,
     checked_dtype,
     checked_shape,
+    from_builder,
     largest,
 )
 
@@ -106,7 +107,7 @@ class Diagonal(Jacobian):
     rank = 1  # applies itself to a Kronecker or block-diagonal factor made dense: n·k, the least
 
     def __init__(self, d: np.ndarray, **labels: str) -> None:
-        if not labels and type(d) is np.ndarray and building() and d.dtype.kind in "fc":
+        if not labels and from_builder(d):
             self.out_shape = self.in_shape = d.shape  # a rule builder's σ′: the default labels
             self.d = d
             return
