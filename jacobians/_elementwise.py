@@ -230,17 +230,15 @@ def register_activation(entry: Elementwise) -> Operation:
 
     @quiet
     def slope(c: ElementwiseContext) -> np.ndarray:
-        if c.z.ndim:
-            return deriv(c.z, c.value, **c.opts)
+        if c.z.ndim:  # without options, no empty dict to unpack: every layer of a gradient calls it
+            return deriv(c.z, c.value, **c.opts) if c.opts else deriv(c.z, c.value)
         return deriv(c.z.reshape(1), c.value.reshape(1), **c.opts).reshape(())
 
     def dz(c: ElementwiseContext) -> Jacobian:
         if entry.derivative_domain is not None:
             entry.derivative_domain.check(name, c.z)
-        if products_are_tested() and c.z.ndim:
-            # numpy's warnings are off for the caller's block, and it tests g ⊙ σ′, which a NaN
-            # or infinity in σ′ reaches
-            return Diagonal(deriv(c.z, c.value, **c.opts) if c.opts else deriv(c.z, c.value))
+        if products_are_tested():  # the caller tests g ⊙ σ′, which a NaN or infinity in σ′ reaches
+            return Diagonal(slope(c))
         d = finite_result(name, "z", f"derivative {name}′(z)", slope(c), {"z": c.z, **c.opts})
         return Diagonal(d)
 
