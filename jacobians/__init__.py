@@ -33,6 +33,7 @@ from ._affine import hadamard, linear, matmul
 from ._arith import add, divide, multiply, negate, power, subtract
 from ._attention import attention
 from ._chain import ORDERS, chain, chain_costs, to_gradient
+from ._column_major import column_major
 from ._compose import compose
 from ._conv import conv1d, conv2d
 from ._costs import cross_entropy, softmax_cross_entropy, squared_error
@@ -134,6 +135,7 @@ __all__ = [
     "catalog",
     "chain",
     "chain_costs",
+    "column_major",
     "compose",
     "conv1d",
     "conv2d",

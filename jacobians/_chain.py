@@ -177,9 +177,10 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
     array([[0., 1., 2.],
            [3., 4., 5.]])
     """
+    order = "C"
     if isinstance(J, Jacobian):
-        shape = J.in_shape if shape is None else checked_shape("to_gradient", "shape", shape)
-        M = J.matrix
+        shape = J.in_shape if shape is None else _same_shape(J, shape)
+        M, order = J.matrix, J.vec_order
     else:
         M = as_array(J, "to_gradient", "J")
         if shape is None:
@@ -204,4 +205,23 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
         )
     if shape == ():
         return M[0, 0]
-    return unvec(M[0], shape, check=False)
+    return unvec(M[0], shape, order, check=False)
+
+
+def _same_shape(J: Jacobian, shape: Sequence[int]) -> tuple[int, ...]:
+    """``shape`` checked against the parameter's shape J knows, where J's in_shape is not flat
+    (a Dense made from a bare matrix has only the length): the same up to axes of size 1 (a
+    vector as (n,) or (n, 1)), since folding the row into another shape of as many entries, its
+    transpose's say, gives an array that is not the gradient."""
+    shape = checked_shape("to_gradient", "shape", shape)
+    known = tuple(n for n in J.in_shape if n != 1)
+    if len(known) > 1 and tuple(n for n in shape if n != 1) != known:
+        raise ShapeError(
+            "to_gradient",
+            "shape",
+            f"the shape of {J.wrt}, {J.in_shape}, which J = {J.symbol} is taken with respect to"
+            " (or that shape with axes of size 1 added or removed)",
+            f"{shape}",
+            "leave shape out to fold the row into the parameter's own shape",
+        )
+    return shape

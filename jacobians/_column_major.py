@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from reshape import InputTypeError, describe
+
 from ._jacobian import Jacobian
 from ._lowrank import DiagonalPlusLowRank, low_rank
 from ._permutation import Permutation
@@ -36,34 +38,74 @@ def column_major(J: Jacobian) -> Jacobian:
     whose samples are the columns (rows) of its shape has them as rows (columns); otherwise the
     dense matrix's rows and columns are permuted (no commutation matrix is made).
 
+    The result's ``vec_order`` is ``"F"``, so its ``.tensor`` and ``to_gradient`` unflatten
+    column-major, and its closed form is J's between the commutations (K_{c,r} vec_C(Y) =
+    vec_F(Y) for Y r×c). J already column-major is returned as it is.
+
     >>> from jacobians import Kronecker
     >>> J = Kronecker(2, np.array([[1.0, 2.0, 3.0]]), out_shape=(2, 1), in_shape=(2, 3))
     >>> F = column_major(J)  # ∂(Wx)/∂W: I₂ ⊗ xᵀ row-major, xᵀ ⊗ I₂ column-major
-    >>> F.kind, F.R, F.L
-    ('kronecker', 2, array([[1., 2., 3.]]))
+    >>> F.kind, F.R, F.L, F.vec_order
+    ('kronecker', 2, array([[1., 2., 3.]]), 'F')
+    >>> print(column_major(J.label("z", "W", "I_2 ⊗ xᵀ")).closed_form)
+    (I_2 ⊗ xᵀ) · K_{3,2}ᵀ
     """
+    if not isinstance(J, Jacobian):
+        raise InputTypeError("column_major", "J", "a Jacobian", describe(J))
+    if J.vec_order == "F":
+        return J
     p, q = _to_column_major(J.out_shape), _to_column_major(J.in_shape)
     if (p is None and q is None) or isinstance(J, Identity):
-        return J
-    labels = (J.of, J.wrt, None, None, J.out_shape, J.in_shape)
+        return J  # both vecs agree: no commutation to apply
+    F = _permuted(J, p, q)
+    F.label(J.of, J.wrt, *_closed_forms(J, p is not None, q is not None), J.out_shape, J.in_shape)
+    F.vec_order = "F"
+    return F
+
+
+def _permuted(J: Jacobian, p: np.ndarray | None, q: np.ndarray | None) -> Jacobian:
+    """K_out · J · K_inᵀ as numbers, in J's structure where it has one (see column_major)."""
     if isinstance(J, Diagonal) and p is not None and J.out_shape == J.in_shape:
-        return Diagonal(J.diagonal.reshape(-1)[p]).label(*labels)
+        return Diagonal(J.diagonal.reshape(-1)[p])
     if isinstance(J, Permutation):  # (J_F)[f] = g where q[g] = J's index at p[f]
         index = J.index if p is None else J.index[p]
         back = np.arange(index.size) if q is None else np.argsort(q)
-        return Permutation(back[index], dtype=J.dtype).label(*labels)
+        return Permutation(back[index], dtype=J.dtype)
     if isinstance(J, Kronecker) and _factors_fit(J):
-        return Kronecker(J.R, J.L).label(*labels)
+        return Kronecker(J.R, J.L)
     if isinstance(J, DiagonalPlusLowRank) and p is not None and J.out_shape == J.in_shape:
         F = _low_rank(J, p)
         if F is not None:
-            return F.label(*labels)
+            return F
     if isinstance(J, Sum):  # term by term, each keeping what structure it can
-        shaped = [t._copy().label(t.of, t.wrt, t._cf, t._tex, *labels[4:]) for t in J.terms]
-        return Sum([column_major(t) for t in shaped]).label(*labels)
+        shaped = [
+            t._copy().label(t.of, t.wrt, t._cf, t._tex, J.out_shape, J.in_shape) for t in J.terms
+        ]
+        return Sum([column_major(t) for t in shaped])
     M = J.matrix
     M = M if p is None else M[p]
-    return Dense(M if q is None else M[:, q]).label(*labels)
+    return Dense(M if q is None else M[:, q])
+
+
+def _commutation(shape: tuple[int, ...]) -> tuple[str, str]:
+    """K_{c,r}, which takes vec_C(Y) to vec_F(Y) for Y r×c, as text and LaTeX."""
+    r, c = shape
+    return f"K_{{{c},{r}}}", f"K_{{{c},{r}}}"
+
+
+def _closed_forms(J: Jacobian, out: bool, inn: bool) -> tuple[str, str]:
+    """J's closed form between the commutations, K_out · J · K_inᵀ (a side whose two vecs agree
+    has none), as text and LaTeX."""
+    text, tex = J.closed_form, J.latex
+    if " " in text:
+        text, tex = f"({text})", rf"\left({tex}\right)"
+    if out:
+        k, k_tex = _commutation(J.out_shape)
+        text, tex = f"{k} · {text}", rf"{k_tex} \, {tex}"
+    if inn:
+        k, k_tex = _commutation(J.in_shape)
+        text, tex = f"{text} · {k}ᵀ", rf"{tex} \, {k_tex}^{{\top}}"
+    return text, tex
 
 
 def _factors_fit(J: Kronecker) -> bool:

@@ -96,6 +96,9 @@ class Jacobian:
     wrt: str = "x"
     _cf: Label = None
     _tex: Label = None
+    # How both sides are flattened: "C" (row-major vec, the toolkit's) or "F" (column-major, set
+    # by column_major); .tensor and to_gradient unflatten in it, and products refuse a mix.
+    vec_order: str = "C"
 
     def __init__(
         self,
@@ -267,9 +270,12 @@ class Jacobian:
 
     @property
     def tensor(self) -> np.ndarray:
-        """The Jacobian as a tensor, out_shape + in_shape: ``reshape.unflatten(.matrix)``."""
+        """The Jacobian as a tensor, out_shape + in_shape: ``reshape.unflatten(.matrix)`` in the
+        order the matrix is flattened in (``vec_order``), so entry [i, j, k, l] is ∂Y[i, j]/∂X[k, l]
+        whichever vec the matrix uses."""
         M, out, inn = self.matrix, self.out_shape or (1,), self.in_shape or (1,)
-        return unflatten(M, out, inn, check=False).reshape(self.out_shape + self.in_shape)
+        T = unflatten(M, out, inn, self.vec_order, check=False)
+        return T.reshape(self.out_shape + self.in_shape)
 
     def _dense(self) -> np.ndarray:
         raise NotImplementedError
@@ -324,8 +330,11 @@ class Jacobian:
 
     @property
     def T(self) -> Jacobian:
-        """The transpose, :meth:`transpose`."""
-        return self.transpose()
+        """The transpose, :meth:`transpose` (in the same vec order)."""
+        J = self.transpose()
+        if self.vec_order != J.vec_order:
+            J.vec_order = self.vec_order
+        return J
 
     # jacobians.compose, installed by _compose: it imports every structure, so this module
     # cannot import it without a cycle.

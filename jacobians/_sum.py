@@ -188,8 +188,19 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             f"{B.symbol}, {B.shape[0]}×{B.shape[1]}",
             "a sum needs both terms to map the same input to the same output",
         )
+    if A.vec_order != B.vec_order:
+        order = {"C": "row-major vec", "F": "column-major vec"}
+        raise ShapeError(
+            "add_jacobians",
+            "B",
+            f"a Jacobian flattened like A = {A.symbol}, in {order[A.vec_order]}",
+            f"{B.symbol} in {order[B.vec_order]}",
+            "add the row-major Jacobians and convert the sum with jacobians.column_major",
+        )
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
         S = _added(A, B)
+    if A.vec_order != "C" and S.vec_order != A.vec_order:
+        S.vec_order = A.vec_order
     for t in flat_terms([S]):
         if not all(all_finite(a) for a in _new_numbers(t, A, B)):
             raise InputError(

@@ -297,6 +297,11 @@ CHAIN: dict[str, Entry] = {
         lambda: {"A": J.Identity((3,)), "B": J.Diagonal(np.ones(3))},
         (arg("A", "jacobian", named="A|B"), arg("B", "jacobian")),
     ),
+    "jacobians.column_major": Entry(
+        J.column_major,
+        lambda: {"J": J.Identity((2, 3))},
+        (arg("J", "jacobian", skip="wrong_shape"),),  # any Jacobian has a column-major form
+    ),
     "jacobians.plan": Entry(
         J.plan,
         lambda: {"sa": J.Structure("diagonal", 3, 3), "sb": J.Structure("dense", 3, 5)},
