@@ -14,7 +14,16 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._checks import column, finite_product, finite_result, like, matrix, quiet, scalar_as
+from ._checks import (
+    column,
+    finite_product,
+    finite_result,
+    like,
+    matrix,
+    quiet,
+    scalar_as,
+    value_fits,
+)
 from ._elementwise import column_draw
 from ._expr_helpers import call, dims, eye, is_one, mm, ones, rule_forms, transposed
 from ._jacobian import Jacobian
@@ -204,6 +213,9 @@ def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     A = matrix("matmul", "A", A, finite=False)
     m = A.shape[1]
     B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
+    out = (A.shape[0], B.size // m)
+    if out[0] * out[1] > A.size + B.size:  # an outer product, say: more than its arguments
+        value_fits("matmul", out, np.result_type(A, B), A.size + B.size)
     return _matmul_context(A, B, finite_product("matmul", ("A", A), ("B", B)))
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
+from reshape._limit import check_bytes
 
 from ._structure_args import products_are_tested, squeezed
 
@@ -88,6 +89,18 @@ def _product(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, bool]:
     # One scalar test of both sums (inf − inf is NaN, so nothing cancels to a finite number).
     total = np.add.reduce(x, axis=None) + np.add.reduce(P, axis=None)
     return P, cmath.isfinite(total) and bool(x.all())
+
+
+def value_fits(op: str, shape: tuple[int, ...], dtype: Any, inputs: int = 0) -> None:
+    """Refuse, before the work, a value of ``shape`` past the one memory limit where it holds
+    more entries than its ``inputs`` (the entries of the arguments, which exist already): an
+    outer product, a Kronecker product, a diagonal matrix grow with a product of sizes."""
+    size = 1
+    for n in shape:
+        size *= int(n)
+    if size > inputs:
+        dims = "×".join(map(str, shape))
+        check_bytes(op, f"its value, a dense {dims} array", size * np.dtype(dtype).itemsize)
 
 
 def finite_product(op: str, A: tuple[str, np.ndarray], X: tuple[str, np.ndarray]) -> np.ndarray:

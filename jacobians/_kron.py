@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import finite_result, quiet
+from ._checks import finite_result, quiet, value_fits
 from ._expr_helpers import call, comm, dims, eye, mm, ones, row, times, transposed
 from ._jacobian import Jacobian
 from ._limit import check_limit
@@ -107,6 +107,8 @@ def kron(A: np.ndarray, B: np.ndarray) -> KronContext:
     """
     A, MA = as_matrix("kron", "A", A)
     B, MB = as_matrix("kron", "B", B)
+    shape = (MA.shape[0] * MB.shape[0], MA.shape[1] * MB.shape[1])
+    value_fits("kron", shape, np.result_type(MA, MB), MA.size + MB.size)
     value = finite_result("kron", "A", "product A ⊗ B", _kron(MA, MB), {"A": MA, "B": MB})
     if A.ndim < 2 and B.ndim < 2:
         value = value.reshape(-1) if max(A.ndim, B.ndim) == 1 else value.reshape(())

@@ -18,7 +18,7 @@ import numpy as np
 
 from reshape import ShapeError, as_array
 
-from ._checks import finite_result, quiet
+from ._checks import finite_result, quiet, value_fits
 from ._expr_helpers import call, comm, dims, eye, is_one, ones, row, times, unvec
 from ._jacobian import Jacobian
 from ._limit import check_limit
@@ -117,7 +117,10 @@ def transpose(X: np.ndarray) -> MatrixContext:
     adjoint=lambda G, e: G.T if G.shape else G,
 )
 def transpose_dX(c: MatrixContext) -> Jacobian:
-    """K_{n,m}: entry (j, i) of Xᵀ is entry (i, j) of X."""
+    """K_{n,m}: entry (j, i) of Xᵀ is entry (i, j) of X. For a vector, a row or a number it is
+    the identity, kept as one: a product with it then keeps its other factor's structure."""
+    if c.X.ndim < 2 or 1 in c.X.shape:
+        return Identity((c.X.size,), dtype=c.X.dtype)
     return Permutation.transpose_of(*c.X.shape, dtype=c.X.dtype)
 
 
@@ -219,6 +222,7 @@ def diag(v: np.ndarray) -> DiagContext:
     v, M = as_matrix("diag", "v", v)
     n, m = M.shape
     if m == 1:
+        value_fits("diag", (n, n), M.dtype, n)
         value = np.diag(M[:, 0]) if v.ndim else v
         return DiagContext(value, {"v": v}, n, True, M.dtype)
     if n != m:
