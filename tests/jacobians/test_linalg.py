@@ -50,7 +50,8 @@ def test_kron_against_the_complex_step(p, q, r, s, seed):
 def test_transpose_is_the_commutation_matrix_kept_as_a_permutation(m, n, seed):
     X = np.random.default_rng(seed).normal(size=(m, n))
     Jx = J.transpose(X).jacobian
-    assert Jx.kind == "permutation" and (Jx.out_shape, Jx.in_shape) == ((n, m), (m, n))
+    kind = "identity" if 1 in (m, n) else "permutation"  # K_{n,1} = I: a vector's
+    assert Jx.kind == kind and (Jx.out_shape, Jx.in_shape) == ((n, m), (m, n))
     np.testing.assert_array_equal(Jx.matrix, commutation(n, m))
     assert_numeric("transpose", {"X": X}, "X")
 
@@ -214,3 +215,18 @@ def test_three_dimensional_arrays_are_refused():
     for op in (J.transpose, J.vec, J.tr, J.inv):
         with pytest.raises(ShapeError, match="a scalar"):
             op(np.ones((2, 2, 2)))
+
+
+def test_a_vectors_transpose_is_the_identity_and_keeps_a_products_structure():
+    for v in (np.ones(3), np.ones((3, 1)), np.ones((1, 3))):
+        assert J.transpose(v).jacobian.kind == "identity"
+    n = 3000  # ∂(xyᵀ)/∂y = x ⊗ I: dense, it would take 201 GiB
+    f = J.parse("x*y'", [f"x={n}", f"y={n}"])
+    v = {"x": np.linspace(-1, 1, n), "y": np.ones(n)}
+    for name in ("x", "y"):
+        assert f.jacobian(name, v).kind == "kronecker"
+    small = J.parse("x*y'", ["x=3", "y=4"])
+    v = {"x": np.arange(3.0), "y": np.arange(4.0) + 1}
+    np.testing.assert_array_equal(
+        small.jacobian("y", v).matrix, np.kron(v["x"][:, None], np.eye(4))
+    )
