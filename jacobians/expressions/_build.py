@@ -23,6 +23,7 @@ from ._parse import (
     Name,
     Node,
     Num,
+    ParseError,
     Transpose,
     Unary,
     default_kind,
@@ -87,6 +88,9 @@ class _Builder:
         if isinstance(t, Num):
             return constant("number", t.value)
         if isinstance(t, Name):
+            if t.name == "number":  # the graph's name for a number: no variable may take it
+                expected = "a variable's name, not 'number', which the language keeps for numbers"
+                raise ParseError(self.text, t.span[0] + 1, expected, repr(t.name))
             return self.variable(t.name)
         if isinstance(t, Unary):
             if isinstance(t.operand, Num):

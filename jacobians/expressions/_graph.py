@@ -26,6 +26,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from .._registry import EXPRESSIONS, OPERATIONS, Operation
+from ._lex import _NAME, FUNCTIONS
 from ._shapes import Dim, Mismatch, Shape, Size, declared_shape, normal, same, show
 
 __all__ = ["ACTIONS", "CONSTANTS", "Expression", "Variable", "constant", "node"]
@@ -220,6 +221,15 @@ class Variable(Expression):
         if not isinstance(name, str) or not name.isidentifier():
             raise InputTypeError(
                 "jacobians.Variable", "name", "a name like 'x' or 'W1'", repr(name)
+            )
+        if not _NAME.fullmatch(name) or name in FUNCTIONS or name in CONSTANTS:
+            # the language could not print it back (nor tell it from the constant or function)
+            raise InputError(
+                "jacobians.Variable",
+                "name",
+                "a name of letters, digits and '_' starting with a letter, and not one of the"
+                " language's functions or constants (sin, eye, vector, matrix, number, …)",
+                repr(name),
             )
         super().__init__(None, (), declared_shape(name, shape), name)
 

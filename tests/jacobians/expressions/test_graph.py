@@ -34,6 +34,21 @@ def test_variables_take_vectors_as_columns_and_refuse_bad_shapes():
         Variable("2x", (2,))
 
 
+@pytest.mark.parametrize("name", ["eye", "vector", "matrix", "comm", "number", "sin", "_x", "x_"])
+def test_a_variable_takes_only_names_the_language_prints_back(name):
+    # a constant's or a function's name would make it that constant (its value ignored), and a
+    # name not starting with a letter could not be printed in a closed form
+    if name == "x_":
+        x = Variable(name, (3,))
+        assert str(x.T @ x) == "x_'*x_" and parse(str(x.T @ x), ["x_=3"]).shape == ()
+        return
+    with pytest.raises(InputError, match=r"Variable: bad argument 'name'"):
+        Variable(name, (3, 3))
+    if name == "number":
+        with pytest.raises(jacobians.ParseError, match="column 5"):
+            parse("x + number")
+
+
 def test_operators_build_nodes_with_checked_shapes():
     A, x = Variable("A", (2, 3)), Variable("x", (3,))
     assert (A @ x).shape == (2, 1)
