@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from jacobians import OPERATIONS, numeric
+from jacobians import OPERATIONS, Dense, numeric
+from jacobians.expressions._accumulate import LIPSCHITZ
 from jacobians.expressions._simplify import simplify
 from reshape import InputError
 
@@ -48,10 +49,21 @@ def locals_of(g: Evaluated) -> Iterator[Local]:
                 continue
             param = n.op.params[i].name
             rule = n.op.rules[param]
-            J = rule.build(g.ev.contexts[n.key])
             symbol = f"∂{names[n.key]}/∂{names[a.key]}"
+            absent = False  # no derivative here, but one of slope 0 is taken of it
+            try:
+                J = rule.build(g.ev.contexts[n.key])
+            except InputError:
+                if n.op.name not in LIPSCHITZ:
+                    raise
+                # the table's Jacobian was computed, so every use of n takes it with slope 0
+                J, absent = Dense(np.zeros((1, int(np.prod(g.ev.shapes[a.key]))))), True
+                g.notes.append(
+                    f"{symbol} does not exist at these values ({n.op.name} at 0); every use of"
+                    f" {names[n.key]} takes it with slope 0, so its paths add 0 (shown as 0)"
+                )
             closed, check = "", None
-            if rule.expression is not None:
+            if rule.expression is not None and not absent:
                 closed = str(simplify(rule.expression(n)))
                 try:
                     check = float(np.max(np.abs(g.evaluate_text(closed, J.shape) - J.matrix)))

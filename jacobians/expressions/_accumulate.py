@@ -30,7 +30,7 @@ from .._column_major import column_major
 from .._jacobian import Jacobian
 from .._notation import to_latex
 from .._structure_args import from_checked
-from .._structures import Identity
+from .._structures import Dense, Identity
 from .._sum import add_jacobians
 from ._elimination import Graph, Plan, plans, run
 from ._evaluate import Evaluation, at_values, evaluate
@@ -44,6 +44,11 @@ __all__ = ["MAX_PATHS", "METHODS", "column_major", "costs", "gradient", "jacobia
 METHODS = ("reverse", "forward", "cheapest")
 MAX_PATHS = 10_000  # paths :func:`paths` lists; a graph may have exponentially many
 MAX_TEXT = 60  # operations and leaves of a node's text in labels (see _texts)
+# Operations without a derivative at a point (norm2 at 0) that are Lipschitz there: where the
+# output's derivative with respect to their value is 0 (‖r‖² at r = 0: 2‖r‖ = 0), the composite
+# has a derivative, the other paths' sum (|h(‖r + d‖) − h(‖r‖)| ≤ o(‖d‖) when h′ = 0), so
+# their paths contribute 0 instead of the refusal. sqrt at 0 is not Lipschitz: (√x)² is x.
+LIPSCHITZ = frozenset({"norm2"})
 
 
 # ----- the graph of the nodes on a path from the variable to the output -----
@@ -137,12 +142,40 @@ def _graph(e: Expression, x: Expression, ev: Evaluation, texts: dict, where: str
     nodes = _on_paths(e, x)
     on = {n.key for n in nodes}
     edges: dict[tuple[object, object], Jacobian] = {}
+    refused: list[tuple[Expression, int, InputError]] = []
     for n in nodes[1:]:
         for i, a in enumerate(n.args):
             if a.key in on:
-                J, k = _local(n, i, ev, texts, where), (a.key, n.key)
+                try:
+                    J, k = _local(n, i, ev, texts, where), (a.key, n.key)
+                except InputError as err:
+                    if n.op is None or n.op.name not in LIPSCHITZ:
+                        raise
+                    refused.append((n, i, err))
+                    continue
                 edges[k] = add_jacobians(edges[k], J) if k in edges else J
+    for n, i, err in refused:  # see LIPSCHITZ: its uses must all take its value with slope 0
+        uses = [J for (u, _), J in edges.items() if u == n.key]
+        if n.key == e.key or not uses or any(_slope(J) for J in uses):
+            raise err
+        a = n.args[i]
+        zero = np.zeros((1, prod(ev.shapes[a.key])), dtype=ev.value(e).dtype)
+        edges[(a.key, n.key)] = _zero_local(n, a, zero, ev, texts)
     return Graph(x.key, e.key, tuple(n.key for n in nodes[1:-1]), edges)
+
+
+def _slope(J: Jacobian) -> bool:
+    """Whether a use of a scalar, J (one column), takes it with a slope other than 0."""
+    return bool(J._left(np.ones((1, 1), dtype=J.dtype)).any())
+
+
+def _zero_local(
+    n: Expression, a: Expression, zero: np.ndarray, ev: Evaluation, texts: dict
+) -> Jacobian:
+    """∂n/∂a as 0 where n (an operation of LIPSCHITZ) has no derivative but every use of it
+    has slope 0: the paths through it contribute nothing."""
+    J = Dense(zero)
+    return J.label(_label(texts[n.key]), _label(texts[a.key]), "0", "0", (), ev.shapes[a.key])
 
 
 def _prepare(
@@ -287,6 +320,8 @@ def gradient(e: Expression, wrt: str | Expression, values: Mapping[str, Any]) ->
                     try:
                         J = n.op.rules[n.op.params[i].name].build(ev.contexts[n.key])
                     except InputError as err:
+                        if n.op.name in LIPSCHITZ and n.key != e.key and not row.any():
+                            continue  # see LIPSCHITZ: row, its adjoint, is 0
                         raise at_values(err, n, where) from err
                 r = J._right(row)  # row · J, unchecked: the gradient is checked once, below
                 rows[a.key] = r if a.key not in rows else rows[a.key] + r

@@ -88,6 +88,15 @@ def test_values_given_and_draws_for_inverse():
     assert inv.inputs[0].how == "N(0, 1) + 3·I" and inv.passed
 
 
+def test_an_exact_fit_shows_the_norms_missing_derivative_and_the_gradient_zero():
+    v = {"A": np.eye(2), "x": [1.0, 1.0], "y": [1.0, 1.0]}  # Ax − y = 0: norm2 has no slope
+    t = expression("norm2(A*x - y)^2", "x", shapes=["A=2x2"], values=v)
+    assert t.passed
+    np.testing.assert_array_equal(t.gradient.ravel(), [0.0, 0.0])
+    assert any("does not exist at these values (norm2 at 0)" in note for note in t.notes)
+    assert "slope 0" in t.render("text") and "slope 0" in t.render("markdown")
+
+
 def test_matrices_are_shown_when_asked():
     t = expression("x'*A*x", "x", show_matrices=True)
     text = t.render("text")

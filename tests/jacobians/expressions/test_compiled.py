@@ -50,18 +50,44 @@ def test_the_benchmark_losses_compile_to_what_a_person_writes(text, M, v, by_han
     np.testing.assert_allclose(got, by_hand(A * 1.1, x, y), rtol=1e-12)
 
 
-def test_a_point_where_simplifying_removed_the_refusal_is_still_refused():
-    """2‖r‖·r/‖r‖ simplifies to 2r, finite at r = 0, where norm2 has no derivative: the compiled
-    gradient refuses it as the checked path does, with the checked path's message."""
+def test_an_exact_fit_has_the_gradient_zero_kept_or_fresh():
+    """‖Ax − y‖² at r = Ax − y = 0: norm2 has no derivative there, but the square takes it with
+    slope 2‖r‖ = 0, so the gradient exists, 0 (2r). The compiled 2Aᵀ(Ax − y) would hide norm2's
+    point, so it hands it to the checked path, which gives the same zero as a fresh call."""
     e = parse("norm2(A*x - y)^2", ["A=3x2"])
     A, x = np.ones((3, 2)), np.ones(2)
     e.gradient("x", {"A": A, "x": x, "y": np.zeros(3)})
     assert type(_kept(e)) is Compiled
-    with pytest.raises(InputError, match="the norm has none at 0") as kept:
-        e.gradient("x", {"A": A, "x": x, "y": np.full(3, 2.0)})
-    with pytest.raises(InputError) as fresh:
-        parse("norm2(A*x - y)^2", ["A=3x2"]).gradient("x", {"A": A, "x": x, "y": np.full(3, 2.0)})
-    assert str(kept.value) == str(fresh.value)
+    fit = {"A": A, "x": x, "y": np.full(3, 2.0)}
+    np.testing.assert_array_equal(e.gradient("x", fit), np.zeros(2))
+    np.testing.assert_array_equal(parse("norm2(A*x - y)^2", ["A=3x2"]).gradient("x", fit), 0)
+    np.testing.assert_array_equal(e.jacobian("x", fit, method="forward").matrix, np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize(
+    ("text", "gradient"),
+    [
+        ("cos(norm2(x))", 0.0),  # slope −sin 0 = 0
+        ("a*norm2(x)", 0.0),  # slope a = 0
+        ("norm2(x)^2 + sum(x)", 1.0),  # the other path's sum
+        ("norm2(x)", None),  # the norm itself: no derivative
+        ("norm2(x)*(a + 1)", None),  # slope 1
+        ("sqrt(norm2(x))", None),  # sqrt has none at 0 either (and is not Lipschitz there)
+    ],
+)
+def test_a_norm_at_zero_is_differentiable_through_a_use_of_slope_zero_only(text, gradient):
+    e, v = parse(text, ["x=3"]), {"x": np.zeros(3), "a": 0.0}
+    for method in ("reverse", "forward", "cheapest"):
+        if gradient is None:
+            with pytest.raises(InputError, match=r"norm2|sqrt"):
+                e.jacobian("x", v, method=method)
+        else:
+            np.testing.assert_array_equal(e.jacobian("x", v, method=method).matrix, gradient)
+    if gradient is None:
+        with pytest.raises(InputError, match=r"norm2|sqrt"):
+            e.gradient("x", v)
+    else:
+        np.testing.assert_array_equal(e.gradient("x", v), np.full(3, gradient))
 
 
 def test_every_builder_that_may_refuse_is_guarded():
