@@ -209,19 +209,29 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
 
 
 def _same_shape(J: Jacobian, shape: Sequence[int]) -> tuple[int, ...]:
-    """``shape`` checked against the parameter's shape J knows, where J's in_shape is not flat
-    (a Dense made from a bare matrix has only the length): the same up to axes of size 1 (a
-    vector as (n,) or (n, 1)), since folding the row into another shape of as many entries, its
-    transpose's say, gives an array that is not the gradient."""
+    """``shape`` checked against the parameter's shape J knows: a fold of the same row-major
+    order, its axes those of J's in_shape merged or split (a vector as (n,) or (n, 1), a kernel
+    (c, k, h, w) as the matrix (c, khw), a bare matrix's flat in_shape as any shape), since
+    folding the row into another shape of as many entries, its transpose's say, gives an array
+    that is not the gradient."""
     shape = checked_shape("to_gradient", "shape", shape)
-    known = tuple(n for n in J.in_shape if n != 1)
-    if len(known) > 1 and tuple(n for n in shape if n != 1) != known:
+    mine, given = _cuts(J.in_shape), _cuts(shape)
+    if not (mine <= given or given <= mine):
         raise ShapeError(
             "to_gradient",
             "shape",
             f"the shape of {J.wrt}, {J.in_shape}, which J = {J.symbol} is taken with respect to"
-            " (or that shape with axes of size 1 added or removed)",
+            " (or that shape with adjacent axes merged or split)",
             f"{shape}",
             "leave shape out to fold the row into the parameter's own shape",
         )
     return shape
+
+
+def _cuts(shape: tuple[int, ...]) -> set[int]:
+    """Where a row-major vec of ``shape`` steps to the next index of an outer axis."""
+    cuts, size = set(), 1
+    for n in shape:
+        size *= n
+        cuts.add(size)
+    return cuts

@@ -87,4 +87,8 @@ def test_to_gradient_refuses_another_shape_of_as_many_entries():
     assert to_gradient(g, (4, 1)).shape == (4, 1)  # a vector as a column: the same parameter
     flat = Dense(np.arange(6.0)[None, :])  # made from a bare row: only its length is known
     assert to_gradient(flat, (2, 3)).shape == to_gradient(flat, (3, 2)).shape[::-1]
+    # the same row-major order with axes merged or split: W's rows as 2×2 blocks, or flat
+    assert to_gradient(row, (3, 2, 2)).shape == (3, 2, 2) and to_gradient(row, (12,)).shape == (12,)
+    with pytest.raises(ShapeError, match="merged or split"):
+        to_gradient(row, (2, 6))
     assert to_gradient(Identity((1,)), ()) == 1.0
