@@ -58,8 +58,16 @@ def square(op: str, arg: str, X: Any) -> tuple[np.ndarray, np.ndarray]:
 def square_shape(same: Any, s: tuple[Any, ...]) -> tuple[Any, ...]:
     """shape_of of a map of a square matrix to a scalar (tr, det): the scalar."""
     if s:
-        same(s[0], s[1])
+        _square(same, s[0], s[1], "a square matrix")
     return ()
+
+
+def _square(same: Any, n: Any, m: Any, what: str) -> None:
+    """same(n, m), its mismatch saying what the operation takes (the expression's error)."""
+    try:
+        same(n, m)
+    except Exception as why:  # the expressions' Mismatch, which this layer does not import
+        raise type(why)(f"{what}: {why}") from None
 
 
 def square_to_square(same: Any, s: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -170,7 +178,7 @@ def _diag_shape(same: Any, s: tuple[Any, ...]) -> tuple[Any, ...]:
         from .expressions._shapes import Mismatch
 
         raise Mismatch("diag takes a column vector or a square matrix, not a row; write diag(x)")
-    same(s[0], s[1])
+    _square(same, s[0], s[1], "a column vector or a square matrix")
     return (s[0], 1)
 
 

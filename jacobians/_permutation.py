@@ -57,10 +57,25 @@ def _checked_index(index: object) -> np.ndarray:
             "Permutation",
             "index",
             f"each of 0..{n - 1} exactly once",
-            f"entries from {arr.min()} to {arr.max()} with {n - np.unique(arr).size} repeated",
+            _what_is_wrong(arr),
             "row i of the matrix has its 1 in column index[i]",
         )
     return arr
+
+
+def _what_is_wrong(arr: np.ndarray) -> str:
+    """What keeps ``arr`` from being a permutation of 0..n−1: entries out of range, repeated or
+    missing, a few of each."""
+    n = arr.size
+    out = np.unique(arr[(arr < 0) | (arr >= n)])
+    inside = arr[(arr >= 0) & (arr < n)]
+    counts = np.bincount(inside, minlength=n)
+    few = lambda a: ", ".join(map(str, a[:5])) + (", …" if a.size > 5 else "")
+    parts = [f"{few(out)} out of range"] if out.size else []
+    if (counts > 1).any():
+        parts.append(f"{few(np.flatnonzero(counts > 1))} repeated")
+    parts.append(f"{few(np.flatnonzero(counts == 0))} missing")
+    return "; ".join(parts)
 
 
 class Permutation(Jacobian):

@@ -45,6 +45,12 @@ def _column(text: str, span: tuple[int, int]) -> str:
     return f"at column {span[0] + 1}: {text[span[0] : span[1]]}"
 
 
+def _may_be_square(shape: tuple) -> bool:
+    """Whether a matrix of this shape (its sizes numbers or still open) can be square."""
+    n, m = shape
+    return not (isinstance(n, int) and isinstance(m, int) and n != m) and 1 not in (n, m)
+
+
 class _Builder:
     def __init__(self, text: str, shapes: Mapping[str, tuple[int, ...]]) -> None:
         self.text, self.shapes, self.variables = text, shapes, {}
@@ -65,13 +71,18 @@ class _Builder:
         if isinstance(node, Unary) and isinstance(node.operand, Num):
             return -node.operand.value
         if not isinstance(node, Num):
-            raise InputError(_OP, "text", f"a number as {what}", _column(self.text, node.span))
+            a, b = node.span
+            got = f"{self.text[a:b]} at column {a + 1}"
+            raise InputError(_OP, "text", f"a number as {what}", got)
         return node.value
 
-    def size(self, node: Node, what: str) -> int:
+    def size(self, node: Node, what: str, largest: int = 10**6) -> int:
         v = self.number(node, what)
-        if not float(v).is_integer() or not 0 < v <= 10**6:
-            raise InputError(_OP, "text", f"a whole size from 1 to 10⁶ as {what}", repr(v))
+        if not float(v).is_integer() or not 0 < v <= largest:
+            expected = f"a whole number from 1 to {'10⁶' if largest == 10**6 else largest}"
+            raise InputError(
+                _OP, "text", f"{expected} as {what}", f"{v:g} {_column(self.text, node.span)}"
+            )
         return int(v)
 
     def build(self, t: Node) -> Expression:
@@ -132,6 +143,14 @@ class _Builder:
                 f"{k!r} {_column(self.text, t.span)}",
                 "for elementwise powers write .^",
             )
+        if int(k) > 1 and (len(a.shape) != 2 or not _may_be_square(a.shape)):
+            raise ShapeError(
+                _OP,
+                self.text[t.span[0] : t.span[1]],
+                "a square matrix for the matrix power X^k (k − 1 matrix products)",
+                f"{a} of shape {show(a.shape)}",
+                f"{_column(self.text, t.span)}; for elementwise powers write .^",
+            )
         out = a
         for _ in range(int(k) - 1):
             out = node("matmul", out, a)
@@ -142,7 +161,9 @@ class _Builder:
         if f in _CONSTANTS:
             return self.constant(t)
         if f in ("sum", "mean", "softmax", "logsumexp") and len(args) == 2:
-            axis = self.size(args[1], f"the axis of {f} (1: down the columns, 2: along the rows)")
+            axis = self.size(
+                args[1], f"the axis of {f} (1: down the columns, 2: along the rows)", 2
+            )
             if axis not in (1, 2):
                 raise InputError(_OP, "text", f"axis 1 or 2 in {f}", f"{axis}")
             return node(f, self.build(args[0]), axis=axis)
@@ -165,7 +186,9 @@ class _Builder:
             m, n = (self.size(a, "a size of comm(m, n)") for a in args)
             return Expression(None, (), (m * n, m * n), "comm", {"fill": 1.0, "m": m, "n": n})
         if f == "eye":
-            return constant("eye", 1.0, None if not args else (k := self.size(args[0], "n"), k))
+            return constant(
+                "eye", 1.0, None if not args else (k := self.size(args[0], "the size of eye(n)"), k)
+            )
         fill = self.number(args[0], f"the value of {f}(c)")
         if len(args) == 1:
             return constant(f, fill)

@@ -95,3 +95,17 @@ def test_column_and_vector_may_meet_but_nothing_broadcasts():
     assert r.value == 1.5
     # ... but a column bias added to a vector input does not make an n×n output
     assert J.linear(W, x, np.ones((3, 1))).value.shape == (3,)
+
+
+@pytest.mark.parametrize(
+    ("index", "says"),
+    [
+        ([0, 3, 1], "Received 3 out of range; 2 missing."),
+        ([0, 0, 1], "Received 0 repeated; 2 missing."),
+        ([-1, 5, 5, 0], "Received -1, 5 out of range; 1, 2, 3 missing."),
+    ],
+)
+def test_a_permutation_that_is_not_one_says_which_entries_are_wrong(index, says):
+    with pytest.raises(InputError, match="Permutation: bad argument 'index'") as err:
+        J.Permutation(index)
+    assert says in str(err.value)

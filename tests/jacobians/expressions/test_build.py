@@ -72,6 +72,26 @@ def test_division_by_a_matrix_and_matrix_powers_are_refused_clearly():
         parse("X^0.5", ["X=2x2"])
 
 
+@pytest.mark.parametrize(
+    ("text", "shapes", "needles"),
+    [
+        ("x^2", ["x=3"], ["bad argument 'x^2'", "a square matrix", "x of shape 3×1", ".^"]),
+        ("A^3", ["A=3x4"], ["bad argument 'A^3'", "A of shape 3×4"]),
+        ("tr(A)", ["A=3x4"], ["fit tr (a square matrix: 3 ≠ 4)"]),
+        ("inv(A)", ["A=3x4"], ["fit inv (a square matrix: 3 ≠ 4)"]),
+        ("diag(A)", ["A=3x4"], ["a column vector or a square matrix: 3 ≠ 4"]),
+        ("sum(A, 0)", None, ["from 1 to 2 as the axis of sum", "Received 0 at column 8"]),
+        ("eye(0) + A", None, ["as the size of eye(n)", "Received 0 at column 5"]),
+        ("eye(n)", None, ["a number as the size of eye(n)", "Received n at column 5"]),
+    ],
+)
+def test_errors_say_what_the_user_wrote_and_what_it_needs(text, shapes, needles):
+    with pytest.raises(InputError) as err:
+        parse(text, shapes)
+    for needle in needles:
+        assert needle in str(err.value)
+
+
 def test_user_text_is_never_evaluated():
     with pytest.raises(ParseError):
         parse("__import__('os').system('true')")
