@@ -7,11 +7,12 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from numbers import Real
 from typing import Any, TextIO
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, as_size, check_bytes, describe
 
 from ._checks import PointError
 from ._compare import is_network
@@ -151,10 +152,27 @@ def flag(op: str, arg: str, value: Any) -> bool:
 
 
 def _positive(op: str, arg: str, value: Any) -> float:
-    ok = not isinstance(value, (bool, np.bool_)) and np.isscalar(value) and np.isreal(value)
-    if not ok or not np.isfinite(value) or value <= 0:
-        raise InputError(op, arg, "a finite number > 0", repr(value) if ok else describe(value))
-    return float(value)
+    """A real number > 0 (an int or float, numpy's too): never a bool, a complex number (not even
+    with 0j imaginary: ``<=`` fails on it, ``float()`` drops the part with a warning) or text."""
+    expected = "a finite real number > 0"
+    if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
+        raise InputTypeError(op, arg, expected, _shown(value))
+    try:
+        x = float(value)
+    except OverflowError:  # an int past float range
+        x = float("inf")
+    if not np.isfinite(x) or x <= 0:
+        raise InputError(op, arg, expected, _shown(value, kind=False))
+    return x
+
+
+def _shown(value: Any, kind: bool = True) -> str:
+    """A value for a message: its repr (with its type when the type is what is wrong), or only
+    its type when the repr is long (an int of 400 digits)."""
+    text = repr(value)
+    if len(text) > 40:
+        return describe(value)
+    return f"{text} ({describe(value)})" if kind else text
 
 
 def train(
@@ -181,10 +199,11 @@ def train(
     Args:
         mlp: the network (trained in place): a net.MLP or a net.Network.
         X, T: inputs and targets, samples as columns.
-        lr: the learning rate, > 0.
-        epochs: the number of steps, ≥ 0.
+        lr: the learning rate, a real number > 0 (a bool, a complex number or text is refused).
+        epochs: the number of steps, a whole number ≥ 0; its history (8 bytes an epoch) is
+            weighed against the memory limit (``jacobians.set_dense_limit``) before any work.
         method: how the gradients are computed: ``"shortcut"`` (default), ``"jacobian"``, …
-        clip: the largest norm of each parameter's gradient, or None.
+        clip: the largest norm of each parameter's gradient, a real number > 0, or None.
         quiet: no progress bar even on a terminal.
         stream: where the bar goes (default ``sys.stderr``); drawn only if it is a terminal and
             the run lasts more than half a second.
@@ -204,10 +223,14 @@ def train(
     if not (is_network(mlp) and callable(getattr(mlp, "_gradients", None))):
         raise InputError("train", "mlp", "a net.MLP or net.Network", describe(mlp))
     lr = _positive("train", "lr", lr)
-    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
-        raise InputError("train", "epochs", "a whole number ≥ 0", describe(epochs))
-    if epochs < 0:
-        raise InputError("train", "epochs", "a whole number ≥ 0", repr(epochs))
+    epochs = as_size(epochs, "train", "epochs", minimum=0)
+    # the history is the one buffer that grows with epochs: weighed before any work
+    check_bytes(
+        "train",
+        f"the loss history for epochs = {epochs:,} ({epochs + 1:,} float64 values)",
+        8 * (epochs + 1),
+        "train in several shorter runs (each call goes on from the parameters the last one left)",
+    )
     if method not in METHODS:
         raise InputError("train", "method", f"one of {METHODS}", repr(method))
     clip = None if clip is None else _positive("train", "clip", clip)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
 
 import net._train as train_module
+from jacobians import DenseLimitError, set_dense_limit
 from net import MLP, LossGrowthWarning, NonFiniteLossError, sine_data, sine_demo, train
-from reshape import InputError
+from reshape import InputError, InputTypeError
 
 
 def test_sine_demo_reaches_mse_below_1e_3():
@@ -171,3 +173,70 @@ def test_sine_demo_arguments():
         sine_demo(sizes=(2, 4, 1), epochs=1)
     with pytest.raises(InputError, match="'d'"):
         sine_data(1)
+
+
+def _run(**kw):
+    args = {"lr": 0.1, "epochs": 2, "quiet": True}
+    args.update(kw)
+    mlp = MLP([1, 4, 1], ["tanh", "identity"])
+    X = np.linspace(-1, 1, 5).reshape(1, -1)
+    return mlp, lambda: train(mlp, X, np.sin(X), **args)
+
+
+def test_an_epoch_count_whose_history_passes_the_memory_limit_is_refused_before_any_work():
+    mlp, run = _run(epochs=10**10)  # the history alone: 74.5 GiB
+    before = mlp.params
+    with pytest.raises(DenseLimitError, match=r"^train: .*epochs = 10,000,000,000") as err:
+        run()
+    assert err.value.needed == 8 * (10**10 + 1)
+    assert all(np.array_equal(before[k], v) for k, v in mlp.params.items())  # no step taken
+    limit = set_dense_limit(8 * 100)  # the session's limit is the one weighed: 99 epochs fit
+    try:
+        assert len(_run(epochs=99)[1]()) == 100
+        with pytest.raises(DenseLimitError, match="epochs = 100 "):
+            _run(epochs=100)[1]()
+    finally:
+        set_dense_limit(limit)
+
+
+_NOT_REAL = [0.1 + 0j, np.complex128(0.1), 1j, True, np.bool_(True), "0.1", [0.1]]
+
+
+@pytest.mark.parametrize(
+    ("arg", "bad"), [(a, b) for a in ("lr", "clip") for b in _NOT_REAL] + [("lr", None)]
+)
+def test_lr_and_clip_must_be_real_numbers(arg, bad):
+    """A complex number is refused by name even with 0j imaginary (it was a TypeError from <=,
+    or a ComplexWarning and its real part); so are booleans and text (clip=None: no clip)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputTypeError, match=rf"^train: bad argument '{arg}'") as err:
+            _run(**{arg: bad})[1]()
+    assert "real number > 0" in err.value.expected
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(10**400, id="10**400"),
+        pytest.param(-(10**400), id="-10**400"),
+        float("inf"),
+        -1,
+        0,
+    ],
+)
+def test_lr_out_of_range_is_refused_by_name(bad):
+    with pytest.raises(InputError, match=r"^train: bad argument 'lr'") as err:
+        _run(lr=bad)[1]()
+    assert len(err.value.got) < 60  # an int of 400 digits is described, not printed
+
+
+@pytest.mark.parametrize("good", [1, np.float32(0.1), np.int64(1), np.float64(0.1)])
+def test_lr_and_clip_take_every_real_type(good):
+    assert len(_run(lr=good, clip=good)[1]()) == 3
+
+
+@pytest.mark.parametrize("bad", [2.0, True, np.bool_(False), "2", None, float("inf"), 2 + 0j])
+def test_epochs_must_be_a_whole_number(bad):
+    with pytest.raises(InputTypeError, match=r"^train: bad argument 'epochs'"):
+        _run(epochs=bad)[1]()
