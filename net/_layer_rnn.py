@@ -95,7 +95,11 @@ class RNN(Layer):
                 "in_shape",
                 "a sequence (m, T) per sample: m features at each of T steps",
                 f"per-sample shape {in_shape}",
-                "give the network input_shape=(m, T); an embedding before it gives (n, T)",
+                # an Embedding's tokens are its samples, (dim,) each: no layer regroups samples
+                # into one sequence, so an RNN cannot follow it
+                "give the network input_shape=(m, T) and X of shape (m, T, d), one sequence per"
+                " sample; an RNN cannot follow an embedding, whose tokens are separate samples of"
+                " shape (dim,): look the ids up beforehand (E[:, ids] is a (dim, T) sequence)",
             )
         m = in_shape[0]
         # float(): a size past int64 would stop numpy's sqrt before the draw refuses it by name

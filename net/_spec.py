@@ -188,7 +188,10 @@ def _items(text: str, start: int, end: int, builders: dict) -> list[Layer]:
 def _item(text: str, a: int, b: int, builders: dict) -> Layer:
     item, column = text[a:b], a + 1
     kinds = ", ".join([*builders, "residual(…)", "an activation name"])
-    if not item:
+    if not item and not text.strip():  # a blank spec: no comma to remove
+        hint = "list the layers, e.g. 'dense:4:tanh,dense:1'"
+        raise SpecError(text, "", 1, f"at least one item: {kinds}", hint)
+    if not item:  # between two commas, or before or after one
         raise SpecError(text, "", column, f"an item: {kinds}", "remove the extra comma")
     if item.startswith("residual"):
         if not (item[len("residual") :].startswith("(") and item.endswith(")")):

@@ -112,3 +112,15 @@ def test_sizes_past_int64_are_refused_by_the_draws_limit_naming_the_layer(hidden
     int64, before the limit could refuse the draw."""
     with pytest.raises(DenseLimitError, match=r"RNN\(layer 1\)"):
         Network([RNN(hidden), Dense(1)], shape)
+
+
+def test_the_shape_hint_is_true_an_rnn_reads_looked_up_vectors_not_an_embedding():
+    """An Embedding's tokens are its samples, (dim,) each, so an RNN after it is refused; the
+    hint's way round, the ids' columns of E looked up beforehand as one (dim, T) sample, runs."""
+    with pytest.raises(ShapeError, match=r"RNN\(layer 2\)") as err:
+        Network("embedding:9x3,rnn:4,dense:2", ())
+    hint = err.value.hint or ""
+    assert "cannot follow an embedding" in hint and "E[:, ids]" in hint and "(n, T)" not in hint
+    E, ids = np.random.default_rng(0).normal(size=(3, 9)), np.array([4, 0, 8, 2, 2])
+    net = Network("rnn:4,dense:2", (3, len(ids)), seed=0)
+    assert net.forward(E[:, ids]).shape == (2,)

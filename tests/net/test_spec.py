@@ -145,3 +145,23 @@ def test_a_spec_given_to_the_network_is_refused_for_its_argument(make, op, arg):
     assert (e.op, e.arg, e.column) == (op, arg, 9)
     assert str(e).startswith(f"{op}: bad argument '{arg}'")
     assert len(str(e).splitlines()[-1]) - 5 == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("", "list the layers"),
+        ("   ", "list the layers"),
+        ("dense:2,", "remove the extra comma"),
+        (",dense:2", "remove the extra comma"),
+        ("dense:2,,dense:1", "remove the extra comma"),
+    ],
+)
+def test_an_empty_item_hints_at_what_is_missing(text, hint):
+    """A blank spec has no comma to remove: its hint asks for the layers, at column 1."""
+    with pytest.raises(SpecError) as err:
+        Network(text, 3)
+    assert err.value.hint is not None and err.value.hint.startswith(hint)
+    assert ("comma" in err.value.hint) == bool(text.strip())
+    if not text.strip():
+        assert err.value.column == 1 and "at least one item" in err.value.expected
