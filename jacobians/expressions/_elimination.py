@@ -36,6 +36,7 @@ from typing import Any
 from .._chain import _cheapest_tree
 from .._compose import compose
 from .._jacobian import Jacobian
+from .._limit import dense_limit
 from .._planner import plan
 from .._structure_args import Structure
 from .._sum import add_jacobians, plan_sum
@@ -76,6 +77,7 @@ class Plan:
     order: tuple[Key, ...]
     multiply_adds: int
     additions: int
+    dense_entries: int = 0  # of the largest dense matrix the order makes (0: none)
 
 
 def _plan_product(sa: Structure, sb: Structure) -> tuple[int, Structure]:
@@ -257,9 +259,24 @@ def _plans(inner: int, edges: tuple[tuple[int, int, Structure], ...]) -> dict[st
     g = Graph(0, inner + 1, tuple(range(1, inner + 1)), {(u, w): s for u, w, s in edges})
     out = {}
     for name, order in _orders(g).items():
-        m, a, _ = simulate(g, order)
-        out[name] = Plan(name, order, m, a)
+        largest = [0]
+        algebra = (_counting(_plan_product, largest), _counting(plan_sum, largest))
+        m, a, _ = simulate(g, order, algebra)
+        out[name] = Plan(name, order, m, a, largest[0])
     return out
+
+
+def _counting(step: Callable[[Any, Any], tuple[int, Any]], largest: list[int]) -> Callable:
+    """``step`` (a planned product or sum) noting in largest[0] the entries of the largest
+    dense matrix it makes."""
+
+    def counted(A: Structure, B: Structure) -> tuple[int, Structure]:
+        c, S = step(A, B)
+        if S.kind == "dense":
+            largest[0] = max(largest[0], S.rows * S.cols)
+        return c, S
+
+    return counted
 
 
 def plans(g: Graph) -> dict[str, Plan]:
@@ -278,7 +295,13 @@ def plans(g: Graph) -> dict[str, Plan]:
     key = tuple((number[u], number[w], J.structure) for (u, w), J in g.edges.items())
     names = (g.source, *g.inner, g.sink)
     out = {
-        name: Plan(p.strategy, tuple(names[i] for i in p.order), p.multiply_adds, p.additions)
+        name: Plan(
+            p.strategy,
+            tuple(names[i] for i in p.order),
+            p.multiply_adds,
+            p.additions,
+            p.dense_entries,
+        )
         for name, p in _plans(len(g.inner), key).items()
     }
     out["cheapest"] = best(out)
@@ -286,5 +309,10 @@ def plans(g: Graph) -> dict[str, Plan]:
 
 
 def best(plans: dict[str, Plan]) -> Plan:
-    """The plan with the fewest multiply-adds, then additions; the earlier strategy on a tie."""
-    return min(plans.values(), key=lambda p: (p.multiply_adds, p.additions))
+    """The plan with the fewest multiply-adds, then additions; the earlier strategy on a tie;
+    among those whose dense matrices fit the memory limit where any does (a product of moves,
+    a Kronecker product times a commutation, costs no multiply-adds and may make 40000² entries
+    where the reverse order makes a row)."""
+    limit = dense_limit() // 8  # entries of float64
+    fit = [p for p in plans.values() if p.dense_entries <= limit] or list(plans.values())
+    return min(fit, key=lambda p: (p.multiply_adds, p.additions))

@@ -24,16 +24,13 @@ from reshape import (
     commutation,
     describe,
 )
+from reshape._limit import check_bytes
 
 from .._registry import Context
 from ._graph import ACTIONS, Expression
 from ._shapes import Size, concrete, resolve, root_id, show
 
 __all__ = ["Evaluation", "evaluate"]
-
-_MAX_ENTRIES = (
-    10**7
-)  # a constant leaf's entries (eye(n) of n = 3163 is 10⁷); checked before filling
 
 
 @dataclass
@@ -125,8 +122,8 @@ def _bind(
 def _constant(
     e: Expression, shape: tuple[int, ...], dtype: np.dtype, where: str, bound: dict[int, int]
 ) -> np.ndarray:
-    if prod(shape) > _MAX_ENTRIES:
-        raise InputError(where, str(e), f"at most {_MAX_ENTRIES:,} entries", f"shape {shape}")
+    # weighed before it is filled, against the one memory limit every dense array meets
+    check_bytes(where, f"{e}, a dense {show(shape)} constant", prod(shape) * dtype.itemsize)
     fill = e.options.get("fill", 1.0)
     if e.name == "number":
         return np.asarray(fill, dtype=dtype)

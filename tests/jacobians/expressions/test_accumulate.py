@@ -419,3 +419,22 @@ def test_errors_name_what_is_wrong():
         jacobian(e, "x", v, order="K")
     with pytest.raises(InputError, match="paths"):
         paths(e, "z")
+
+
+def test_the_cheapest_plan_is_one_whose_dense_matrices_fit_the_limit():
+    from jacobians.expressions._elimination import Plan, best
+
+    moves = Plan("forward", ("u",), 0, 0, 40000**2)  # a Kronecker product times a commutation
+    rows = Plan("reverse", ("u",), 16_000_000, 40_000, 40_000)
+    assert best({"forward": moves, "reverse": rows}) is rows
+    assert best({"forward": moves}) is moves  # none fits: the run refuses it, by name
+    previous = J.set_dense_limit(2 * 8 * 40000**2)
+    try:
+        assert best({"forward": moves, "reverse": rows}) is moves
+    finally:
+        J.set_dense_limit(previous)
+    W = Variable("W", (200, 200))
+    v = {"W": np.ones((200, 200)) / 200}
+    e = J.tr(W.T @ W)
+    plan = plans(_prepare(e, "W", v, "test")[2])
+    assert plan["forward"].dense_entries == 40000**2 and plan["cheapest"].dense_entries <= 40000
