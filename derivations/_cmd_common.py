@@ -318,3 +318,17 @@ def emit(text: str, args: argparse.Namespace) -> None:
     suffix = Path(args.output).suffix
     note = "" if named in (fmt, "", None) else f" in {fmt}, as {why} asks ({suffix} names {named})"
     print(f"wrote {args.output}{note}", file=sys.stderr)
+
+
+# what the Python functions call an argument, as the command's user wrote it, and what it holds
+_FLAGS = {"shapes": ("--shape", "NAME=SHAPE"), "values": ("--values", "NAME: ARRAY")}
+
+
+def as_flags(exc: InputError) -> InputError:
+    """``exc`` restated for the command line where it names an argument the user gave as a flag
+    (``shapes`` is ``--shape``), as the --values errors read; otherwise ``exc`` itself (a
+    ParseError keeps its caret)."""
+    flag = _FLAGS.get(exc.arg)
+    if flag is None or type(exc).__name__ == "ParseError":
+        return exc
+    return type(exc)(*flag, exc.expected, exc.got, exc.hint)

@@ -16,6 +16,7 @@ from ._cmd_common import (
     SOURCES,
     add_format,
     add_source,
+    as_flags,
     derivation_from_args,
     emit,
     render_options,
@@ -164,6 +165,9 @@ def _expression_table(  # noqa: ANN202 - an ExpressionTable
             f"{args.source!r} is not one of the tables ({', '.join(SOURCES)}); as an expression "
             "it needs --wrt NAME, the variable to differentiate"
         )
-    return expression(
-        args.source, args.wrt, args.shape, values, args.seed, show_matrices=args.matrices
-    )
+    try:
+        return expression(
+            args.source, args.wrt, args.shape, values, args.seed, show_matrices=args.matrices
+        )
+    except InputError as exc:
+        raise as_flags(exc) from None

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from jacobians import verify
 from jacobians.checking import FULL_UP_TO
+from reshape import InputError
 
-from ._cmd_common import add_format, emit
+from ._cmd_common import add_format, as_flags, emit
 from ._cmd_common import needs_stdout as needs_stdout  # read by cli: stdout unless --output
 from ._cmd_common import outputs as outputs  # read by cli: --output checked before the work
 from ._cmd_verify_child import render_report, verify_in_child
@@ -148,12 +149,15 @@ def _verify_expression(args: argparse.Namespace):  # noqa: ANN202 - a Report
         "draws": args.draws,
         "seed": args.seed,
     }
-    return verify(
-        args.file,
-        None,
-        args.claimed,
-        wrt=args.wrt,
-        shapes=args.shape,
-        form=args.form,
-        **{k: v for k, v in options.items() if v is not None},
-    )
+    try:
+        return verify(
+            args.file,
+            None,
+            args.claimed,
+            wrt=args.wrt,
+            shapes=args.shape,
+            form=args.form,
+            **{k: v for k, v in options.items() if v is not None},
+        )
+    except InputError as exc:
+        raise as_flags(exc) from None

@@ -17,6 +17,7 @@ from jacobians._notation import sub
 from jacobians.checking._draws import draw, given_values, shapes_of
 from jacobians.expressions import Expression, parse
 from jacobians.expressions._evaluate import Evaluation, evaluate
+from jacobians.expressions._parse import parse_shapes
 from jacobians.expressions._shapes import resolve
 from reshape import InputError
 
@@ -105,6 +106,12 @@ class Evaluated:
         if not isinstance(wrt, str) or wrt not in symbolic.variables():
             known = ", ".join(symbolic.variables()) or "none"
             raise InputError(WHERE, "wrt", f"a variable of {text} ({known})", repr(wrt))
+        declared = parse_shapes(shapes) if shapes is not None else {}
+        extra = [name for name in declared if name not in symbolic.variables()]
+        if extra:  # a typo ('a' for 'A') would leave A's size open, silently
+            known = ", ".join(symbolic.variables()) or "none"
+            got = f"a shape for {', '.join(map(repr, extra))}"
+            raise InputError(WHERE, "shapes", f"shapes of variables of {text} ({known})", got)
         given = given_values(symbolic, values, WHERE)
         concrete = shapes_of(symbolic, given, WHERE)
         e = parse(text, concrete)

@@ -229,6 +229,10 @@ def test_derive_with_a_values_file(capsys, tmp_path, suffix):
         (["x'*A*x", "--wrt", "x", "--shape", "A=2x3"], "shape"),
         (["softmax", "--shape", "A=2x3"], "--shape applies to an expression"),
         (["A*X*B", "--wrt", "X", "--shape", "X=8x8", "--matrices"], "the matrices are shown"),
+        # a shape for a name the expression does not have (a typo for A) leaves A's size open
+        (["x'*A*x", "--wrt", "x", "--shape", "a=2x2"], "--shape: bad argument 'NAME=SHAPE'"),
+        (["x'*A*x", "--wrt", "x", "--shape", "A=3by3"], "--shape: bad argument 'NAME=SHAPE'"),
+        (["x'*A*x", "--wrt", "x", "--values", '{"Z": 1}'], "Received a value for 'Z'"),
     ],
 )
 def test_derive_errors(capsys, args, needle):
@@ -244,3 +248,15 @@ def test_derive_errors(capsys, args, needle):
 def test_named_tables_still_work(capsys):
     code, out, _ = _main(capsys, "derive", "softmax")
     assert code == 0 and "i ≠ j" in out
+
+
+def test_a_table_past_the_memory_limit_skips_checks_it_cannot_make():
+    t = expression("tr(X'*X)", "X", shapes=["X=60x60"])  # comm(60, 60): 13 million entries
+    assert t.passed and not [n for n in t.notes if "not checked" in n]
+    t = expression("tr(W'*W)", "W", shapes=["W=200x200"])  # local Jacobians of 40000² entries
+    assert t.passed
+    np.testing.assert_allclose(t.gradient, 2 * t.inputs[0].value, rtol=1e-13)
+    notes = " ".join(t.notes)
+    assert "∂u₁/∂W is not checked: ∂u₁/∂W: the dense 40000×40000" in notes
+    assert "the forward order is not run" in notes and "∂f/∂x" not in notes
+    assert "Raise it" not in notes  # a command-line user has no J.dense(limit=...)
