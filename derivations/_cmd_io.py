@@ -161,8 +161,10 @@ def check_output(path: str, option: str = "--output") -> None:
     target = os.path.realpath(path)
     if os.path.isdir(target):
         raise OutputPathError(f"cannot write {shown}: expected a file name, got a directory")
-    if os.path.exists(target) and not os.path.isfile(target):  # /dev/stdout, a FIFO
-        if not os.access(target, os.W_OK):
+    # /dev/stdout, a FIFO: stat the path itself, since realpath of /dev/stdout into a pipe names
+    # a "pipe:[…]" that is no path at all
+    if os.path.exists(path) and not os.path.isfile(path):
+        if not os.access(path, os.W_OK):
             raise OutputPathError(f"cannot write {shown}: it is not writable")
         return
     directory = os.path.dirname(target)
@@ -189,10 +191,10 @@ def atomic_output(path: str) -> Iterator[str]:
 
     A path that exists and is not a regular file (``/dev/stdout``, a FIFO) is written in place.
     """
-    target = os.path.realpath(path)  # a symlink's target is replaced, not the link
-    if os.path.exists(target) and not os.path.isfile(target):
-        yield target
+    if os.path.exists(path) and not os.path.isfile(path):  # see check_output
+        yield path
         return
+    target = os.path.realpath(path)  # a symlink's target is replaced, not the link
     directory, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{name}.", suffix=f".part{os.path.splitext(name)[1]}", dir=directory

@@ -12,7 +12,7 @@ import numpy as np
 from net import LossGrowthWarning, NonFiniteLossError, sine_data, sine_demo
 from reshape import check_bytes
 
-from ._cmd_io import atomic_output
+from ._cmd_io import atomic_output, one_line
 
 NAME = "train"
 HELP = "fit sin(x) on [−π, π] with a small tanh network; saves a picture of the fit and the loss"
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                 quiet=args.quiet,
             )
     except NonFiniteLossError as exc:  # the run diverged: not bad input, but no traceback either
-        print(f"jacobians train: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"jacobians {one_line(exc)}", file=sys.stderr)  # its message starts "train:"
         return 1
     for w in caught:
         if isinstance(w.message, LossGrowthWarning):

@@ -179,3 +179,14 @@ def test_train_writes_the_sine_picture(tmp_path):
 def test_no_subcommand_prints_help():
     r = run()
     assert r.returncode == 2 and "derive" in r.stdout
+
+
+def test_output_to_dev_stdout_writes_into_a_pipe():
+    r = run("derive", "-o", "/dev/stdout")  # stdout is a pipe here: /proc/…/fd/pipe:[…]
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("∂C/∂W for z = Wx + b")
+
+
+def test_a_diverging_run_names_train_once():
+    r = run("train", "--lr", "1e300", "--clip", "1e300", "--epochs", "5", "--quiet", "--no-plot")
+    assert r.returncode == 1 and r.stderr.startswith("jacobians train: bad argument 'lr'")
