@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from net import LOSSES, MLP
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _args
 from ._point import first_live
@@ -113,5 +113,16 @@ def widths(
         else:
             fixed.append(("t", sample_.get("t"), 0))
         asked = None if sizes is None else sizes[j]
-        out.append(_args.size_from(op, f"sizes[{j}]", asked, defaults[j], fixed, "leave sizes out"))
+        try:
+            size = _args.size_from(op, f"sizes[{j}]", asked, defaults[j], fixed, "leave sizes out")
+        except ShapeError as exc:  # t against the last layer, whose depth the parameters set
+            if sizes is not None or j != depth or not params:
+                raise
+            layers = f"{depth} layer{'s' if depth > 1 else ''}"
+            hint = (
+                f"without sizes the network has {layers}, as deep as the deepest parameter given;"
+                " give sizes (--sizes 2,3,3,1, say) for a deeper one"
+            )
+            raise ShapeError(exc.op, exc.arg, exc.expected, exc.got, hint) from None
+        out.append(size)
     return out

@@ -190,3 +190,14 @@ def test_output_to_dev_stdout_writes_into_a_pipe():
 def test_a_diverging_run_names_train_once():
     r = run("train", "--lr", "1e300", "--clip", "1e300", "--epochs", "5", "--quiet", "--no-plot")
     assert r.returncode == 1 and r.stderr.startswith("jacobians train: bad argument 'lr'")
+
+
+def test_a_target_that_misfits_the_parameters_depth_says_how_deep_the_network_is(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "net.npz"
+    np.savez(path, W1=np.ones((3, 2)), b1=np.zeros(3), x=np.ones(2), t=np.array([0.5]))
+    r = run("derive", "mlp", "--values", str(path))
+    assert r.returncode == 2 and "as deep as the deepest parameter given" in r.stderr
+    r = run("derive", "mlp", "--values", str(path), "--sizes", "2,3,3,1")
+    assert r.returncode == 0, r.stderr
