@@ -247,7 +247,7 @@ def checked_factor(op: str, arg: str, F: object) -> np.ndarray | int:
         if not 1 <= F <= MAX_ENTRIES:  # type: ignore[operator]
             raise InputError(op, arg, "a whole number k ≥ 1 for I_k, or a 2-D matrix", repr(F))
         return int(F)  # type: ignore[arg-type]
-    if isinstance(F, (bool, np.bool_)):
+    if isinstance(F, (bool, np.bool_, float, np.floating)):  # 2.5: no identity of that size
         raise InputTypeError(op, arg, "a 2-D matrix, or a whole number k for I_k", repr(F))
     return checked_array(op, arg, F, (2,), "a 2-D matrix, or a whole number k for I_k")
 

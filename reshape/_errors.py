@@ -81,7 +81,13 @@ def describe(x: Any) -> str:
     """A short description of a value for error messages: its type; shape and dtype for arrays."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
-    return f"a {type(x).__name__}"
+    return a_type(x)
+
+
+def a_type(x: Any) -> str:
+    """``a float``, ``an int``: x's type with its article."""
+    name = type(x).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
@@ -196,5 +202,5 @@ def _shown(x: Any) -> str:
         isinstance(x, (str, bytes, int, float, complex, np.generic, type(None)))
         and len(repr(x)) <= 40
     ):
-        return f"{x!r} (a {type(x).__name__})"
+        return f"{x!r} ({a_type(x)})"
     return describe(x)

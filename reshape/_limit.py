@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import InputError, InputTypeError, as_size
+from ._errors import InputError, InputTypeError, a_type, as_size
 
 __all__ = [
     "DEFAULT_DENSE_LIMIT",
@@ -68,7 +68,7 @@ def checked_bytes(op: str, arg: str, nbytes: object) -> int:
             op,
             arg,
             _BYTES,
-            repr(nbytes) if isinstance(nbytes, str) else f"a {type(nbytes).__name__}",
+            repr(nbytes) if isinstance(nbytes, str) else a_type(nbytes),
         )
     if isinstance(nbytes, (float, np.floating)):
         if not math.isfinite(nbytes) or nbytes != int(nbytes):
