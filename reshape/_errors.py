@@ -117,8 +117,9 @@ def as_array(x: Any, op: str, arg: str, *, finite: bool = True) -> np.ndarray:
         raise InputTypeError(
             op, arg, "a numeric array", describe(a), "convert with .astype(float) if 0/1 is meant"
         )
-    if kind not in "iufc":
-        raise InputTypeError(op, arg, "a numeric array (integer, float or complex)", describe(a))
+    if kind not in "iufc":  # None or a dict became a 0-D object array: name what was passed
+        got = describe(a) if isinstance(x, (np.ndarray, list, tuple)) else _shown(x)
+        raise InputTypeError(op, arg, "a numeric array (integer, float or complex)", got)
     if kind in "iu":
         a = a.astype(np.float64)
     if a.size == 0:

@@ -58,9 +58,8 @@ def _value_of(name: str, given: Any, shape: tuple[Any, ...], where: str) -> np.n
     if a.ndim == 1:
         a = a.reshape(-1, 1)  # a vector given as (n,) is the column (n, 1)
     if a.ndim != 2:
-        raise ShapeError(
-            where, f"values[{name!r}]", f"a matrix or vector of shape {show(shape)}", describe(a)
-        )
+        expected = "a matrix" if len(shape) == 2 and shape[1] != 1 else "a vector or a column"
+        raise ShapeError(where, f"values[{name!r}]", f"{expected}, as {name} is", _given(given))
     return a
 
 
@@ -95,6 +94,7 @@ def _bind(
             where, "values", f"a value for each of {', '.join(variables)}", f"none for {missing}"
         )
     arrays, bound = {}, {}
+    fixed_by: dict[int, str] = {}  # an open size -> the value that fixed it, for the message
     for name, v in variables.items():
         if name in through:
             with assume_finite():  # proved finite through its products (see below)
@@ -106,17 +106,37 @@ def _bind(
             key = root_id(d)
             want = r if isinstance(r, int) else bound.get(key)
             if want is not None and want != size:
+                shape = "×".join(_size_text(e, bound) for e in v.shape)
+                by = "" if isinstance(r, int) else f", its size {want} fixed by {fixed_by[key]}"
                 raise ShapeError(
                     where,
                     f"values[{name!r}]",
-                    f"shape {show(v.shape)} as the expression uses {name}"
-                    + ("" if isinstance(r, int) else f", with {r} = {want} from another value"),
-                    describe(a),
+                    f"shape {shape} as the expression uses {name}{by}",
+                    _given(values[name]),
                 )
-            if key is not None:
+            if key is not None and key not in bound:
                 bound[key] = size
+                fixed_by[key] = f"values[{name!r}] ({_given(values[name])})"
         arrays[name] = a
     return arrays, bound
+
+
+def _size_text(d: Any, bound: dict[int, int]) -> str:
+    """A size for a message: its number where the expression or a value fixed it, else n (the
+    graph's own names for open sizes, x0 or A1, mean nothing to the user)."""
+    r = resolve(d)
+    if isinstance(r, int):
+        return str(r)
+    return str(bound.get(root_id(d), "n"))
+
+
+def _given(v: Any) -> str:
+    """A value as the user gave it: an array's own shape (a vector (4,), not the column it is
+    read as), or its type."""
+    if isinstance(v, (int, float, np.generic)) and not isinstance(v, bool):
+        return f"the number {v!r}"
+    shape = np.shape(v) if isinstance(v, (np.ndarray, list, tuple)) else None
+    return f"an array of shape {shape}" if shape is not None else describe(v)
 
 
 def _constant(

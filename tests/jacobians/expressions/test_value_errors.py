@@ -34,3 +34,20 @@ def test_an_elementwise_product_blames_both_factors():
     with pytest.raises(InputError) as info:
         parse("x.*y").evaluate({"x": np.full(2, 1e200), "y": np.full(2, 1e200)})
     assert info.value.got.startswith("from values['x'], values['y']: ")
+
+
+@pytest.mark.parametrize(
+    ("x", "expected", "got"),
+    [
+        (np.ones(4), "shape 3×1 as the expression uses x, its size 3 fixed by values['A'] (an "
+         "array of shape (2, 3))", "an array of shape (4,)"),  # as given, not as the column (4, 1)
+        (None, "a numeric array", "None (a NoneType)"),  # not a 0-D object array
+        (1.0, "a vector or a column, as x is", "the number 1.0"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_shape_is_described_as_given(x, expected, got):
+    with pytest.raises(InputError) as info:
+        parse("A*x + y").evaluate({"A": np.ones((2, 3)), "x": x, "y": np.ones(2)})
+    err = info.value
+    assert err.arg == "values['x']" and expected in err.expected and err.got == got
+    assert "x0" not in str(err)  # the graph's names for open sizes mean nothing to the user
