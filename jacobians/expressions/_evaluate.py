@@ -118,6 +118,14 @@ def _bind(
                 bound[key] = size
                 fixed_by[key] = f"values[{name!r}] ({_given(values[name])})"
         arrays[name] = a
+    for name, v in e._origin.items():  # a derivative's: sizes its constants take from them
+        if name in variables or name not in values or not v.shape:
+            continue
+        shape = np.shape(values[name])
+        for d, size in zip(v.shape, shape if len(shape) == 2 else (*shape, 1), strict=False):
+            key = root_id(d)
+            if key is not None and key not in bound:
+                bound[key] = size
     return arrays, bound
 
 

@@ -52,6 +52,7 @@ class Expression:
 
     __slots__ = (
         "_order",
+        "_origin",
         "_programs",
         "_variables",
         "args",
@@ -76,6 +77,9 @@ class Expression:
         self._order: tuple[Expression, ...] | None = None  # nodes(), kept: a node never changes
         self._variables: tuple[tuple[str, Expression], ...] | None = None  # variables(), kept
         self._programs: dict[tuple, Any] = {}  # gradients replayed without re-checking (_fast)
+        # a derivative's: the variables of the expression it was taken of, whose values fix the
+        # sizes of its constants (a*eye, the derivative of a*x, holds no x)
+        self._origin: dict[str, Expression] = {}
         # identity in the graph: a variable by its name, any other node by itself
         self.key: object = ("variable", name) if self.is_variable else id(self)
 
@@ -199,11 +203,17 @@ class Expression:
     def jacobian_expression(self, wrt: str | Expression) -> Expression:
         """The Jacobian as an expression (its value the matrix), composed from the operations'
         closed forms along the graph and simplified."""
-        return ACTIONS["jacobian_expression"](self, wrt)
+        return self._derived(ACTIONS["jacobian_expression"](self, wrt))
 
     def gradient_expression(self, wrt: str | Expression) -> Expression:
         """The gradient of a scalar expression as an expression shaped like wrt, simplified."""
-        return ACTIONS["gradient_expression"](self, wrt)
+        return self._derived(ACTIONS["gradient_expression"](self, wrt))
+
+    def _derived(self, d: Expression) -> Expression:
+        """d, a derivative of this expression, told this one's variables (see _origin)."""
+        if all(n.key != d.key for n in self.nodes()):  # a new node: never one of this graph's
+            d._origin = {**self._origin, **self.variables()}
+        return d
 
     def __repr__(self) -> str:
         return f"<Expression {self} : {show(self.shape)}>"

@@ -89,3 +89,17 @@ def test_evaluate_matches_numpy_and_open_sizes_come_from_the_values():
 def test_a_variable_used_twice_is_one_node():
     e = parse("x'*A*x")
     assert len([n for n in e.nodes() if n.is_variable]) == 2  # x and A, once each
+
+
+def test_a_derivative_with_open_sizes_takes_them_from_the_values_of_its_expression():
+    # a*eye, the Jacobian of a*x, holds no x: x's value still sizes its identity
+    J = parse("a*x").jacobian_expression("x")
+    np.testing.assert_array_equal(J.evaluate({"a": 2.0, "x": np.ones(3)}), 2 * np.eye(3))
+    f, X = parse("X'*X"), np.arange(6.0).reshape(3, 2)
+    np.testing.assert_allclose(
+        f.jacobian_expression("X").evaluate({"X": X}), f.jacobian("X", {"X": X}).matrix
+    )
+    g = parse("sum(x)*sum(y)").gradient_expression("y")
+    np.testing.assert_array_equal(g.evaluate({"x": np.ones(3), "y": np.ones(4)}).ravel(), 3.0)
+    with pytest.raises(InputError, match="none for"):
+        g.evaluate({"y": np.ones(4)})  # its own variables are still required
