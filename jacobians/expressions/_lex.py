@@ -61,7 +61,7 @@ PRECEDENCE: dict[str, int] = {
     "*": 2, "/": 2, ".*": 2, "./": 2,
     "neg": 3,  # unary minus: -x^2 is -(x^2), -A*x is (-A)*x
     "^": 4, ".^": 4,
-    "'": 5,  # postfix transpose: x'^2 is (x')^2
+    "'": 5,  # postfix transpose: x'^2 is (x')^2; after a power's number, x^2' is (x^2)'
     "atom": 6,  # numbers, names, calls
 }  # fmt: skip
 RIGHT_ASSOCIATIVE = frozenset({"^", ".^"})  # a^b^c is a^(b^c); the others lean left

@@ -79,5 +79,21 @@ def to_text(node: Node) -> str:
         precedence, right = PRECEDENCE[node.op], node.op in RIGHT_ASSOCIATIVE
         left = _wrap(node.left, precedence + right)
         right_text = _wrap(node.right, precedence + (not right), signed=False)
+        if right and _transposed_number(node.right):  # x^2' reads as (x^2)'
+            right_text = f"({to_text(node.right)})"
         return f"{left} {node.op} {right_text}" if node.op in "+-" else left + node.op + right_text
     raise _bad("a Num, Name, Call, Unary('-', ...), Binary or Transpose", node)
+
+
+def _transposed_number(node: Node) -> bool:
+    """A (signed) number with transposes after it: as an exponent it needs brackets, since the
+    parser gives the transposes after a power's number to the power (x.^2' is (x.^2)')."""
+    if isinstance(node, Unary):
+        node = node.operand
+    return isinstance(node, Transpose) and isinstance(_untransposed(node), Num)
+
+
+def _untransposed(node: Node) -> Node:
+    while isinstance(node, Transpose):
+        node = node.operand
+    return node

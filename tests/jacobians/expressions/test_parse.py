@@ -81,7 +81,9 @@ TREES = [
     ("X + eye", B("+", X, C("eye")), "X + eye"),
     # beyond the brief's list
     ("x'^2", B("^", T(x), two), "x'^2"),
-    ("x^2'", B("^", x, T(two)), "x^2'"),
+    ("x^2'", T(B("^", x, two)), "(x^2)'"),  # as in MATLAB: a number has no transpose
+    ("x.^-2'", T(B(".^", x, U(two))), "(x.^(-2))'"),
+    ("x^(2')", B("^", x, T(two)), "x^(2')"),  # where the user puts it on the number
     ("(x^2)'", T(B("^", x, two)), "(x^2)'"),
     ("-A*x", B("*", U(A), x), "-A*x"),
     ("-(A*x)", U(B("*", A, x)), "-(A*x)"),
