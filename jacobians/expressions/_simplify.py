@@ -58,6 +58,10 @@ def _split(e: Expression) -> tuple[float, Expression | None]:
     if _op(e) == "multiply" and _is_number(e.args[0]):
         c, rest = _split(e.args[1])
         return e.args[0].options["fill"] * c, rest
+    if _op(e) == "divide" and e.args[1].is_scalar and not _is_number(e.args[1]):
+        c, rest = _split(e.args[0])  # (0.5·u)/s → (0.5, u/s): the number joins the others
+        if c != 1:
+            return c, node("divide", _number(1.0) if rest is None else rest, e.args[1])
     return 1.0, e
 
 
@@ -137,6 +141,8 @@ def _rule(e: Expression) -> Expression:
             return _scaled(c, _rule(node("transpose", rest)), e.shape)
         if _op(x) == "multiply" and x.args[0].is_scalar:  # (s·X)ᵀ = s·Xᵀ
             return _rule(node("multiply", x.args[0], _rule(node("transpose", x.args[1]))))
+        if _op(x) == "divide" and x.args[1].is_scalar:  # (X/s)ᵀ = Xᵀ/s
+            return _rule(node("divide", _rule(node("transpose", x.args[0])), x.args[1]))
     if name == "negate":
         c, rest = _split(e)
         return _scaled(c, rest, e.shape)
@@ -157,15 +163,20 @@ def _rule(e: Expression) -> Expression:
     if name == "vec" and len(a[0].shape) == 2 and resolve(a[0].shape[1]) == 1:
         return a[0]  # a column is its own vec
     if name == "multiply" and not (a[0].is_scalar or a[1].is_scalar):
-        for i in (0, 1):  # ones .* x is x
+        for i in (0, 1):  # ones .* x is x, and (ones/s) .* x is x/s
             if _is_ones(a[i]):
                 return a[1 - i]
+            if _op(a[i]) == "divide" and _is_ones(a[i].args[0]) and a[i].args[1].is_scalar:
+                return node("divide", a[1 - i], a[i].args[1])
     if name == "multiply" and (a[0].is_scalar or a[1].is_scalar):
         (c1, r1), (c2, r2) = _split(a[0]), _split(a[1])
         if r1 is not None and r2 is not None:
             if r2.is_scalar and not r1.is_scalar:
                 r1, r2 = r2, r1  # the scalar first: s*X
-            rest = node("multiply", r1, r2)
+            if _op(r1) == "divide" and _is_number(r1.args[0], 1.0):  # (1/s)·X is X/s
+                rest = node("divide", r2, r1.args[1])
+            else:
+                rest = node("multiply", r1, r2)
         else:
             rest = r1 if r2 is None else r2
         if _is_zero(a[0]) or _is_zero(a[1]):

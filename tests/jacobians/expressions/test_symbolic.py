@@ -73,3 +73,21 @@ def test_textbook_forms():
     AXB = parse("A*X*B", ["A=2x3", "X=3x4", "B=4x2"])
     assert str(AXB.jacobian_expression("X")) == "kron(A, B')"
     assert str(parse("x'*A*x", ["A=3x3"]).gradient_expression("x")) == "A'*x + A*x"
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt", "printed"),
+    [
+        ("sqrt(x'*x)", "x", "x/sqrt(x'*x)"),  # 2·(0.5/s)·x: the numbers gathered
+        ("log(sum(exp(x)))", "x", "exp(x)/sum(exp(x))"),  # (1/s)·1 .* e
+        ("1/(x'*x)", "x", "-2*(x/(x'*x)^2)"),
+        ("norm2(A*x - y)^2", "x", "2*A'*(A*x - y)"),
+    ],
+)
+def test_scalars_are_gathered_and_a_quotient_by_one_is_a_division(text, wrt, printed):
+    e = parse(text, ["A=3x3", "x=3"])
+    g = e.gradient_expression(wrt)
+    assert str(g) == printed
+    r = np.random.default_rng(0)
+    v = {"A": r.normal(size=(3, 3)), "x": r.normal(size=3), "y": r.normal(size=3)}
+    np.testing.assert_allclose(g.evaluate(v).ravel(), e.gradient(wrt, v).ravel(), rtol=1e-12)
