@@ -134,8 +134,7 @@ def derivation_latex(
 ) -> str:
     """A derivation: the factors' table, the matrices if asked for, the product's table, the
     chain in ``align*``, the reshape to the gradient, and the checks with the multiply-adds."""
-    # \mbox{} ends the run-in heading, so what follows starts a paragraph of its own
-    out = [] if mathjax else [rf"\paragraph{{{d.title_latex}}}\mbox{{}}", ""]
+    out = [] if mathjax else _tex.heading(d.title_latex)
     out += point_latex(d, mathjax)  # the inputs and the values computed at them
     out += _factors_table(d, mathjax)
     if d.show_matrices:

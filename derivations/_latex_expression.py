@@ -18,6 +18,11 @@ __all__ = ["expression_latex"]
 # The columns that wrap on a paper (fractions of the line): the language's text and the rules.
 _NODE_WIDTHS = {1: 0.32}
 _LOCAL_WIDTHS = {1: 0.24, 2: 0.22}
+# A path's node with its arrow and its factor take about 42 pt; a path table wider than the
+# line less its other column overflows (12 nodes did by 15 pt), so a long one wraps instead.
+_PATH_PT, _PATH_FITS_PT = 42.0, 420.0
+_PATH_WIDTHS = {0: 0.4, 1: 0.48}
+_CODE_FITS = 70  # characters of typewriter type (5.25 pt each) beside the ∇ on a line
 
 
 def _inputs(t: ExpressionTable, mathjax: bool) -> list[str]:
@@ -57,6 +62,23 @@ def _locals(t: ExpressionTable, floor: float | None, mathjax: bool) -> list[str]
     return lay.table(xrows.LOCAL_HEADERS, body, mathjax, _LOCAL_WIDTHS)
 
 
+def _paths(t: ExpressionTable, mathjax: bool) -> list[str]:
+    """The paths, in columns that wrap on a paper when the longest would not fit the line: TeX
+    breaks the nodes after an arrow, and the factors where a break is allowed between them."""
+    longest = max((len(p.nodes) for p in t.paths), default=0)
+    wraps = not mathjax and longest * _PATH_PT > _PATH_FITS_PT
+    between = r" \, \allowbreak " if wraps else r" \, "
+    body = [
+        [
+            ("math", r" \to ".join(_tex.math(s) for s in p.nodes)),
+            ("math", between.join(lay.sym(f) for f in p.factors)),
+            ("text", str(p.count)),
+        ]
+        for p in t.paths
+    ]
+    return lay.table(xrows.PATH_HEADERS, body, mathjax, _PATH_WIDTHS if wraps else None)
+
+
 def _eliminations(t: ExpressionTable, mathjax: bool) -> list[str]:
     updates = [
         [
@@ -80,6 +102,15 @@ def _eliminations(t: ExpressionTable, mathjax: bool) -> list[str]:
     return [] if mathjax else ["", _tex.text(xrows.NO_UPDATE), ""]
 
 
+def _closed_form(text: str, mathjax: bool) -> str:
+    """The result's closed form in typewriter type; on a paper, one longer than the line is set
+    in a box of its own, where it breaks after its operators (a display line never breaks)."""
+    if mathjax or len(text) <= _CODE_FITS:
+        return rf"\texttt{{{lay.code(text)}}}"
+    box = rf"\raggedright\ttfamily {_tex.code_breaks(lay.code(text))}"
+    return rf"\parbox[t]{{0.75\linewidth}}{{{box}}}"
+
+
 def _result(t: ExpressionTable, mathjax: bool) -> list[str]:
     """The closed form and the numbers: the gradient, shaped like the variable, where the output
     is a scalar (written as the gradient, not as the row it is folded from), else the Jacobian."""
@@ -90,7 +121,7 @@ def _result(t: ExpressionTable, mathjax: bool) -> list[str]:
         lhs = _tex.frac_symbol(t.output, t.wrt)
     lines = [
         rf"&\text{{{_tex.text(label)}:}}",
-        rf"{lhs} &= \texttt{{{lay.code(t.closed_form)}}}",
+        rf"{lhs} &= {_closed_form(t.closed_form, mathjax)}",
     ]
     if t.shown is not None:
         lines.append(rf"&\text{{{_tex.text(numbers)}:}}")
@@ -104,8 +135,7 @@ def expression_latex(
 ) -> str:
     """An expression's table: inputs, nodes, local Jacobians, paths, eliminations, the result
     (closed forms in typewriter type: text of the language), the checks and multiply-adds."""
-    # \mbox{} ends the run-in heading, so what follows starts a paragraph of its own
-    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}\mbox{{}}", ""]
+    out = [] if mathjax else _tex.heading(t.title_latex)
     out.append(_tex.text(f"Inputs (seed {t.seed}; a size left open is {t.default_size}):"))
     out += _inputs(t, mathjax)
     nodes = [
@@ -128,15 +158,7 @@ def expression_latex(
             _tex.text("The local Jacobians here, entry by entry:"),
             *lay.display(lines, mathjax),
         ]
-    path_body = [
-        [
-            ("math", r" \to ".join(_tex.math(s) for s in p.nodes)),
-            ("math", r" \, ".join(lay.sym(f) for f in p.factors)),
-            ("text", str(p.count)),
-        ]
-        for p in t.paths
-    ]
-    out += lay.table(xrows.PATH_HEADERS, path_body, mathjax)
+    out += _paths(t, mathjax)
     out += _eliminations(t, mathjax)
     out += _result(t, mathjax)
     orders = [

@@ -65,7 +65,7 @@ def cell(kind: str, content: str, mathjax: bool, wraps: bool = False) -> str:
             return content
         return f"${_breakable(content)}$" if wraps else f"${content}$"
     if kind == "code":
-        return rf"\texttt{{{content}}}"
+        return rf"\texttt{{{_tex.code_breaks(content) if wraps else content}}}"
     return rf"\text{{{content}}}" if mathjax else content
 
 

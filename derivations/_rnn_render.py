@@ -7,6 +7,7 @@ from typing import Any
 
 from . import _latex_layout as lay
 from . import _rows as rows
+from . import _tex
 from ._json import SCHEMA_ID, SCHEMA_VERSION, _check, _dumps, _floats
 from ._markdown import _table, md
 from ._model import renders
@@ -47,7 +48,7 @@ def rnn_latex(
     t: RnnTable, mathjax: bool = False, document: bool = False, floor: float | None = None
 ) -> str:
     """The setup and closed form in ``align*``, the products' table, the checks."""
-    out = [] if mathjax else [rf"\paragraph{{{t.title_latex}}}\mbox{{}}", ""]
+    out = [] if mathjax else _tex.heading(t.title_latex)
     lines = [rf"&{tex}" for _, tex in t.setup]
     lines.append(
         rf"\frac{{\partial h_\tau}}{{\partial h_{{\tau-1}}}} &= {t.factor_form_latex}"

@@ -3,16 +3,24 @@
 The registry holds each closed form as a Form (text and LaTeX); the symbols, shapes and check
 descriptions a derivation writes (∂C/∂y⁽²⁾, n×nm, max |chain − numeric|) are converted here, on top
 of the project's one converter, :func:`jacobians._notation.to_latex` (``math`` below), which refuses
-a character it has no command for, so no Unicode ever reaches the LaTeX engine.
+a character it has no command for, so no Unicode ever reaches the LaTeX engine. A user's name
+(W_in, x_a_b) is set by :func:`name` wherever it appears in math; a table's title and its code
+get places to break (:func:`heading`, :func:`code_breaks`).
 """
 
 from __future__ import annotations
 
 import re
 
-from jacobians._notation import to_latex as math
+from jacobians._notation import to_latex
 
-__all__ = ["frac_symbol", "math", "shape", "text"]
+__all__ = ["code_breaks", "frac_symbol", "heading", "math", "name", "shape", "text"]
+
+# A user's name with an underscore (W_in, x_a_b, x_): ASCII, so the converter would pass it on
+# as it stands, and W_in would print W with subscript i then "n", x_a_b a double subscript.
+# A subscript the notation braces itself (K_{r,q}, I_{pq}) is no name's.
+_NAME = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*(?![A-Za-z0-9_{])")
+_HIDDEN = re.compile("\x00(\\d+)\x01")
 
 _RUNS = re.compile(r"([\x00-\x7b\x7d-\x7f]+)|([^\x00-\x7b\x7d-\x7f]+)")  # ASCII but |, or not
 _TEXT_ESCAPES = {
@@ -31,6 +39,37 @@ _TEXT_ESCAPES = {
 }
 # Text-mode punctuation that is not mathematics: typed as LaTeX writes it in text.
 _TEXT_PUNCTUATION = str.maketrans({"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''"})
+
+
+def name(s: str) -> str:
+    r"""A name of the expression language (letters, digits, ``_``, from a letter) in LaTeX math:
+    the tail after the first underscore is one braced subscript, further underscores in it
+    escaped; an underscore with nothing after it is escaped. A name without one is itself.
+
+    >>> print(name("W_in"), name("W_1"), name("x_a_b"), name("x_"), name("W1"))
+    W_{in} W_{1} x_{a\_b} x\_ W1
+    """
+    head, _, tail = s.partition("_")
+    if not tail.strip("_"):  # x_, x__: no subscript to set, the underscores are the name's
+        return head + s[len(head) :].replace("_", r"\_")
+    return head + "_{" + tail.replace("_", r"\_") + "}"
+
+
+def math(s: str) -> str:
+    r"""Text notation as LaTeX math (:func:`jacobians._notation.to_latex`), each name with an
+    underscore in it set by :func:`name`: the converter sees it hidden, so it neither reads
+    its underscore as a subscript nor its letters as a word (x_log is no \log).
+
+    >>> print(math("∂f/∂x_a_b"), "|", math("W_inᵀ ⊗ I_n"))
+    \partial f/\partial x_{a\_b} | W_{in}^{\top} \otimes I_{n}
+    """
+    names: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        names.append(name(m.group()))
+        return f"\x00{len(names) - 1}\x01"
+
+    return _HIDDEN.sub(lambda m: names[int(m.group(1))], to_latex(_NAME.sub(hide, s)))
 
 
 def text(s: str) -> str:
@@ -70,3 +109,40 @@ def frac_symbol(of: str, wrt: str) -> str:
     '\\\\frac{\\\\partial C}{\\\\partial W^{(1)}}'
     """
     return rf"\frac{{\partial {math(of)}}}{{\partial {math(wrt)}}}"
+
+
+# Where code may break besides its spaces: after an operator or a comma. A long closed form
+# (x_a)'/norm2(W_in*h - y) has few spaces, and breaks only there would stick out of its column.
+_CODE_BREAK = re.compile(r"([*+/]|,(?! ))(?!$)")
+_TEXTTT = re.compile(r"\\texttt\{((?:[^{}]|\{\})*)\}")  # \texttt{…}, \textasciicircum{} inside
+_MATH_TEXT = re.compile(r"\\text\{([^{}]*)\}")
+_COMMA = re.compile(r",( ?)(?=.)")
+
+
+def code_breaks(tex: str) -> str:
+    r"""Escaped code for \texttt with a break allowed after each operator and comma.
+
+    >>> print(code_breaks(r"tr(A*X'*B)"))
+    tr(A*\allowbreak{}X'*\allowbreak{}B)
+    """
+    return _CODE_BREAK.sub(r"\1\\allowbreak{}", tex)
+
+
+def _comma(m: re.Match[str]) -> str:
+    return r",}\allowbreak{}" + ("\\ " if m[1] else "") + r"\text{"
+
+
+def heading(title: str) -> list[str]:
+    r"""A table's title as a run-in heading, a paragraph of its own, that may break inside its
+    code and after the commas of a \text in its math (a network's layer list): TeX breaks
+    inline math only after a relation, and a line with one long unbreakable piece overflows.
+
+    >>> print(heading(r"$x \to \text{res(a,b), c}$")[0][24:])
+    $x \to \text{res(a,}\allowbreak{}\text{b),}\allowbreak{}\ \text{c}$}\mbox{}\par}
+    """
+    title = _TEXTTT.sub(lambda m: rf"\texttt{{{code_breaks(m[1])}}}", title)
+    # the space after a comma goes after the break, where a line's start discards it
+    title = _MATH_TEXT.sub(lambda m: r"\text{" + _COMMA.sub(_comma, m[1]) + "}", title)
+    # \mbox{} ends the run-in heading, so what follows starts a paragraph of its own; ragged
+    # right, in a group, so that a line may end short at a break rather than overflow
+    return [rf"{{\raggedright\paragraph{{{title}}}\mbox{{}}\par}}", ""]

@@ -30,8 +30,20 @@ COMMANDS: dict[str, list[str]] = {
         *("--shape", "A=2x3", "--shape", "X=3x4", "--shape", "B=4x2"),
     ],
     "expression-logdet": ["derive", "log(det(X))", "--wrt", "X"],
+    # a long path, 12 nodes: its table wraps rather than overflowing the page
+    "expression-long": ["derive", "tr(A*X'*B*X*C*D*X*E*X'*F)", "--wrt", "X"],
+    # names of letters, digits and underscores: one subscript each, the rest escaped
+    "expression-names": ["derive", "norm2(W_in*h_prev - y_target)^2", "--wrt", "h_prev"],
+    "expression-double-underscore": ["derive", "x_a_b'*x_a_b", "--wrt", "x_a_b"],
+    "expression-digit-names": ["derive", "W_1_2*x", "--wrt", "W_1_2"],
+    "expression-trailing-underscore": ["derive", "x_'*x_", "--wrt", "x_"],
+    "network-readme": [
+        *("derive", "network", "--layers"),
+        "residual(layernorm,attention:4),residual(layernorm,dense:16:relu,dense:8)",
+    ],
+    "verify-names": ["verify", "x_a_b'*x_a_b", "--wrt", "x_a_b", "--claimed", "x_a_b"],
     "verify-match": ["verify", TR, "--wrt", "X", "--claimed", "B'*X*A'*C' + B*X*C*A"],
     "verify-slip": ["verify", TR, "--wrt", "X", "--claimed", "B*X*A'*C' + B*X*C*A"],
 }
 # The exit status each command must end with, where it is not 0 (a slip found: 1).
-EXIT = {"verify-slip": 1}
+EXIT = {"verify-slip": 1, "verify-names": 1}
