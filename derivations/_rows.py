@@ -7,6 +7,7 @@ headers, and builds its own cells (math or text). Nothing here knows a format's 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -30,11 +31,13 @@ __all__ = [
     "check_rows",
     "degenerate_text",
     "diff",
+    "display_width",
     "factor_rows",
     "gradient_instance",
     "gradient_shown",
     "grid",
     "inputs_heading",
+    "ljust",
     "matrix_lines",
     "order_rows",
     "point_lines",
@@ -100,6 +103,26 @@ def grid(M: np.ndarray, digits: int = 4) -> list[list[str]]:
     """The entries of a matrix (a vector as one row) to ``digits`` significant digits."""
     M = np.atleast_2d(np.asarray(M))
     return [[_num(float(v), digits) for v in row] for row in M]
+
+
+def display_width(s: str) -> int:
+    """The columns a terminal gives ``s`` (len() counts x̂ two): a combining or zero-width mark
+    none, a wide East Asian character two.
+
+    >>> display_width("x̂"), display_width("σ′(z)"), display_width("行")
+    (1, 5, 2)
+    """
+    wide = ("W", "F")
+    zero = ("Mn", "Me", "Cf")
+    return sum(
+        0 if unicodedata.category(c) in zero else 1 + (unicodedata.east_asian_width(c) in wide)
+        for c in s
+    )
+
+
+def ljust(s: str, width: int) -> str:
+    """``s`` padded with spaces to ``width`` terminal columns."""
+    return s + " " * (width - display_width(s))
 
 
 def matrix_lines(M: np.ndarray, indent: str = "  ", digits: int = 4) -> list[str]:
@@ -214,17 +237,17 @@ def _value_lines(v: Value, indent: str, width: int = 0) -> list[str]:
         shape = "" if v.role == "input" else f" ({value_shape(v)})"  # an input's is in its label
         return [f"{indent}{label}{shape}: {value_summary(v)}"]
     if v.value.ndim == 0:
-        return [f"{indent}{label.ljust(width)} = {value_number(v)}"]
+        return [f"{indent}{ljust(label, width)} = {value_number(v)}"]
     if v.value.ndim == 1 or v.value.shape[0] == 1:  # a vector, or a matrix of one row
         line = matrix_lines(v.value, "")[0]
-        return [f"{indent}{label.ljust(width)} = {line}{'ᵀ' if v.column else ''}"]
+        return [f"{indent}{ljust(label, width)} = {line}{'ᵀ' if v.column else ''}"]
     return [f"{indent}{label} =", *matrix_lines(v.value, indent + "  ")]
 
 
 def _group_lines(values: list[Value], indent: str) -> list[str]:
     """Values one under another, the = of the one-line ones aligned."""
     one_line = [
-        len(value_label(v))
+        display_width(value_label(v))
         for v in values
         if value_shown(v) and (v.value.ndim < 2 or v.value.shape[0] == 1)
     ]

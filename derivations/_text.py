@@ -14,10 +14,12 @@ __all__ = ["catalog_text", "derivation_text", "expression_text", "text_table"]
 
 
 def text_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
-    """Columns padded to their widest cell, under a rule of dashes; trailing spaces stripped."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *body, strict=True)]
+    """Columns padded to their widest cell, as a terminal shows them (x̂ takes one column, not
+    the two characters len() counts), under a rule of dashes; trailing spaces stripped."""
+    columns = zip(headers, *body, strict=True)
+    widths = [max(rows.display_width(str(c)) for c in col) for col in columns]
     line = lambda cells: "  ".join(
-        str(c).ljust(w) for c, w in zip(cells, widths, strict=True)
+        rows.ljust(str(c), w) for c, w in zip(cells, widths, strict=True)
     ).rstrip()
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in body)]
 
