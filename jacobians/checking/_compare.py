@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["BLOCK", "differing", "dot", "row_blocks", "tolerance", "within"]
+__all__ = ["BLOCK", "beyond", "differing", "dot", "row_blocks", "tolerance", "within"]
 
 BLOCK = 1 << 14  # entries per block of rows (128 KiB of float64)
 
@@ -57,6 +57,16 @@ def differing(given: np.ndarray, J: np.ndarray, tol: np.ndarray) -> tuple[np.nda
             np.greater(d, tol[s], out=bad[s])
             top = max(top, float(d.max()))
     return bad, top
+
+
+def beyond(given: np.ndarray, J: np.ndarray, atol: float, rtol: float) -> np.ndarray:
+    """``|given − J| > atol + rtol·|J|``: the entries that differ by more than the tolerance
+    without the numeric error's allowance."""
+    out = np.empty(J.shape, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for s in row_blocks(J.shape):
+            np.greater(np.abs(given[s] - J[s]), atol + rtol * np.abs(J[s]), out=out[s])
+    return out
 
 
 def dot(A: np.ndarray, B: np.ndarray) -> float:

@@ -25,10 +25,11 @@ from ._calls import NotComplexSafeError
 from ._compare import row_blocks
 from ._evaluate import WorkingPoint, _Evaluator
 from ._progress import Progress
+from ._steps import EPS, LEVELS, ROUND, ULPS, quotient
 
-EPS = float(np.finfo(np.float64).eps)
-ROUND = 8 * EPS  # rounding of one evaluation of f: a few ulps of |f|, more after cancellation
-LEVELS, C2 = 5, 4.0  # Ridders: central differences at h, h/2, …, h/16; the h² ratio between them
+__all__ = ["EPS", "LEVELS", "ROUND", "ULPS", "central_along", "tableau"]
+
+C2 = 4.0  # Ridders: the h² ratio between central differences at h and h/2
 _ComplexWarning = getattr(getattr(np, "exceptions", np), "ComplexWarning", Warning)
 
 # (f at x moved by +h, f at x moved by −h, the step actually taken between them)
@@ -53,12 +54,18 @@ def _pair(ev: _Evaluator, point: WorkingPoint, k: int, h: float) -> tuple:
     return fp, fm, float(up - down)  # the steps actually taken, after rounding x ± h
 
 
-def _step(flat: np.ndarray, k: int, step: float | None, mult: float) -> float:
-    return mult * (np.cbrt(EPS) * max(1.0, abs(flat[k])) if step is None else step)
+def _step(flat: np.ndarray, k: int, step: float | None, mult: float, eps: float = EPS) -> float:
+    # ∛ε balances the h² truncation against the ε/h rounding, ε of f's own precision
+    return mult * (np.cbrt(eps) * max(1.0, abs(flat[k])) if step is None else step)
 
 
 def _central(
-    ev: _Evaluator, x: np.ndarray, n_out: int, step: float | None, progress: Progress
+    ev: _Evaluator,
+    x: np.ndarray,
+    n_out: int,
+    step: float | None,
+    progress: Progress,
+    eps: float = EPS,
 ) -> tuple:
     """Central differences, and a thunk for their error: |D(h) − D(2h)|/3 (the h² term) + rounding.
 
@@ -70,12 +77,12 @@ def _central(
     flat = x.reshape(-1)  # x itself is never moved: f sees it read-only
     point = WorkingPoint(x)
     J = np.empty((n_out, flat.size))
+    rnd, given = ULPS * eps, step is not None
     for k in range(flat.size):
         progress(k)
-        fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 1.0))
-        col = J[:, k]
-        np.subtract(fp, fm, out=col)
-        col /= d
+        h = _step(flat, k, step, 1.0, eps)
+        fp, fm, d = _pair(ev, point, k, h)
+        J[:, k] = quotient(ev, fp, fm, d, lambda k=k, h=h: ev.where(k, h), given)
     progress.close()
 
     def error() -> np.ndarray:
@@ -83,10 +90,13 @@ def _central(
         progress.restart(f"{progress.what}, its error estimate")
         for k in range(flat.size):
             progress(k)
-            fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 1.0))
-            rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
-            fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 2.0))
-            err[:, k] = np.abs(J[:, k] - (fp - fm) / d) / 3 + rounding
+            fp, fm, d = _pair(ev, point, k, _step(flat, k, step, 1.0, eps))
+            with np.errstate(over="ignore"):  # f near the float range: an error of inf, unknown
+                rounding = rnd * (np.abs(fp) + np.abs(fm)) / d
+            h = _step(flat, k, step, 2.0, eps)
+            fp, fm, d = _pair(ev, point, k, h)
+            wide = quotient(ev, fp, fm, d, lambda k=k, h=h: ev.where(k, h), given)
+            err[:, k] = np.abs(J[:, k] - wide) / 3 + rounding
         progress.close()
         return err
 
@@ -94,7 +104,12 @@ def _central(
 
 
 def _ridders(
-    ev: _Evaluator, x: np.ndarray, f0: np.ndarray, step: float | None, progress: Progress
+    ev: _Evaluator,
+    x: np.ndarray,
+    f0: np.ndarray,
+    step: float | None,
+    progress: Progress,
+    eps: float = EPS,
 ) -> tuple:
     """Ridders' method: central differences at h/2^i, extrapolated in a Neville tableau.
 
@@ -107,44 +122,73 @@ def _ridders(
     for k in range(n_in):
         progress(k)
         h0 = (1e-2 * max(1.0, abs(flat[k]))) if step is None else step
-        J[:, k], err[:, k] = tableau(lambda h, k=k: _pair(ev, point, k, h), h0, shrink=step is None)
+        J[:, k], err[:, k] = tableau(
+            lambda h, k=k: _pair(ev, point, k, h),
+            h0,
+            shrink=step is None,
+            eps=eps,
+            where=lambda k=k, h0=h0: ev.where(k, h0),
+            op=ev.op,
+        )
     progress.close()
     return J, err
 
 
-def tableau(pair: Pair, h0: float, shrink: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def tableau(
+    pair: Pair,
+    h0: float,
+    shrink: bool = True,
+    eps: float = EPS,
+    where: Callable[[], str] | None = None,
+    op: str = "numeric",
+) -> tuple[np.ndarray, np.ndarray]:
     """Ridders' extrapolation of the central differences ``pair`` gives at h0, h0/2, …, with
-    its error; the first step is shrunk (up to three times, by 10) if it leaves f's domain."""
+    its error; the first step is shrunk (up to three times, by 10) if it leaves f's domain.
+    ``eps`` is f's rounding unit; a non-finite result is refused as an error naming the step
+    (``shrink`` False: the user's) or f, said at ``where``."""
     for attempt in range(4):
         try:
-            return _tableau(pair, h0)
+            J, err = _tableau(pair, h0, ULPS * eps)
+            break
         except InputError:
             if attempt == 3 or not shrink:
                 raise
             h0 /= 10
-    raise AssertionError("unreachable")  # pragma: no cover
+    if not (np.isfinite(J).all() and np.isfinite(err).all()):
+        raise InputError(
+            op,
+            "step" if not shrink else "f",
+            "a step at which f's difference quotients are finite"
+            if not shrink
+            else "values of f whose differences stay in the floating-point range",
+            f"an infinite or NaN extrapolated difference quotient at {where() if where else 'x'}",
+            "take a smaller step" if not shrink else "scale f's output down",
+        )
+    return J, err
 
 
-def _tableau(pair: Pair, h: float) -> tuple[np.ndarray, np.ndarray]:
+def _tableau(pair: Pair, h: float, rnd: float) -> tuple[np.ndarray, np.ndarray]:
+    # f at every step first: its own warnings are its caller's, and only our arithmetic, below,
+    # is quiet (a quotient past the float range is refused by the caller, not warned about)
+    pairs = [pair(h / 2**i) for i in range(LEVELS)]
     T: list[list[np.ndarray]] = []
     best, best_err = None, None
-    for i in range(LEVELS):
-        fp, fm, d = pair(h)
-        row = [(fp - fm) / d]
-        rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
-        fac = C2
-        for j in range(1, i + 1):
-            row.append((row[j - 1] * fac - T[i - 1][j - 1]) / (fac - 1))
-            e = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - T[i - 1][j - 1]))
-            e = e + rounding
-            if best is None:
-                best, best_err = row[j].copy(), e
-            else:
-                better = e < best_err
-                best[better], best_err[better] = row[j][better], e[better]
-            fac *= C2
-        T.append(row)
-        h /= 2
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for i, (fp, fm, d) in enumerate(pairs):
+            row = [(fp - fm) / d]
+            rounding = rnd * (np.abs(fp) + np.abs(fm)) / d
+            fac = C2
+            for j in range(1, i + 1):
+                row.append((row[j - 1] * fac - T[i - 1][j - 1]) / (fac - 1))
+                e = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - T[i - 1][j - 1]))
+                e = e + rounding
+                if best is None:
+                    best, best_err = row[j].copy(), e
+                else:
+                    better = e < best_err
+                    best[better], best_err[better] = row[j][better], e[better]
+                fac *= C2
+            T.append(row)
     return best, best_err  # type: ignore[return-value]
 
 
@@ -184,6 +228,7 @@ def _complex(
     step: float | None,
     check: bool,
     progress: Progress,
+    eps: float = EPS,
 ) -> tuple:
     """Complex step, column by column into one preallocated matrix; the error is a thunk."""
     flat = x.reshape(-1)
@@ -207,10 +252,11 @@ def _complex(
         _direction_check(ev, x, J)
 
     def error() -> np.ndarray:
-        """A few ε·|J| (no cancellation): 4ε(|J| + the row's largest |J|), built in place."""
+        """A few ε·|J| (no cancellation): 4ε(|J| + the row's largest |J|), built in place, ε of
+        f's own precision."""
         err = np.abs(J)
         err += err.max(axis=1, keepdims=True)
-        err *= 4 * EPS
+        err *= 4 * eps
         return err
 
     return J, error

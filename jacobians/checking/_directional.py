@@ -26,8 +26,7 @@ import numpy as np
 
 from ._calls import NotComplexSafeError
 from ._differences import (
-    EPS,
-    ROUND,
+    ULPS,
     _ComplexWarning,
     central_along,
     complex_output,
@@ -35,6 +34,7 @@ from ._differences import (
     tableau,
 )
 from ._numeric import Prepared, by_method
+from ._steps import quotient
 
 __all__ = ["along"]
 
@@ -74,7 +74,7 @@ def _complex(p: Prepared, V: np.ndarray, check: bool) -> tuple[np.ndarray, np.nd
         _agrees_with_central(p, V[:, 0], D[:, 0])
     E = np.abs(D)
     E += E.max(axis=0, keepdims=True)
-    E *= 4 * EPS
+    E *= 4 * p.eps
     return D, E
 
 
@@ -94,13 +94,14 @@ def _agrees_with_central(p: Prepared, v: np.ndarray, d: np.ndarray) -> None:
 
 def _central_one(p: Prepared, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = p.point
-    t = np.cbrt(EPS) * _largest(x) / float(np.abs(v).max())
+    t = np.cbrt(p.eps) * _largest(x) / float(np.abs(v).max())
     v = v.reshape(x.shape)
     fp, fm, d = central_along(p.ev, x, v, t, _WHAT)
-    c = (fp - fm) / d
-    rounding = ROUND * (np.abs(fp) + np.abs(fm)) / d
+    c = quotient(p.ev, fp, fm, d, lambda: _WHAT, False)
+    with np.errstate(over="ignore"):  # f near the float range: an error of inf, unknown
+        rounding = ULPS * p.eps * (np.abs(fp) + np.abs(fm)) / d
     fp, fm, d = central_along(p.ev, x, v, 2 * t, _WHAT)
-    return c, np.abs(c - (fp - fm) / d) / 3 + rounding
+    return c, np.abs(c - quotient(p.ev, fp, fm, d, lambda: _WHAT, False)) / 3 + rounding
 
 
 def _central(p: Prepared, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,5 +119,11 @@ def _richardson(p: Prepared, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for i in range(V.shape[1]):
         v = V[:, i].reshape(x.shape)
         h0 = 1e-2 * _largest(x) / float(np.abs(v).max())
-        D[:, i], E[:, i] = tableau(lambda h, v=v: central_along(p.ev, x, v, h, _WHAT), h0)
+        D[:, i], E[:, i] = tableau(
+            lambda h, v=v: central_along(p.ev, x, v, h, _WHAT),
+            h0,
+            eps=p.eps,
+            where=lambda: _WHAT,
+            op=p.ev.op,
+        )
     return D, E

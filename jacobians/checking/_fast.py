@@ -44,7 +44,16 @@ from ._directional import along
 from ._full import METHOD_NAMES, VERIFY_MATRICES, Check
 from ._layer import call_text
 from ._readings import _readings
+from ._refine import (
+    coarse_note,
+    directions,
+    moved_note,
+    precision_note,
+    rough_diagnosis,
+    rough_text,
+)
 from ._report import Report
+from ._steps import EPS
 
 __all__ = ["DIRECTIONS", "FULL_UP_TO", "Z", "fast_check", "mode_for"]
 
@@ -57,6 +66,7 @@ _LARGEST = float(np.finfo(np.float64).max)
 # The matrices of the claim's size the fast check may hold, weighed against the limit before any
 # work: the claim as float64, and while it names a slip a reading of it and the one it comes from
 FAST_MATRICES = 3
+DIRECTION = ("direction", "directions")
 
 
 def mode_for(mode: str, n_out: int, n_in: int) -> str:
@@ -88,13 +98,7 @@ def fast_check(c: Check) -> Report:
     G = c.read().reshape(n_out, n_in)
     vnorm = np.linalg.norm(V, axis=0)[None, :]
     unit = sqrt(n_in) / vnorm  # to the claim's units: as if v had entries of size 1, ‖v‖ = √n
-    # ‖J‖_F, estimated from the numeric side as full's scale is (for v of entries of size 1 the
-    # mean of ‖J·v‖² is ‖J‖²_F), so a wild claim cannot widen its own tolerance
-    norm = sqrt(dot(D * unit, D * unit) / DIRECTIONS) or sqrt(n_out * n_in)
-    atol = c.rtol * norm / sqrt(n_out * n_in) if c.atol is None else float(c.atol)
-    rounding = 2 * n_in * float(np.finfo(np.float64).eps) * norm * vnorm  # of claimed·v
-    with np.errstate(over="ignore"):  # past the float range: every finite gap is within
-        tol = np.minimum(Z * atol * vnorm + c.rtol * np.abs(D) + 2 * E + rounding, _LARGEST)
+    atol, fixed, tol = _tolerance(c, D, E, unit, vnorm)
 
     def close(M: np.ndarray, T: np.ndarray = D, k: float = 1.0, times: float | None = None) -> bool:
         return within(M, T, tol, k, times)
@@ -105,9 +109,48 @@ def fast_check(c: Check) -> Report:
     S = sketch(G)
     with np.errstate(over="ignore", invalid="ignore"):
         gap = np.abs(S - D)
-    matches = bool(np.all(gap <= tol))
+    notes = []
+    if fallback:
+        notes.append(f"complex step was not usable ({fallback}); Richardson was used")
+    if p.eps > EPS:
+        notes.append(precision_note(p))
+    rough = None
+    # a step may have crossed a kink: look again along the directions that differ (in float64,
+    # also where only the numeric error's allowance let them match; see _full)
+    look = gap > tol
+    if p.eps == EPS:
+        look |= gap > fixed + c.rtol * np.abs(D)
+    if used != "complex" and look.any():
+
+        def base(T: np.ndarray, i: int) -> np.ndarray:
+            return fixed[0, i] + c.rtol * np.abs(T)
+
+        second = directions(p, V, D, E, look, base)
+        if second.moved.size or second.rough.size:
+            atol, fixed, tol = _tolerance(c, D, E, unit, vnorm)
+            with np.errstate(over="ignore", invalid="ignore"):
+                gap = np.abs(S - D)
+        ways = sorted({int(i) for i in second.moved[:, 1]})
+        if ways:
+            notes.append(moved_note(p, [f"direction {i + 1}" for i in ways], DIRECTION))
+        cells = [(int(r), int(i)) for r, i in second.rough]
+        if cells:
+            ways = sorted({i for _, i in cells})
+            text = rough_text(
+                p, [f"direction {i + 1}" for i in ways], [second.spans[cells[0]]], DIRECTION
+            )
+            rough = (text, [list(rc) for rc in cells])
+    coarse = coarse_note(p, float(np.max(E * unit)), float(np.max(np.abs(D) * unit)))
+    if coarse:
+        notes.append(coarse)
+    differs = not bool(np.all(gap <= tol))
+    matches = not differs and rough is None
     diagnosis = c.wrong_form(matches)
     matches = matches and diagnosis is None
+    if rough is not None and not differs:
+        diagnosis = rough_diagnosis(*rough)
+    elif rough is not None:
+        notes.append(rough[0])
     if not matches and diagnosis is None:
         readings = _readings(c.G, out_shape, in_shape, p.of, p.name, sketch=sketch)
         diagnosis = _diagnose(
@@ -130,9 +173,6 @@ def fast_check(c: Check) -> Report:
     if not matches and diagnosis is None:
         hint = _full_hint(c, n_out, n_in, used, per_call)
         example = f"verify({p.of}, {call_text(p.f, p.name)[1]}, mode='full')"
-    notes = []
-    if fallback:
-        notes.append(f"complex step was not usable ({fallback}); Richardson was used")
     with np.errstate(over="ignore"):
         max_abs = min(float(np.max(gap * unit)), _LARGEST)
         bound = min(float(np.max(tol * unit)), _LARGEST)
@@ -163,6 +203,23 @@ def fast_check(c: Check) -> Report:
         numeric=D,
         claimed=S,
     )
+
+
+def _tolerance(
+    c: Check, D: np.ndarray, E: np.ndarray, unit: np.ndarray, vnorm: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """(atol, the part of the tolerance that is the same for every entry of a direction's J·v,
+    the tolerance of each entry), from the numeric J·v and their errors."""
+    n_out, n_in = D.shape[0], prod(c.shapes[1])
+    # ‖J‖_F, estimated from the numeric side as full's scale is (for v of entries of size 1 the
+    # mean of ‖J·v‖² is ‖J‖²_F), so a wild claim cannot widen its own tolerance
+    norm = sqrt(dot(D * unit, D * unit) / DIRECTIONS) or sqrt(n_out * n_in)
+    atol = c.rtol * norm / sqrt(n_out * n_in) if c.atol is None else float(c.atol)
+    rounding = 2 * n_in * float(np.finfo(np.float64).eps) * norm * vnorm  # of claimed·v
+    with np.errstate(over="ignore"):  # past the float range: every finite gap is within
+        fixed = np.minimum(Z * atol * vnorm + rounding, _LARGEST)
+        tol = np.minimum(fixed + c.rtol * np.abs(D) + 2 * E, _LARGEST)
+    return atol, fixed, tol
 
 
 def _full_hint(c: Check, n_out: int, n_in: int, used: str, per_call: float) -> str:

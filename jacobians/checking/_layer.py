@@ -10,6 +10,7 @@ registered later is diagnosed too.
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,8 +62,8 @@ class Layer:
     options: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # checked when made, so a wrong Layer is refused even where verify never reads it; that
-        # the operation is elementwise, verify checks (it may be registered between the two)
+        # checked when made, so a wrong Layer is refused even where verify never reads it (and
+        # verify checks the activation again: it may have been unregistered in between)
         act = self.activation
         if not isinstance(act, Operation) and not (isinstance(act, str) and act in OPERATIONS):
             names = [n for n, o in OPERATIONS.items() if o.fn is not None and o.deriv is not None]
@@ -81,6 +82,29 @@ class Layer:
         if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
             raise InputTypeError(
                 "Layer", "options", "a dict of the activation's options", describe(self.options)
+            )
+        name, op = _activation(self, "Layer", "activation")
+        _check_options(name, op, self.options)
+
+
+def _check_options(name: str, op: Operation, options: dict[str, Any]) -> None:
+    """The options a Layer passes to its activation: known to it, and finite real numbers, as
+    the activation checks its own keyword options when it is called."""
+    known = ", ".join(op.options) or "none"
+    for key, value in options.items():
+        if key not in op.options:
+            raise InputError(
+                "Layer",
+                "options",
+                f"the options of {name}: {known}",
+                f"an option {key!r}" if len(key) < 40 else describe(key),
+                f"e.g. options={{{next(iter(op.options))!r}: 0.1}}" if op.options else None,
+            )
+        real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+        if not real or not np.isfinite(value):
+            shown = repr(value) if isinstance(value, (str, int, float)) else describe(value)
+            raise (InputError if real else InputTypeError)(
+                "Layer", "options", f"a finite number for {name}'s option {key!r}", shown
             )
 
 

@@ -65,11 +65,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A mistake that explains the difference exactly: its kind, a one-line summary and a fix.
+    """A mistake that explains the difference exactly: its kind, a one-line summary and a fix (or,
+    of kind ``"not-smooth"``, why the numeric side cannot judge the claim where they differ).
 
     Attributes:
         kind: ``"transposed"``, ``"column-major"``, ``"factor"``, ``"activation-derivative"``,
-            ``"entries"`` or ``"shape"``.
+            ``"entries"`` or ``"shape"``; or ``"not-smooth"``, no mistake in the claim: the
+            numeric derivative is unreliable where they differ, f not being smooth there.
         summary: what the slip is, in words.
         fix: what to do, in words, ending with ``code`` when there is one.
         data: the details (the reading, the factor, the entries, …).

@@ -15,7 +15,16 @@ diagnosis (``kind``)        the claimed array, read this way, equals …
 ``activation-derivative``   J with σ′(z) left out, taken at a = σ(z), or applied twice
                             (needs ``layer=``, a :class:`Layer`)
 ``entries``                 J except on a few entries (listed)
+``not-smooth``              not a slip: the numeric derivative is unreliable where the
+                            claim differs (f has a kink at x, or within every step), and
+                            the claim lies in the range the steps give
 ==========================  ===========================================================
+
+Where the claim and a difference quotient disagree, the entries (or directions) that differ are
+looked at again at smaller steps before the claim is blamed (``_refine``): a first step that
+crossed a kink of f (relu near z = 0) is replaced by the value at steps where f is smooth, and
+the report notes it. The numeric error estimates include the rounding of f's own precision, so
+an f that computes in float32 is checked as tightly as float32 allows.
 
 Two checks, chosen by ``mode``: ``"full"`` computes the whole numeric Jacobian and compares every
 entry (``_full``: it lists the entries that differ and tries every slip); ``"fast"`` compares
