@@ -99,6 +99,7 @@ class Jacobian:
     # How both sides are flattened: "C" (row-major vec, the toolkit's) or "F" (column-major, set
     # by column_major); .tensor and to_gradient unflatten in it, and products refuse a mix.
     vec_order: str = "C"
+    made_by: str | None = None  # the operation whose result it is, for errors raised later
 
     def __init__(
         self,

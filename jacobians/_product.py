@@ -97,11 +97,12 @@ class Product(Jacobian):
             for F in reversed(first):
                 M = F._left(M)
         if not all_finite(M):  # finite factors whose product overflows: refused, never ±inf
+            beyond = f"{self.symbol} as a product with {M.size - int(np.isfinite(M).sum())}"
             raise InputError(
-                "Product",
-                "factors",
+                self.made_by or "Product",
+                "factors" if self.made_by is None else "its arguments",
                 "factors whose product stays within floating-point range",
-                f"a product with {M.size - int(np.isfinite(M).sum())} entries beyond it",
+                f"{beyond} entries beyond it",
                 "scale the values the factors are made of down",
             )
         return M

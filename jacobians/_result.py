@@ -73,6 +73,7 @@ class JacobianMap(Mapping[str, Jacobian]):
                 self._out_shape,
                 self._ctx.given[name].shape,
             )
+            J.made_by = self._op.name  # a lazy product's late refusal names the operation
             self._built[name] = J
         return J
 
