@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from math import prod
 from typing import Any
@@ -97,11 +98,19 @@ class Diagnosis:
         }
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
+
+
+def _md(text: str) -> str:
+    """Text for Markdown, its marks escaped: tr(A*X'*B) must not turn italic."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def _code_marked(d: Diagnosis) -> str:
     """The fix with its code as Markdown code (its ``*`` and ``_`` are not emphasis)."""
     if d.code and d.fix.endswith(d.code):
-        return f"{d.fix[: -len(d.code)]}`{d.code}`"
-    return d.fix
+        return f"{_md(d.fix[: -len(d.code)])}`{d.code}`"
+    return _md(d.fix)
 
 
 @dataclass
@@ -223,11 +232,12 @@ class Report:
         if self.entries:
             lines.append("  first differing entries:")
             width = max(len(e.label(self.of, self.wrt)) for e in self.entries)
-            for e in self.entries:
-                lines.append(
-                    f"    {e.label(self.of, self.wrt):{width}}  claimed {e.claimed: .6g}"
-                    f"  numeric {e.numeric: .6g}"
-                )
+            claimed = [f"{e.claimed:#.6g}" for e in self.entries]  # six digits, zeros kept
+            numeric = [f"{e.numeric:#.6g}" for e in self.entries]
+            wc, wn = max(map(len, claimed)), max(map(len, numeric))
+            for e, c, n in zip(self.entries, claimed, numeric, strict=True):
+                label = e.label(self.of, self.wrt)
+                lines.append(f"    {label:{width}}  claimed {c:>{wc}}  numeric {n:>{wn}}")
         lines += [f"  note: {n}" for n in self.notes]
         lines.append("  " + self._reference())
         return "\n".join(lines)
@@ -238,23 +248,24 @@ class Report:
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.matches else "❌"
-        md = [f"**{mark} {self.headline()}**", ""]
+        md = [f"**{mark} {_md(self.headline())}**", ""]
         if self.diagnosis:
             md += [
-                f"- **diagnosis ({self.diagnosis.kind})**: {self.diagnosis.summary}",
+                f"- **diagnosis ({self.diagnosis.kind})**: {_md(self.diagnosis.summary)}",
                 f"- **fix**: {_code_marked(self.diagnosis)}",
             ]
         elif not self.matches:
-            md.append(f"- **diagnosis**: {self.no_diagnosis}")
+            md.append(f"- **diagnosis**: {_md(self.no_diagnosis)}")
         if self.hint:
-            md.append(f"- **hint**: {self.hint}" + (f" `{self.example}`" if self.example else ""))
-        md.append(f"- {self._errors()}")
-        md += [f"- note: {n}" for n in self.notes]
-        md.append(f"- {self._reference()}")
+            example = f" `{self.example}`" if self.example else ""
+            md.append(f"- **hint**: {_md(self.hint)}{example}")
+        md.append(f"- {_md(self._errors())}")
+        md += [f"- note: {_md(n)}" for n in self.notes]
+        md.append(f"- {_md(self._reference())}")
         if self.entries:
             md += ["", "| entry | claimed | numeric |", "|---|---:|---:|"]
             md += [
-                f"| {e.label(self.of, self.wrt)} | {e.claimed:.6g} | {e.numeric:.6g} |"
+                f"| {_md(e.label(self.of, self.wrt))} | {e.claimed:.6g} | {e.numeric:.6g} |"
                 for e in self.entries
             ]
         return "\n".join(md)
