@@ -42,9 +42,9 @@ def _factor_hint(c: float, out_shape: tuple, in_shape: tuple) -> str:
     hints = []
     if abs(float(fr) - c) <= 1e-9 * max(1.0, abs(c)):
         if fr == Fraction(1, 2) or fr == 2:
-            hints.append("the ½ of ½‖a − y‖² dropped or doubled")
+            hints.append("a ½ or a 2 dropped or doubled: the ½ of ½‖a − y‖², say")
         if fr == -1:
-            hints.append("a sign: (y − a) where (a − y) is meant, or a descent step folded in")
+            hints.append("a sign flipped: (y − a) for (a − y), or a descent step folded in")
         k = (
             fr.denominator
             if fr.numerator in (1, -1)

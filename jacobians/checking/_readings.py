@@ -198,7 +198,7 @@ def _scaled(code: str, c: float) -> str:
     """Code that divides ``code`` (an expression of claimed) by the factor c, written simply."""
     fr = Fraction(1 / c).limit_denominator(1000)
     if abs(float(fr) - 1 / c) > 1e-9 * max(1.0, abs(1 / c)):
-        return f"{code} / {c!r}"
+        return f"{code} / {c:.12g}"  # 1.0001, not its float noise 1.0001000000000004
     if fr == -1:
         return f"-{code}"
     if fr.denominator == 1:

@@ -133,7 +133,7 @@ def verify(
     >>> verify(cost, W, grad.T).diagnosis.fix      # the gradient transposed, shaped like Wᵀ
     'transpose it to the gradient shaped like W: claimed.T'
     >>> verify(cost, W, 2 * grad).diagnosis.summary
-    'claimed is 2 × the true Jacobian (the ½ of ½‖a − y‖² dropped or doubled)'
+    'claimed is 2 × the true Jacobian (a ½ or a 2 dropped or doubled: the ½ of ½‖a − y‖², say)'
     >>> verify("tr(A*X'*B*X*C)", None, "B'*X*A'*C' + B*X*C*A", wrt="X").matches
     True
     >>> big = np.ones((256, 784)) / 784                # 200,704 entries: fast, in a few calls
@@ -223,12 +223,18 @@ def verify_file(path: str | Path, **options: Any) -> Report:
     missing = [k for k in ("f", "x", "claimed") if k not in ns]
     if missing:
         raise InputError(
-            "verify",
-            str(path),
+            "verify_file",
+            "path",
             "a file that defines f (the function), x (the point) and claimed (the Jacobian)",
-            f"no {', '.join(missing)} defined",
+            f"{path}, which defines no {', '.join(missing)}",
         )
     names = ("wrt", "layer", "form", "method", "mode", "rtol", "atol")
     kwargs = {k: ns[k] for k in names if k in ns}
     kwargs.update({k: v for k, v in options.items() if v is not None})
-    return verify(ns["f"], ns["x"], ns["claimed"], **kwargs)
+    try:
+        return verify(ns["f"], ns["x"], ns["claimed"], **kwargs)
+    except InputError as exc:  # a name the file defines: say which file
+        if exc.arg not in ("f", "x", "claimed", *names) or exc.arg in options:
+            raise
+        arg = f"{exc.arg}, as {path} defines it"
+        raise type(exc)(exc.op, arg, exc.expected, exc.got, exc.hint) from None

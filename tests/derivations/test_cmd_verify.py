@@ -66,7 +66,7 @@ def test_form_option_and_markdown(tmp_path):
     ("body", "words"),
     [
         ("claimed = np.ones(5)\n", ["claimed", "6 entries"]),
-        ("del f\nclaimed = 1\n", ["no f defined"]),
+        ("del f\nclaimed = 1\n", ["which defines no f"]),
         ("claimed = undefined_name\n", ["NameError"]),
         ("claimed = (\n", ["SyntaxError"]),
         ("claimed = np.full((2, 3), np.nan)\n", ["NaN"]),

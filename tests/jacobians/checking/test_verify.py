@@ -328,3 +328,19 @@ def test_importing_jacobians_never_needs_hypothesis():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "ImportError" in out.stdout and "pip install" in out.stdout
+
+
+def test_verify_file_names_the_file_for_what_it_defines(tmp_path):
+    from jacobians import verify_file
+
+    path = tmp_path / "nan.py"
+    path.write_text(
+        "import numpy as np\nf = lambda x: x\nx = np.array([1.0, np.nan])\nclaimed = 1\n"
+    )
+    with pytest.raises(InputError, match=r"bad argument 'x, as .*nan\.py defines it'"):
+        verify_file(path)
+    path.write_text("f = lambda x: x\nx = 1.0\n")
+    with pytest.raises(
+        InputError, match=r"(?s)verify_file: bad argument 'path'.*defines no claimed"
+    ):
+        verify_file(path)
