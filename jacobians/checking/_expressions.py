@@ -73,6 +73,14 @@ def verify_expression(
     draws, seed = as_size(draws, "verify", "draws"), as_size(seed, "verify", "seed", minimum=0)
     e = _expression(f, shapes, "f")
     variables = e.variables()
+    if shapes is not None:  # a typo ('a' for 'A') would leave A's size open, silently
+        from ..expressions._parse import parse_shapes
+
+        extra = [name for name in parse_shapes(shapes) if name not in variables]
+        if extra:
+            known = ", ".join(variables) or "none"
+            got = f"a shape for {', '.join(map(repr, extra))}"
+            raise InputError("verify", "shapes", f"shapes of variables of f ({known})", got)
     if wrt is None and len(variables) == 1:
         wrt = next(iter(variables))
     if not isinstance(wrt, str) or wrt not in variables:

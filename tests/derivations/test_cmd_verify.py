@@ -85,3 +85,11 @@ def test_missing_file_exit_2(tmp_path):
     cmd = [sys.executable, "-m", "derivations", "verify", str(tmp_path / "nope.py")]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "no such file" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_shape_for_a_name_f_lacks_is_refused_by_its_flag(capsys):
+    from derivations import cli
+
+    code = cli.main(["verify", "tr(A*X)", "--wrt", "X", "--claimed", "A'", "--shape", "Q=2x2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--shape: bad argument 'NAME=SHAPE'" in err and "'Q'" in err
