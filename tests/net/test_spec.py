@@ -165,3 +165,17 @@ def test_an_empty_item_hints_at_what_is_missing(text, hint):
     assert ("comma" in err.value.hint) == bool(text.strip())
     if not text.strip():
         assert err.value.column == 1 and "at least one item" in err.value.expected
+
+
+def test_every_spec_the_readme_shows_builds():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    specs = set(re.findall(r'`"((?:conv1d|residual|dense)[^"`]*)"`', readme))
+    assert len(specs) >= 2  # the spec of the Network section and of net/_spec.py's row
+    for spec in specs:
+        shape = (1, 16) if spec.startswith("conv1d") else 4
+        net = Network(spec, shape, seed=0)
+        X = np.random.default_rng(0).normal(size=(*np.atleast_1d(shape), 3))
+        assert net.forward(X).shape[-1] == 3, spec
