@@ -3,24 +3,19 @@
 The registry holds each closed form as a Form (text and LaTeX); the symbols, shapes and check
 descriptions a derivation writes (∂C/∂y⁽²⁾, n×nm, max |chain − numeric|) are converted here, on top
 of the project's one converter, :func:`jacobians._notation.to_latex` (``math`` below), which refuses
-a character it has no command for, so no Unicode ever reaches the LaTeX engine. A user's name
-(W_in, x_a_b) is set by :func:`name` wherever it appears in math; a table's title and its code
-get places to break (:func:`heading`, :func:`code_breaks`).
+a character it has no command for, so no Unicode ever reaches the LaTeX engine, and sets a user's
+name (W_in, x_a_b) by :func:`name` wherever it appears in math; a table's title and its code get
+places to break (:func:`heading`, :func:`code_breaks`).
 """
 
 from __future__ import annotations
 
 import re
 
-from jacobians._notation import to_latex
+from jacobians._notation import name_latex as name
+from jacobians._notation import to_latex as math
 
 __all__ = ["code_breaks", "frac_symbol", "heading", "math", "name", "shape", "text"]
-
-# A user's name with an underscore (W_in, x_a_b, x_): ASCII, so the converter would pass it on
-# as it stands, and W_in would print W with subscript i then "n", x_a_b a double subscript.
-# A subscript the notation braces itself (K_{r,q}, I_{pq}) is no name's.
-_NAME = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*(?![A-Za-z0-9_{])")
-_HIDDEN = re.compile("\x00(\\d+)\x01")
 
 _RUNS = re.compile(r"([\x00-\x7b\x7d-\x7f]+)|([^\x00-\x7b\x7d-\x7f]+)")  # ASCII but |, or not
 _TEXT_ESCAPES = {
@@ -39,37 +34,6 @@ _TEXT_ESCAPES = {
 }
 # Text-mode punctuation that is not mathematics: typed as LaTeX writes it in text.
 _TEXT_PUNCTUATION = str.maketrans({"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''"})
-
-
-def name(s: str) -> str:
-    r"""A name of the expression language (letters, digits, ``_``, from a letter) in LaTeX math:
-    the tail after the first underscore is one braced subscript, further underscores in it
-    escaped; an underscore with nothing after it is escaped. A name without one is itself.
-
-    >>> print(name("W_in"), name("W_1"), name("x_a_b"), name("x_"), name("W1"))
-    W_{in} W_{1} x_{a\_b} x\_ W1
-    """
-    head, _, tail = s.partition("_")
-    if not tail.strip("_"):  # x_, x__: no subscript to set, the underscores are the name's
-        return head + s[len(head) :].replace("_", r"\_")
-    return head + "_{" + tail.replace("_", r"\_") + "}"
-
-
-def math(s: str) -> str:
-    r"""Text notation as LaTeX math (:func:`jacobians._notation.to_latex`), each name with an
-    underscore in it set by :func:`name`: the converter sees it hidden, so it neither reads
-    its underscore as a subscript nor its letters as a word (x_log is no \log).
-
-    >>> print(math("∂f/∂x_a_b"), "|", math("W_inᵀ ⊗ I_n"))
-    \partial f/\partial x_{a\_b} | W_{in}^{\top} \otimes I_{n}
-    """
-    names: list[str] = []
-
-    def hide(m: re.Match[str]) -> str:
-        names.append(name(m.group()))
-        return f"\x00{len(names) - 1}\x01"
-
-    return _HIDDEN.sub(lambda m: names[int(m.group(1))], to_latex(_NAME.sub(hide, s)))
 
 
 def text(s: str) -> str:

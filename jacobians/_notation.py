@@ -130,7 +130,51 @@ def _script(mark: str, digits: str) -> str:
     return f"{mark}{digits}" if len(digits) == 1 else f"{mark}{{{digits}}}"
 
 
+# A user's name with an underscore and more than one character after it (W_in, x_a_b, x_): ASCII,
+# so the loop below would pass it on as it stands, and W_in would set W with subscript i then
+# "n", x_a_b a double subscript. I_n and W_1 are already right; a subscript the notation braces
+# itself (K_{r,q}, I_{pq}) or a Form's slot (I_$n) is no name's.
+_NAME = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*(?![A-Za-z0-9_{$])")
+_HIDDEN = re.compile("\x00(\\d+)\x01")
+
+
+def name_latex(name: str) -> str:
+    r"""A name of the expression language (letters, digits, ``_``, from a letter) in LaTeX math:
+    the tail after the first underscore is one braced subscript, further underscores in it
+    escaped; an underscore with nothing after it is escaped. A name without one is itself.
+
+    >>> print(name_latex("W_in"), name_latex("W_1"), name_latex("x_a_b"), name_latex("x_"))
+    W_{in} W_{1} x_{a\_b} x\_
+    """
+    head, _, tail = name.partition("_")
+    if not tail.strip("_"):  # x_, x__: no subscript to set, the underscores are the name's
+        return head + name[len(head) :].replace("_", r"\_")
+    return head + "_{" + tail.replace("_", r"\_") + "}"
+
+
 def to_latex(text: str) -> str:
+    """Text notation as LaTeX math (without the dollars), a user's names with underscores set by
+    :func:`name_latex` (hidden from the rest, so x_log is no \\log); a character with no LaTeX
+    command here is refused, so no Unicode reaches the LaTeX engine.
+
+    Shapes: str -> str (ASCII only).
+
+    >>> print(to_latex("∂f/∂x_a_b"))
+    \\partial f/\\partial x_{a\\_b}
+    """
+    names: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        if len(m.group()) - m.group().index("_") == 2 and m.group()[-1] != "_":
+            return m.group()  # I_n, W_1: one character after the underscore, right as it is
+        names.append(name_latex(m.group()))
+        return f"\x00{len(names) - 1}\x01"
+
+    s = _notation_latex(_NAME.sub(hide, text))
+    return _HIDDEN.sub(lambda m: names[int(m.group(1))], s) if names else s
+
+
+def _notation_latex(text: str) -> str:
     """Text notation as LaTeX math (without the dollars); a character with no LaTeX command here
     is refused, so no Unicode reaches the LaTeX engine.
 

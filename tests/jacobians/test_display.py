@@ -209,3 +209,12 @@ def test_the_latex_compiles(tmp_path):
     )
     errors = [ln for ln in (tmp_path / "d.log").read_text().splitlines() if ln.startswith("!")]
     assert run.returncode == 0 and not errors, errors
+
+
+def test_a_name_with_underscores_is_one_subscript_in_a_notebook():
+    from jacobians import parse
+
+    values = {"x_a_b": [1.0, 2.0], "W_in": np.eye(2)}
+    J = parse("x_a_b'*W_in*x_a_b", ["W_in=2x2"]).jacobian("x_a_b", values)
+    tex = J._repr_latex_()
+    assert r"\partial x_{a\_b}" in tex and "W_{in}" in tex and "x_a_b" not in tex
