@@ -194,9 +194,9 @@ def evaluate(
     through = proved_through_products(e)  # proved finite by their products, not scanned
     arrays, bound = _bind(e, values, where, through)
     dtype = np.result_type(np.float64, *(a.dtype for a in arrays.values()))
-    if any(a.dtype == np.float32 for a in arrays.values()) and dtype == np.float64:
-        if all(a.dtype == np.float32 for a in arrays.values()):
-            dtype = np.dtype(np.float32)  # the caller's float dtype, when every value has it
+    given = {a.dtype for a in arrays.values()}
+    if len(given) == 1 and next(iter(given)).kind == "f":
+        dtype = next(iter(given))  # the caller's float dtype (float32, float16), every value's
     nodes = e.nodes()
     out = Evaluation(nodes, {}, {}, {})
     # the values were scanned for NaN and infinity once, in _bind, and each node feeds the next

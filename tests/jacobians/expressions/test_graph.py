@@ -103,3 +103,13 @@ def test_a_derivative_with_open_sizes_takes_them_from_the_values_of_its_expressi
     np.testing.assert_array_equal(g.evaluate({"x": np.ones(3), "y": np.ones(4)}).ravel(), 3.0)
     with pytest.raises(InputError, match="none for"):
         g.evaluate({"y": np.ones(4)})  # its own variables are still required
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_values_of_one_float_dtype_keep_it_as_the_operations_do(dtype):
+    e = parse("sum(sigmoid(x))")
+    v = {"x": np.ones(3, dtype)}
+    assert e.evaluate(v).dtype == dtype and e.gradient("x", v).dtype == dtype
+    mixed = parse("x'*A*x", ["A=3x3"])
+    w = {"x": np.ones(3, dtype), "A": np.eye(3)}  # float64 among them: float64
+    assert mixed.gradient("x", w).dtype == np.float64
