@@ -181,8 +181,8 @@ def network(
             "C",
             "forward",
             np.asarray(net.cost(X, T)),
-            definition="the mean of the loss over d",
-            definition_latex=r"\text{the mean of the loss over } d",
+            definition="the mean of the loss over the d samples",
+            definition_latex=r"\text{the mean of the loss over the } d \text{ samples}",
         ),
     ]
     what = "the tokens of one sequence, or samples" if samples > 1 else "one sample"

@@ -134,10 +134,11 @@ def _product(T: int, t: int, J: Any, n: int) -> Product:
         text, latex = f"I_{n}", rf"I_{{{n}}}"
     elif t == T - 1:
         text, latex = f"∂h_{T}/∂h_{t}", rf"\frac{{\partial h_{{{T}}}}}{{\partial h_{{{t}}}}}"
-    else:
-        text = f"∂h_{T}/∂h_{T - 1} ⋯ ∂h_{t + 1}/∂h_{t}"
+    else:  # two factors side by side; three or more with ⋯ for those between
+        between = (" · ", r" \, ") if t == T - 2 else (" ⋯ ", r" \cdots ")
+        text = f"∂h_{T}/∂h_{T - 1}{between[0]}∂h_{t + 1}/∂h_{t}"
         latex = (
-            rf"\frac{{\partial h_{{{T}}}}}{{\partial h_{{{T - 1}}}}} \cdots "
+            rf"\frac{{\partial h_{{{T}}}}}{{\partial h_{{{T - 1}}}}}{between[1]}"
             rf"\frac{{\partial h_{{{t + 1}}}}}{{\partial h_{{{t}}}}}"
         )
     return Product(
