@@ -100,7 +100,7 @@ class Product(Jacobian):
             beyond = f"{self.symbol} as a product with {M.size - int(np.isfinite(M).sum())}"
             raise InputError(
                 self.made_by or "Product",
-                "factors" if self.made_by is None else "its arguments",
+                "factors" if self.made_by is None else "arguments",
                 "factors whose product stays within floating-point range",
                 f"{beyond} entries beyond it",
                 "scale the values the factors are made of down",
