@@ -120,6 +120,39 @@ def _cancel(e: Expression) -> Expression:
     return out
 
 
+def _gathered(e: Expression) -> Expression:
+    """A product whose scalar factors repeat (as themselves or as powers of a number), with each
+    base written once, its exponents added: 3*det(X)^2*det(X)*inv(X)' → 3*det(X)^3*inv(X)'."""
+    if _op(e) != "multiply":
+        return e
+    num, den = _factors(e)
+    if den:
+        return e  # _cancel's quotient: left as it wrote it
+    c, order, power, base = 1.0, [], {}, {}
+    for f in num:
+        if _is_number(f):
+            c *= f.options["fill"]
+            continue
+        b, k = f, 1.0
+        if _op(f) == "power" and _is_number(f.args[1]) and f.args[0].is_scalar:
+            b, k = f.args[0], f.args[1].options["fill"]
+        t = str(b)
+        if t in power and not b.is_scalar:
+            return e  # a matrix factor twice: a product, not a power
+        if t not in power:
+            order.append(t)
+            base[t], power[t] = b, 0.0
+        power[t] += k
+    if len(order) == len([f for f in num if not _is_number(f)]):
+        return e  # nothing repeats
+    rest = [base[t] if power[t] == 1 else node("power", base[t], _number(power[t])) for t in order]
+    rest.sort(key=lambda f: not f.is_scalar)  # scalars first, the matrix last
+    out: Expression | None = None
+    for f in rest:
+        out = f if out is None else node("multiply", out, f)
+    return _scaled(c, out, e.shape)
+
+
 def _rule(e: Expression) -> Expression:
     name, a = _op(e), e.args
     if name == "transpose":
@@ -182,7 +215,7 @@ def _rule(e: Expression) -> Expression:
         if _is_zero(a[0]) or _is_zero(a[1]):
             return zero(e.shape)
         out = _scaled(c1 * c2, rest, e.shape)
-        return _cancel(out) if _op(out) == "multiply" else out
+        return _gathered(_cancel(out)) if _op(out) == "multiply" else out
     if name == "divide" and a[1].is_scalar:
         if _is_number(a[1], 1.0):
             return a[0]

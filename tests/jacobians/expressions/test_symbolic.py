@@ -82,6 +82,8 @@ def test_textbook_forms():
         ("log(sum(exp(x)))", "x", "exp(x)/sum(exp(x))"),  # (1/s)·1 .* e
         ("1/(x'*x)", "x", "-2*(x/(x'*x)^2)"),
         ("norm2(A*x - y)^2", "x", "2*A'*(A*x - y)"),
+        ("det(A)^2", "A", "2*det(A)^2*inv(A)'"),  # det·det gathered into a power
+        ("det(A)^3", "A", "3*det(A)^3*inv(A)'"),  # det²·det: the exponents added
     ],
 )
 def test_scalars_are_gathered_and_a_quotient_by_one_is_a_division(text, wrt, printed):
