@@ -153,6 +153,52 @@ def _gathered(e: Expression) -> Expression:
     return _scaled(c, out, e.shape)
 
 
+def _terms(e: Expression, c: float, out: list[tuple[float, Expression | None]]) -> None:
+    """The terms of a sum with their numbers: x − y + (x + y) → [(1, x), (−1, y), (1, x), (1, y)];
+    a scalar broadcast over a matrix (s + X) is one term, not flattened into the matrix's sum."""
+    if _op(e) in ("add", "subtract") and e.args[0].is_scalar == e.args[1].is_scalar:
+        _terms(e.args[0], c, out)
+        _terms(e.args[1], c if _op(e) == "add" else -c, out)
+        return
+    k, rest = _split(e)
+    if rest is not None and _op(rest) in ("add", "subtract") and k != 1:
+        _terms(rest, c * k, out)  # 2*(x + y): its terms, each twice
+        return
+    out.append((c * k, rest))
+
+
+def _collected(e: Expression) -> Expression | None:
+    """A sum with equal terms among three or more collected (x − y + (x + y) → 2*x), in the
+    order they first come; None where no two are equal."""
+    terms: list[tuple[float, Expression | None]] = []
+    _terms(e, 1.0, terms)
+    if len(terms) < 3:
+        return None
+    order: list[str] = []
+    total: dict[str, float] = {}
+    first: dict[str, Expression | None] = {}
+    for c, rest in terms:
+        t = "" if rest is None else str(rest)
+        if t not in total:
+            order.append(t)
+            total[t], first[t] = 0.0, rest
+        total[t] += c
+    if len(order) == len(terms):
+        return None
+    out: Expression | None = None
+    for t in order:
+        c, rest = total[t], first[t]
+        if c == 0:
+            continue
+        if out is None:
+            out = _scaled(c, rest, e.shape)
+        elif c < 0:
+            out = node("subtract", out, _scaled(-c, rest, e.shape))
+        else:
+            out = node("add", out, _scaled(c, rest, e.shape))
+    return zero(e.shape) if out is None else out
+
+
 def _rule(e: Expression) -> Expression:
     name, a = _op(e), e.args
     if name == "transpose":
@@ -190,6 +236,9 @@ def _rule(e: Expression) -> Expression:
             return _number(c1 + sign * c2)
         if r1 is not None and r2 is not None and str(r1) == str(r2):
             return _scaled(c1 + sign * c2, r1, e.shape)
+        collected = _collected(e)
+        if collected is not None:
+            return collected
         if c2 < 0 and r2 is not None:  # x + (-2)*y reads as x - 2*y
             flip = "subtract" if name == "add" else "add"
             return node(flip, a[0], _scaled(-c2, r2, a[1].shape))

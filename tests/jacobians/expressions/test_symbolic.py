@@ -84,6 +84,7 @@ def test_textbook_forms():
         ("norm2(A*x - y)^2", "x", "2*A'*(A*x - y)"),
         ("det(A)^2", "A", "2*det(A)^2*inv(A)'"),  # det·det gathered into a power
         ("det(A)^3", "A", "3*det(A)^3*inv(A)'"),  # det²·det: the exponents added
+        ("(x - y)'*(x + y)", "x", "2*x"),  # x − y + (x + y): equal terms collected
     ],
 )
 def test_scalars_are_gathered_and_a_quotient_by_one_is_a_division(text, wrt, printed):
