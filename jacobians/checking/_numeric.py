@@ -20,8 +20,9 @@ falls back to Richardson under ``method="auto"``.
 
 Every evaluation of f is checked: it must return a finite numeric array (or scalar) of the same
 shape each time, and give the same value twice at the same point. The rounding in every error
-estimate is that of f's output: an f that returns float32 (or float16) rounds at its ε, 1.2e-7,
-not float64's, and its difference quotients are known no better (``_steps``).
+estimate is that of f's precision: an f that returns float32 (or float16), or is given x in it,
+rounds at its ε, 1.2e-7, not float64's, and its difference quotients are known no better
+(``_steps``; numpy 1 returns a float32 computation's 0.5 * sum as a float64, so x's dtype counts).
 
 The cost is the calls of f (one per entry of x for complex step, two for central differences and
 four more for their error, ten for Richardson) and a few operations per entry: f gets a read-only
@@ -202,6 +203,9 @@ def prepare(
     point, call, name = bind(f, x, wrt, op)
     if point.dtype.kind == "c":
         point = point.real
+    # a point in float32 says f computes in float32, where numpy 1 widens the output it returns
+    # (0.5 * a float32 sum is a float64 there): its rounding counts as f's own
+    given = float(np.finfo(point.dtype).eps) if point.dtype.kind == "f" else 0.0
     point = point.astype(np.float64)
     if steps is not None:
         steps(point, name)
@@ -216,7 +220,8 @@ def prepare(
             f"outputs that differ by up to {np.abs(f0 - again).max():.3g} at {name}",
             "fix the random seed inside f, or switch off dropout and noise",
         )
-    return Prepared(f, ev, point, f0, call, name, function_name(f), output_eps(f0))
+    eps = max(output_eps(f0), given)
+    return Prepared(f, ev, point, f0, call, name, function_name(f), eps)
 
 
 def numeric_jacobian(

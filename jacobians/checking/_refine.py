@@ -280,11 +280,20 @@ def rough_diagnosis(text: str, cells: list[list[int]]) -> Diagnosis:
     )
 
 
+def _precision(p: Prepared) -> str:
+    """The float type f computes in: its output's, or the point's where that is coarser (numpy 1
+    returns a float32 computation's 0.5 * sum as a float64)."""
+    for dtype in (np.float16, np.float32):
+        if p.eps >= float(np.finfo(dtype).eps):
+            return np.dtype(dtype).name
+    return "float64"
+
+
 def precision_note(p: Prepared) -> str:
     """The note for an f that computes in a coarser precision than float64."""
-    dtype = p.f0.dtype
+    dtype = _precision(p)
     return (
-        f"f returns {dtype} (rounding unit {p.eps:.1e}): the numeric error estimate includes "
+        f"f computes in {dtype} (rounding unit {p.eps:.1e}): the numeric error estimate includes "
         f"f's rounding in {dtype}, so the check is about as tight as {dtype} allows"
     )
 
@@ -295,7 +304,7 @@ def coarse_note(p: Prepared, error: float, scale: float) -> str | None:
     if not error > 0.1 * scale:
         return None
     why = (
-        f"f returns {p.f0.dtype}; an f that computes in float64 checks the derivation"
+        f"f computes in {_precision(p)}; an f that computes in float64 checks the derivation"
         if p.eps > EPS
         else "f may be noisy, or not smooth"
     )
