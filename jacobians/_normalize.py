@@ -17,6 +17,7 @@ complex-step differentiation applies.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,12 @@ def _normalized(X: np.ndarray, eps: float, axis: int) -> tuple[np.ndarray, np.nd
     s = np.maximum(np.abs(X.real).max(axis=axis, keepdims=True), 1.0)
     Xs = X / s
     C = Xs - Xs.mean(axis=axis, keepdims=True)
-    r = np.sqrt((C * C).mean(axis=axis, keepdims=True) + eps / (s * s))
+    # r = √(var/s² + eps/s²), each term scaled by m before it is squared: eps/s² made as eps/(s·s)
+    # became 0 past s = 1e154 (s·s overflows), and a constant column (C = 0) then 0/0, where
+    # x̂ = 0 and σ = √eps. m, from real parts, cancels exactly, so complex steps pass through.
+    a, t = np.sqrt((C * C).mean(axis=axis, keepdims=True)), math.sqrt(eps) / s  # a weak float
+    m = np.maximum(np.abs(a.real), t)
+    r = m * np.sqrt((a / m) ** 2 + (t / m) ** 2)
     return C / r, s * r
 
 

@@ -180,3 +180,15 @@ def test_bad_arguments_are_refused_by_name(op, args, arg, error):
     with pytest.raises(error) as e:
         op(**{**good, **args})
     assert e.value.op == op.name and e.value.arg == arg
+
+
+@pytest.mark.parametrize(
+    "dtype, big", [(np.float64, 1e160), (np.float64, 1e300), (np.float32, 1e20)]
+)
+def test_a_constant_input_of_any_size_normalizes_to_zero(dtype, big):
+    # x̂ = 0 and σ = √eps; eps/s² made as eps/(s·s) overflowed s·s, and 0/0 was refused
+    x, g, b = np.full(3, big, dtype), np.ones(3, dtype), np.full(3, 0.5, dtype)
+    r = layernorm(x, g, b)
+    np.testing.assert_array_equal(r.value, b)
+    assert r.value.dtype == dtype and np.isfinite(r.jacobians["x"].matrix).all()
+    np.testing.assert_array_equal(batchnorm(np.full((3, 2), big, dtype), g, b).value, 0.5)
