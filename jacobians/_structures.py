@@ -151,6 +151,14 @@ class Diagonal(Jacobian):
         return k * s.cols
 
 
+def _read_only(M: np.ndarray) -> np.ndarray:
+    """M as a view that refuses writes: a Dense may hold the caller's own array (∂z/∂x = W of a
+    network's layer), which a write into ``.matrix`` would change under the network."""
+    view = M.view()
+    view.flags.writeable = False
+    return view
+
+
 class Dense(Jacobian):
     """A dense matrix; called a row when it has one row (the Jacobian of a scalar cost).
 
@@ -203,12 +211,12 @@ class Dense(Jacobian):
 
     @property
     def matrix(self) -> np.ndarray:
-        return self.M  # nothing to build, so no limit to check
+        return _read_only(self.M)  # nothing to build, so no limit to check
 
     def dense(self, limit: int | None = None) -> np.ndarray:
         if limit is not None:  # nothing to build, but a bad limit is still refused
             checked_bytes(f"{type(self).__name__}.dense", "limit", limit)
-        return self.M
+        return _read_only(self.M)
 
     def _dense(self) -> np.ndarray:
         return self.M

@@ -98,7 +98,7 @@ def full_check(c: Check) -> Report:
     out_shape, in_shape = c.shapes
     check_size("verify", p.of, p.name, p.f0.size, p.point.size, VERIFY_MATRICES)
     N = differentiate(p, c.method, None, c.progress)
-    J, err = N.matrix, N.error
+    J, err = N.M, N.error  # its own array: the second look writes the entries it settles
     n_out, n_in = J.shape
     G = c.read()
     scale = float(max(-J.min(), J.max())) or 1.0  # max |J|, without a matrix of |J|

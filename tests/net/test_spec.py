@@ -179,3 +179,14 @@ def test_every_spec_the_readme_shows_builds():
         net = Network(spec, shape, seed=0)
         X = np.random.default_rng(0).normal(size=(*np.atleast_1d(shape), 3))
         assert net.forward(X).shape[-1] == 3, spec
+
+
+def test_a_factors_matrix_is_no_handle_on_the_networks_weights():
+    net = Network("dense:3:tanh,dense:2", (2,), seed=0)
+    x, t = np.array([0.3, -0.7]), np.array([0.1, 0.2])
+    W2, before = net["W2"], net.gradients(x, t)["W1"]
+    factors = net.factors(x, t, "W1")
+    with pytest.raises(ValueError, match="read-only"):
+        factors[2].matrix[...] = 0.0  # ∂z/∂x [2] holds W2 itself
+    np.testing.assert_array_equal(net["W2"], W2)
+    np.testing.assert_array_equal(net.gradients(x, t)["W1"], before)
