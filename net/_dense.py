@@ -41,6 +41,21 @@ def _activation(op: str, name: Any) -> str:
     return name
 
 
+def activation_labels(name: str, z: str, a: str, n: int, d: int) -> tuple[str, str]:
+    """∇σ's closed form in a layer's names, as text and LaTeX, for n entries per sample and d
+    samples: an entrywise σ′ is one diagonal over all n·d entries (the identity I_{nd}); a
+    softmax's diag(a) − a aᵀ is a block for each sample."""
+    op = ACTIVATIONS[name]
+    form, size = op.rules["z"].form, str(n * d)
+    text, tex = form.text(z=z, a=a, n=size), form.latex(z=z, a=a, n=f"{{{size}}}")
+    if d > 1 and op.deriv is None:  # not entrywise: one block per sample
+        text, tex = (
+            f"{text}, per sample ({d} blocks)",
+            rf"{tex},\ 	ext{{per sample ({d} blocks)}}",
+        )
+    return text, tex
+
+
 def _batch(d: int) -> tuple[tuple[str, str], tuple[str, str]]:
     """The batch marks of a layer's closed forms: ⊗ I_d (samples side by side), ⊗ 1_d (b added
     to each sample); nothing for one sample."""
@@ -158,10 +173,9 @@ class Dense(Layer):
         the registry's closed forms in the layer's names (x its input, z = Wx + b, y = σ(z))."""
         lin, act = linear.result(cache.lin), ACTIVATIONS[self.activation].result(cache.act)
         (batch, batch_tex), (ones, ones_tex) = _batch(cache.lin.d)
-        n, rules, form = str(self.n), linear.rules, act.op.rules["z"].form
-        A = act.jacobian.labelled(
-            "y", "z", form.text(z="z", a="y", n=n), form.latex(z="z", a="y", n=f"{{{n}}}")
-        )
+        n, rules = str(self.n), linear.rules
+        A = act.jacobian.labelled("y", "z", *activation_labels(self.activation, "z", "y",
+                                                               self.n, cache.lin.d))  # fmt: skip
         texts = {
             "x": (rules["x"].form.text(W="W") + batch, rules["x"].form.latex(W="W") + batch_tex),
             "W": (rules["W"].form.text(n=n, x="x"), rules["W"].form.latex(n=f"{{{n}}}", x="x")),
@@ -226,9 +240,12 @@ class Activation(Layer):
 
     def factors(self, P: dict, cache: ActivationCache) -> list[Factor]:
         """∂y/∂x = ∇σ with the registry's closed form in the layer's names."""
-        form, n = ACTIVATIONS[self.name].rules["z"].form, str(cache.act.value.shape[0])
+        entries, d = (
+            cache.act.value.shape[0],
+            cache.act.value.reshape(cache.act.value.shape[0], -1).shape[1],
+        )
         J = ACTIVATIONS[self.name].result(cache.act).jacobian
-        labels = form.text(z="x", a="y", n=n), form.latex(z="x", a="y", n=f"{{{n}}}")
+        labels = activation_labels(self.name, "x", "y", entries, d)
         # computed on the (entries, d) view; the factor maps arrays of X's own shape
         shaped = J.labelled("y", "x").label("y", "x", *labels, cache.shape, cache.shape)
         return [("∂y/∂x", shaped)]

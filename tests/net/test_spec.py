@@ -190,3 +190,12 @@ def test_a_factors_matrix_is_no_handle_on_the_networks_weights():
         factors[2].matrix[...] = 0.0  # ∂z/∂x [2] holds W2 itself
     np.testing.assert_array_equal(net["W2"], W2)
     np.testing.assert_array_equal(net.gradients(x, t)["W1"], before)
+
+
+def test_a_batchs_activation_factor_names_its_size():
+    net = Network("dense:3:softmax,identity,dense:2", (2,), seed=0)
+    X, T = np.ones((2, 3)), np.zeros((2, 3))  # 3 samples
+    closed = {J.closed_form: J.shape for J in net.factors(X, T, "W1")}
+    assert closed["I_6"] == (6, 6)  # the last layer's identity over its 2·3 entries, not I_2
+    assert closed["I_9"] == (9, 9)  # the identity layer's, over 3·3
+    assert closed["diag(y) − y yᵀ, per sample (3 blocks)"] == (9, 9)
