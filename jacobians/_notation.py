@@ -54,6 +54,11 @@ def var(name: str, k: int) -> tuple[str, str]:
 # ----- text to LaTeX -----
 # Longest first, so "σ′" is matched before "σ".
 _MATH = {
+    # TeX's specials that a user's label may hold: as themselves, not a parameter, a tab or a
+    # comment (which would end the math mode's line unseen)
+    "#": r"\#",
+    "&": r"\&",
+    "%": r"\%",
     "∂": r"\partial ",
     "⊗": r"\otimes ",
     "⊙": r"\odot ",

@@ -218,3 +218,10 @@ def test_a_name_with_underscores_is_one_subscript_in_a_notebook():
     J = parse("x_a_b'*W_in*x_a_b", ["W_in=2x2"]).jacobian("x_a_b", values)
     tex = J._repr_latex_()
     assert r"\partial x_{a\_b}" in tex and "W_{in}" in tex and "x_a_b" not in tex
+
+
+def test_tex_specials_in_a_users_labels_are_escaped():
+    from jacobians import Diagonal
+
+    tex = Diagonal(np.ones(2)).label("C", "W#1", "diag(1) & more 50%")._repr_latex_()
+    assert r"W\#1" in tex and r"\& more 50\%" in tex  # not a parameter, a tab and a comment
