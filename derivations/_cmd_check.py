@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         T = np.eye(sizes[-1])[:, rng.integers(sizes[-1], size=args.samples)]
     tol = args.tol if args.tol is not None else (1e-9 if net.analytic else 1e-5)
-    if not tol > 0:
-        raise ValueError(f"--tol must be a positive number, got {args.tol}")
+    if not 0 < tol < float("inf"):  # inf would pass any disagreement
+        raise ValueError(f"--tol must be a positive finite number, got {args.tol}")
     c = compare(net, X, T)
     numeric = "complex step" if net.analytic else "central differences"
     print(f"{net!r}, {args.samples} samples; numeric = {numeric}")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from net import parse_param
-from reshape import InputError, as_size, check_bytes
+from reshape import InputError, InputTypeError, as_size, check_bytes, describe
 
 from ._model import Derivation, shape_text
 
@@ -230,6 +230,14 @@ def chain_figure(d: Derivation, *, max_cells: int = MAX_CELLS) -> Any:
     """
     from ._plot_chain import draw
 
+    if not isinstance(d, Derivation):  # an expression's, a recurrence's or the catalogue's table
+        raise InputTypeError(
+            "chain_figure",
+            "d",
+            "a chain's derivation (single_layer, softmax_cross_entropy, mlp or network)",
+            describe(d),
+            "an expression's table has no chain of factors to draw; plot rnn draws a recurrence's",
+        )
     max_cells = as_size(max_cells, "plot", "max_cells")
     N = int(np.size(d.gradient))
     shapes = [(int(F.jacobian.shape[0]), int(F.jacobian.shape[1])) for F in d.factors]

@@ -201,3 +201,19 @@ def test_a_target_that_misfits_the_parameters_depth_says_how_deep_the_network_is
     assert r.returncode == 2 and "as deep as the deepest parameter given" in r.stderr
     r = run("derive", "mlp", "--values", str(path), "--sizes", "2,3,3,1")
     assert r.returncode == 0, r.stderr
+
+
+def test_check_refuses_an_infinite_tolerance():
+    r = run("check", "--tol", "inf")
+    assert r.returncode == 2 and "positive finite number" in r.stderr
+
+
+def test_chain_figure_refuses_a_table_without_a_chain():
+    pytest.importorskip("matplotlib")
+    import derivations
+    from derivations import plot
+    from reshape import InputTypeError
+
+    for table in (derivations.expression("x'*A*x", "x", ["A=3x3"]), derivations.rnn(3)):
+        with pytest.raises(InputTypeError, match="chain_figure: bad argument 'd'"):
+            plot.chain_figure(table)
