@@ -98,7 +98,7 @@ class Diagnosis:
         }
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
+_MARKDOWN = re.compile(r"([\\*_\[\]|<>])")  # not `: the report's own `code` spans stay code
 
 
 def _md(text: str) -> str:
@@ -183,8 +183,16 @@ class Report:
         """What the report says when no common slip explains a mismatch."""
         return _NONE_FAST if self._fast else _NONE
 
+    @property
+    def _unsure(self) -> bool:
+        """Whether the only differences are where the numeric side is unreliable (not-smooth):
+        not a match, and no mistake found either."""
+        return self.diagnosis is not None and self.diagnosis.kind == "not-smooth"
+
     def headline(self) -> str:
         verdict = "matches" if self.matches else "does NOT match"
+        if self._unsure:
+            verdict = "cannot be checked everywhere against"
         along = f" along {self.directions} random directions" if self._fast else ""
         return f"{self.symbol} {verdict} the numeric Jacobian{along} ({self.size})"
 
@@ -197,10 +205,15 @@ class Report:
                 f"normal entries; bound {self.bound:.1e} (an entry of claimed off by 10 × the "
                 f"bound escapes all {self.directions} with probability below {miss:.0e})"
             )
+        rough = (
+            f", {len(self.diagnosis.data['entries'])} more where f is not smooth"
+            if self._unsure and self.diagnosis is not None
+            else ""
+        )
         return (
             f"max |claimed − numeric| = {self.max_abs_error:.2e} (relative "
             f"{self.max_rel_error:.2e}); {self.n_differing} of "
-            f"{prod(self.out_shape) * prod(self.in_shape)} entries differ"
+            f"{prod(self.out_shape) * prod(self.in_shape)} entries differ{rough}"
         )
 
     def _reference(self) -> str:
@@ -216,7 +229,9 @@ class Report:
         )
 
     def __str__(self) -> str:
-        lines = [("OK  " if self.matches else "FAIL ") + self.headline()]
+        lines = [
+            ("OK  " if self.matches else "UNSURE " if self._unsure else "FAIL ") + self.headline()
+        ]
         if self.diagnosis:
             lines += [
                 f"  diagnosis ({self.diagnosis.kind}): {self.diagnosis.summary}",
@@ -247,7 +262,7 @@ class Report:
         return f"<Report {self.symbol}: {'match' if self.matches else 'mismatch'}{kind}>"
 
     def _repr_markdown_(self) -> str:
-        mark = "✅" if self.matches else "❌"
+        mark = "✅" if self.matches else "⚠️" if self._unsure else "❌"
         md = [f"**{mark} {_md(self.headline())}**", ""]
         if self.diagnosis:
             md += [
@@ -272,7 +287,7 @@ class Report:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        color = "#1a7f37" if self.matches else "#cf222e"
+        color = "#1a7f37" if self.matches else "#9a6700" if self._unsure else "#cf222e"
         out = [f'<p><b style="color:{color}">{esc(self.headline())}</b></p><ul>']
         if self.diagnosis:
             out.append(
@@ -283,7 +298,8 @@ class Report:
             out.append(f"<li><b>diagnosis</b>: {esc(self.no_diagnosis)}</li>")
         if self.hint:
             example = f" <code>{esc(self.example)}</code>" if self.example else ""
-            out.append(f"<li><b>hint</b>: {esc(self.hint)}{example}</li>")
+            hint = re.sub(r"`([^`]*)`", r"<code>\1</code>", esc(self.hint))  # its `code` spans
+            out.append(f"<li><b>hint</b>: {hint}{example}</li>")
         out.append(f"<li>{esc(self._errors())}</li>")
         out += [f"<li>note: {esc(n)}</li>" for n in self.notes]
         out.append(f"<li>{esc(self._reference())}</li></ul>")

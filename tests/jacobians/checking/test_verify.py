@@ -344,3 +344,19 @@ def test_verify_file_names_the_file_for_what_it_defines(tmp_path):
         InputError, match=r"(?s)verify_file: bad argument 'path'.*defines no claimed"
     ):
         verify_file(path)
+
+
+def test_a_report_where_f_is_not_smooth_says_unsure_not_fail():
+    r = verify(lambda v: np.maximum(v, 0).sum(), np.array([0.0, 1.0]), np.array([1.0, 1.0]))
+    assert not r.matches and r.diagnosis.kind == "not-smooth"
+    text = str(r)
+    assert text.startswith("UNSURE ") and "does NOT match" not in text
+    assert "0 of 2 entries differ, 1 more where f is not smooth" in text
+    assert r._repr_markdown_().startswith("**⚠️")
+
+
+def test_a_hints_code_is_code_in_markdown_and_html():
+    W, x = np.array([[0.5, -1.0], [2.0, 0.3]]), np.array([1.0, 2.0])
+    r = verify(lambda W: 0.5 * np.sum(np.tanh(W @ x) ** 2), W, np.ones((2, 2)))
+    assert "`jacobians verify`" in r._repr_markdown_() and "\\`" not in r._repr_markdown_()
+    assert "<code>jacobians verify</code>" in r._repr_html_()
