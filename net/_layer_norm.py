@@ -189,8 +189,17 @@ class Embedding(Layer):
     def forward(self, P: dict[str, np.ndarray], X: np.ndarray) -> EmbeddingContext:
         where = getattr(self, "where", "Embedding")
         ids = np.asarray(X)
-        if ids.dtype.kind in "fc" and np.isfinite(ids).all() and (ids == ids.real.round()).all():
-            ids = ids.real.astype(np.intp)  # the network's float input, whole numbers
+        if ids.dtype.kind in "fc":  # the network's float input: whole numbers, as ids
+            whole = np.isfinite(ids) & (ids == ids.real.round())
+            if not whole.all():
+                first = tuple(int(i) for i in np.argwhere(~whole)[0])
+                raise InputError(
+                    where,
+                    "X",
+                    f"whole numbers as token ids in 0..{self.vocab - 1}",
+                    f"X{list(first)} = {float(ids[first].real):g}",
+                )
+            ids = ids.real.astype(np.intp)
         return embedding.unchecked(P["E"], check_ids(where, "X", ids, self.vocab))  # type: ignore[misc]
 
     def jacobian_backward(self, P: dict, cache: EmbeddingContext, G: Any) -> Grads:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jacobians import InputError, InputTypeError, ShapeError
+from jacobians import InputError, ShapeError
 from net._layer_norm import BatchNorm, Embedding, LayerNorm
 
 from .layer_checks import check_three_ways
@@ -131,7 +131,7 @@ def test_eps_is_checked_when_the_layer_is_made(eps):
     ("X", "error", "text"),
     [
         (np.array([0, 4]), InputError, "ids[1] = 4"),
-        (np.array([0.5, 1.0]), InputTypeError, "integer token ids"),
+        (np.array([0.5, 1.0]), InputError, "whole numbers as token ids"),
         (np.array([[0, 1]]), ShapeError, "shape (1, 2)"),
     ],
 )

@@ -199,3 +199,10 @@ def test_a_batchs_activation_factor_names_its_size():
     assert closed["I_6"] == (6, 6)  # the last layer's identity over its 2·3 entries, not I_2
     assert closed["I_9"] == (9, 9)  # the identity layer's, over 3·3
     assert closed["diag(y) − y yᵀ, per sample (3 blocks)"] == (9, 9)
+
+
+def test_an_embeddings_float_ids_must_be_whole():
+    net = Network("embedding:5x3,dense:2", (), seed=0)
+    assert net.forward(np.array([1.0, 2.0])).shape == (2, 2)  # whole floats are ids
+    with pytest.raises(InputError, match=r"(?s)whole numbers as token ids.*X\[1\] = 2\.5"):
+        net.forward(np.array([1.0, 2.5]))
