@@ -174,8 +174,8 @@ class Dense(Layer):
         lin, act = linear.result(cache.lin), ACTIVATIONS[self.activation].result(cache.act)
         (batch, batch_tex), (ones, ones_tex) = _batch(cache.lin.d)
         n, rules = str(self.n), linear.rules
-        A = act.jacobian.labelled("y", "z", *activation_labels(self.activation, "z", "y",
-                                                               self.n, cache.lin.d))  # fmt: skip
+        labels = activation_labels(self.activation, "z", "y", self.n, cache.lin.d)
+        A = act.jacobian.labelled("y", "z", *labels)
         texts = {
             "x": (rules["x"].form.text(W="W") + batch, rules["x"].form.latex(W="W") + batch_tex),
             "W": (rules["W"].form.text(n=n, x="x"), rules["W"].form.latex(n=f"{{{n}}}", x="x")),
@@ -240,10 +240,8 @@ class Activation(Layer):
 
     def factors(self, P: dict, cache: ActivationCache) -> list[Factor]:
         """∂y/∂x = ∇σ with the registry's closed form in the layer's names."""
-        entries, d = (
-            cache.act.value.shape[0],
-            cache.act.value.reshape(cache.act.value.shape[0], -1).shape[1],
-        )
+        value = cache.act.value  # the (entries, d) view the activation ran on
+        entries, d = value.shape[0], value.size // max(value.shape[0], 1)
         J = ACTIVATIONS[self.name].result(cache.act).jacobian
         labels = activation_labels(self.name, "x", "y", entries, d)
         # computed on the (entries, d) view; the factor maps arrays of X's own shape
