@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from jacobians import OPERATIONS, Dense, DenseLimitError, Jacobian, numeric
-from jacobians.expressions._accumulate import LIPSCHITZ
+from jacobians.expressions._linearise import LIPSCHITZ
 from jacobians.expressions._simplify import simplify
 from reshape import InputError
 

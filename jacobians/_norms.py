@@ -5,7 +5,7 @@ not exist the rule says so: norm1 takes the subgradient 0 at an entry 0 (as relu
 complex step does not apply at the kink), and norm2 refuses X = 0, where the Euclidean norm has
 no derivative. An expression whose output takes the norm with slope 0 there, ‖Ax − y‖² at an
 exact fit say, has one, and ``Expression.gradient`` and ``.jacobian`` give it (the paths through
-the norm add 0; see ``expressions._accumulate.LIPSCHITZ``).
+the norm add 0; see ``expressions._linearise.LIPSCHITZ``).
 """
 
 from __future__ import annotations
