@@ -90,6 +90,14 @@ def _factors(e: Expression) -> tuple[list[Expression], list[Expression]]:
     return [e], []
 
 
+def _product(c: float, factors: list[Expression], shape: tuple) -> Expression:
+    """c times the factors (scalars and at most one matrix), scalars first, the matrix last."""
+    out: Expression | None = None
+    for f in sorted(factors, key=lambda f: not f.is_scalar):
+        out = f if out is None else node("multiply", out, f)
+    return _scaled(c, out, shape)
+
+
 def _cancel(e: Expression) -> Expression:
     """Equal scalar factors above and below a quotient cancel: (2*s*r)/s → 2*r."""
     num, den = _factors(e)
@@ -110,11 +118,7 @@ def _cancel(e: Expression) -> Expression:
             c *= f.options["fill"]
         else:
             rest.append(f)
-    rest.sort(key=lambda f: not f.is_scalar)  # scalars first, the matrix last
-    out: Expression | None = None
-    for f in rest:
-        out = f if out is None else node("multiply", out, f)
-    out = _scaled(c, out, e.shape)
+    out = _product(c, rest, e.shape)
     for d in kept_den:
         out = node("divide", out, d)
     return out
@@ -146,11 +150,7 @@ def _gathered(e: Expression) -> Expression:
     if len(order) == len([f for f in num if not _is_number(f)]):
         return e  # nothing repeats
     rest = [base[t] if power[t] == 1 else node("power", base[t], _number(power[t])) for t in order]
-    rest.sort(key=lambda f: not f.is_scalar)  # scalars first, the matrix last
-    out: Expression | None = None
-    for f in rest:
-        out = f if out is None else node("multiply", out, f)
-    return _scaled(c, out, e.shape)
+    return _product(c, rest, e.shape)
 
 
 def _terms(e: Expression, c: float, out: list[tuple[float, Expression | None]]) -> None:
