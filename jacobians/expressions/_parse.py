@@ -35,7 +35,7 @@ from ._lex import (
     parse_shapes,
     tokens,
 )
-from ._tree import Binary, Call, Name, Node, Num, Transpose, Unary
+from ._tree import Binary, Call, Name, Node, Num, Transpose, Unary, number_transposed
 from ._unparse import to_text
 
 __all__ = [
@@ -163,7 +163,7 @@ class _Parser:
             op = self.take()
             bracketed = self.tok.kind == "("  # x.^(2'): the user put the transpose on the 2
             exponent = self.operand()
-            power, marks = (exponent, 0) if bracketed else _number_transposed(exponent)
+            power, marks = (exponent, 0) if bracketed else number_transposed(exponent)
             end = power.span[1] if marks else self.end
             node = self.grow(Binary(op.text, node, power, (start, end)), op)
             # x.^2' is (x.^2)', as in MATLAB: a number has no transpose
@@ -247,17 +247,3 @@ def parse_tree(text: str) -> Node:
     if parser.tok.kind != "end":
         raise parser.unexpected("an operator or the end of the text")
     return tree
-
-
-def _number_transposed(node: Node) -> tuple[Node, int]:
-    """An exponent that is a (signed) number with transposes after it, x.^2' or x^-1', as the
-    number and the count of those transposes, which belong to the power; any other as itself."""
-    sign, inner = (node, node.operand) if isinstance(node, Unary) else (None, node)
-    marks = 0
-    while isinstance(inner, Transpose):
-        inner, marks = inner.operand, marks + 1
-    if marks == 0 or not isinstance(inner, Num):
-        return node, 0
-    if sign is not None:
-        inner = Unary(sign.op, inner, (sign.span[0], inner.span[1]))
-    return inner, marks

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Binary", "Call", "Name", "Node", "Num", "Span", "Transpose", "Unary"]
+__all__ = [
+    "Binary",
+    "Call",
+    "Name",
+    "Node",
+    "Num",
+    "Span",
+    "Transpose",
+    "Unary",
+    "number_transposed",
+]
 
 Span = tuple[int, int]  # [start, end) character offsets in the text
 
@@ -67,3 +77,17 @@ class Transpose:
 
 
 Node = Num | Name | Call | Unary | Binary | Transpose
+
+
+def number_transposed(node: Node) -> tuple[Node, int]:
+    """An exponent that is a (signed) number with transposes after it, x.^2' or x^-1', as the
+    number and the count of those transposes, which belong to the power; any other as itself."""
+    sign, inner = (node, node.operand) if isinstance(node, Unary) else (None, node)
+    marks = 0
+    while isinstance(inner, Transpose):
+        inner, marks = inner.operand, marks + 1
+    if marks == 0 or not isinstance(inner, Num):
+        return node, 0
+    if sign is not None:
+        inner = Unary(sign.op, inner, (sign.span[0], inner.span[1]))
+    return inner, marks

@@ -16,7 +16,7 @@ from typing import Any
 from reshape import InputError
 
 from ._lex import _BINARY, _NAME, FUNCTIONS, PRECEDENCE, RIGHT_ASSOCIATIVE
-from ._tree import Binary, Call, Name, Node, Num, Transpose, Unary
+from ._tree import Binary, Call, Name, Node, Num, Transpose, Unary, number_transposed
 
 __all__ = ["to_text"]
 
@@ -79,21 +79,7 @@ def to_text(node: Node) -> str:
         precedence, right = PRECEDENCE[node.op], node.op in RIGHT_ASSOCIATIVE
         left = _wrap(node.left, precedence + right)
         right_text = _wrap(node.right, precedence + (not right), signed=False)
-        if right and _transposed_number(node.right):  # x^2' reads as (x^2)'
+        if right and number_transposed(node.right)[1]:  # x^2' reads as (x^2)'
             right_text = f"({to_text(node.right)})"
         return f"{left} {node.op} {right_text}" if node.op in "+-" else left + node.op + right_text
     raise _bad("a Num, Name, Call, Unary('-', ...), Binary or Transpose", node)
-
-
-def _transposed_number(node: Node) -> bool:
-    """A (signed) number with transposes after it: as an exponent it needs brackets, since the
-    parser gives the transposes after a power's number to the power (x.^2' is (x.^2)')."""
-    if isinstance(node, Unary):
-        node = node.operand
-    return isinstance(node, Transpose) and isinstance(_untransposed(node), Num)
-
-
-def _untransposed(node: Node) -> Node:
-    while isinstance(node, Transpose):
-        node = node.operand
-    return node
