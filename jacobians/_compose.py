@@ -12,7 +12,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian
+from ._jacobian import Jacobian, mixed_vecs
 from ._kronecker import Factor
 from ._limit import check_limit
 from ._lowrank import DiagonalPlusLowRank, by_sample, low_rank, per_sample, sheet_shape
@@ -179,7 +179,7 @@ def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
     """A · B as planned, labelled; A's input is B's output (checked by the caller, or a sum's
     term, whose sizes are the sum's). A product of finite factors that overflows is refused."""
     if A.vec_order != B.vec_order:
-        _mixed(op, A, B)
+        raise mixed_vecs(op, "factors", A, B, "times")
     _, result, method = _plan(A.structure, B.structure)
     if result.kind == "dense" and result.rows * result.cols * 16 > _limit._dense_limit:
         dtype = np.result_type(A.dtype, B.dtype)
@@ -204,19 +204,6 @@ def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
     if A.vec_order != "C":
         P.vec_order = A.vec_order
     return P
-
-
-def _mixed(op: str, A: Jacobian, B: Jacobian) -> None:
-    """Refuse a product of a column-major and a row-major Jacobian: its rows and columns would
-    be flattened in different orders, which no vec_order describes."""
-    vecs = {"C": "row-major vec", "F": "column-major vec"}
-    raise ShapeError(
-        op,
-        "factors",
-        "factors flattened in one order (each Jacobian's vec_order)",
-        f"{A.symbol} in {vecs[A.vec_order]} times {B.symbol} in {vecs[B.vec_order]}",
-        "multiply the row-major Jacobians and convert the product with jacobians.column_major",
-    )
 
 
 Jacobian._compose = staticmethod(compose)  # A @ B

@@ -34,7 +34,7 @@ from typing import ClassVar, TypeVar
 
 import numpy as np
 
-from reshape import unflatten
+from reshape import ShapeError, unflatten
 
 from ._display import DISPLAY_MAX, html_display, latex_display
 from ._labels import Label, render, transposed, wrap, wrap_latex
@@ -49,7 +49,7 @@ from ._structure_args import (
     fmt_shape,
 )
 
-__all__ = ["Jacobian", "Label", "bare"]
+__all__ = ["Jacobian", "Label", "bare", "mixed_vecs"]
 
 
 _J = TypeVar("_J", bound="Jacobian")
@@ -345,3 +345,18 @@ class Jacobian:
         if not isinstance(other, Jacobian):
             return NotImplemented
         return self._compose(self, other)
+
+
+_VECS = {"C": "row-major vec", "F": "column-major vec"}
+
+
+def mixed_vecs(op: str, arg: str, A: Jacobian, B: Jacobian, joined: str) -> ShapeError:
+    """The refusal of a product or sum (``joined``: "times", "plus") of a column-major and a
+    row-major Jacobian: its rows and columns would be flattened in orders no vec_order says."""
+    return ShapeError(
+        op,
+        arg,
+        "Jacobians flattened in one order (each one's vec_order)",
+        f"{A.symbol} in {_VECS[A.vec_order]} {joined} {B.symbol} in {_VECS[B.vec_order]}",
+        "combine the row-major Jacobians and convert the result with jacobians.column_major",
+    )

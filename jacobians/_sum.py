@@ -22,7 +22,7 @@ from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
 from ._blocks import block_sizes
-from ._jacobian import Jacobian, bare
+from ._jacobian import Jacobian, bare, mixed_vecs
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
 from ._limit import DenseLimitError, check_limit
@@ -189,14 +189,7 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             "a sum needs both terms to map the same input to the same output",
         )
     if A.vec_order != B.vec_order:
-        order = {"C": "row-major vec", "F": "column-major vec"}
-        raise ShapeError(
-            "add_jacobians",
-            "B",
-            f"a Jacobian flattened like A = {A.symbol}, in {order[A.vec_order]}",
-            f"{B.symbol} in {order[B.vec_order]}",
-            "add the row-major Jacobians and convert the sum with jacobians.column_major",
-        )
+        raise mixed_vecs("add_jacobians", "B", A, B, "plus")
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
         S = _added(A, B)
     if A.vec_order != "C" and S.vec_order != A.vec_order:
