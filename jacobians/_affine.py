@@ -213,9 +213,8 @@ def matmul(A: np.ndarray, B: np.ndarray) -> MatmulContext:
     A = matrix("matmul", "A", A, finite=False)
     m = A.shape[1]
     B = column("matmul", "B", B, m, f" with m = {m}, the number of columns of A", finite=False)
-    out = (A.shape[0], B.size // m)
-    if out[0] * out[1] > A.size + B.size:  # an outer product, say: more than its arguments
-        value_fits("matmul", out, np.result_type(A, B), A.size + B.size)
+    # an outer product, say: a value larger than its arguments is weighed before it is made
+    value_fits("matmul", (A.shape[0], B.size // m), np.result_type(A, B), A.size + B.size)
     return _matmul_context(A, B, finite_product("matmul", ("A", A), ("B", B)))
 
 
