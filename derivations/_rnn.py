@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from jacobians import Identity, rnn_step
-from reshape import InputError, InputTypeError, describe
+from reshape import InputError, as_real
 
 from . import _args
 from . import _rnn_render as _rnn_render  # registers the renderers
@@ -29,12 +29,9 @@ INPUT_SCALE = 0.1  # x_t ~ N(0, 0.1²): small, so tanh stays near its linear par
 
 
 def _scale(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise InputTypeError(_WHERE, "scale", "a positive real number", describe(value))
-    v = float(value)
-    if not (np.isfinite(v) and 0 < v <= 1e3):
-        raise InputError(_WHERE, "scale", "a positive real number up to 1000", repr(value))
-    return v
+    return as_real(
+        value, _WHERE, "scale", "a positive real number up to 1000", lambda v: 0 < v <= 1e3
+    )
 
 
 def rnn(steps: int = 10, n: int = 4, m: int = 3, seed: int = 0, scale: float = 1.0) -> RnnTable:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from reshape import InputError, ShapeError, as_array, check_finite, finite_assumed
+from reshape import InputError, ShapeError, as_array, as_real, check_finite, finite_assumed
 from reshape._limit import check_bytes
 
 from ._structure_args import products_are_tested, squeezed
@@ -58,13 +58,8 @@ def like(op: str, arg: str, y: Any, ref: np.ndarray, ref_name: str) -> np.ndarra
 
 
 def option(op: str, arg: str, value: Any) -> float:
-    """A finite real number (a keyword option such as leaky_relu's slope)."""
-    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value) or not np.isreal(value):
-        raise InputError(op, arg, "a real number", repr(value))
-    value = float(value)
-    if not np.isfinite(value):
-        raise InputError(op, arg, "a finite real number", repr(value))
-    return value
+    """A finite real number (a keyword option such as leaky_relu's slope): see ``as_real``."""
+    return as_real(value, op, arg)
 
 
 def domain(op: str, arg: str, a: np.ndarray, bad: np.ndarray, expected: str, hint: str) -> None:

@@ -44,6 +44,8 @@ def whole_numbers(op: str, arg: str, v: Any, n: int, least: int) -> Ints:
     per axis; never rounded (2.5 is refused, as True is)."""
     if type(v) is tuple and len(v) == n and all(type(i) is int and i >= least for i in v):
         return v  # the common case: a layer's checked options
+    if isinstance(v, np.ndarray) and v.ndim == 1:
+        v = v.tolist()  # its entries as Python numbers, each checked as a list's is
     if isinstance(v, (tuple, list)):
         if len(v) != n:
             expected = f"a whole number ≥ {least}, or a sequence of {n} of them (one per axis)"

@@ -7,12 +7,11 @@ from __future__ import annotations
 import sys
 import time
 import warnings
-from numbers import Real
 from typing import Any, TextIO
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, as_size, check_bytes, describe
+from reshape import InputError, InputTypeError, as_real, as_size, check_bytes, describe
 
 from ._checks import PointError
 from ._compare import is_network
@@ -152,27 +151,8 @@ def flag(op: str, arg: str, value: Any) -> bool:
 
 
 def _positive(op: str, arg: str, value: Any) -> float:
-    """A real number > 0 (an int or float, numpy's too): never a bool, a complex number (not even
-    with 0j imaginary: ``<=`` fails on it, ``float()`` drops the part with a warning) or text."""
-    expected = "a finite real number > 0"
-    if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
-        raise InputTypeError(op, arg, expected, _shown(value))
-    try:
-        x = float(value)
-    except OverflowError:  # an int past float range
-        x = float("inf")
-    if not np.isfinite(x) or x <= 0:
-        raise InputError(op, arg, expected, _shown(value, kind=False))
-    return x
-
-
-def _shown(value: Any, kind: bool = True) -> str:
-    """A value for a message: its repr (with its type when the type is what is wrong), or only
-    its type when the repr is long (an int of 400 digits)."""
-    text = repr(value)
-    if len(text) > 40:
-        return describe(value)
-    return f"{text} ({describe(value)})" if kind else text
+    """A real number > 0 (see ``as_real``)."""
+    return as_real(value, op, arg, "a finite real number > 0", lambda x: x > 0)
 
 
 def train(

@@ -7,6 +7,9 @@ form of einops: the first line says where it happened, the rest what was wrong a
 from __future__ import annotations
 
 import cmath
+import math
+import numbers
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -16,6 +19,7 @@ __all__ = [
     "InputError",
     "ShapeError",
     "as_array",
+    "as_real",
     "as_size",
     "assume_finite",
     "check_finite",
@@ -195,6 +199,32 @@ def as_size(n: Any, op: str, arg: str, minimum: int = 1) -> int:
     if n < minimum:
         raise InputError(op, arg, f"a whole number ≥ {minimum}", repr(int(n)))
     return int(n)
+
+
+def as_real(
+    x: Any, op: str, arg: str, expected: str = "a finite real number",
+    within: Callable[[float], bool] | None = None,
+) -> float:  # fmt: skip
+    """A real option (a slope, a step, a tolerance, a learning rate) as a Python float: an int or
+    a float, numpy's too, or a 0-d array of one, as numpy's functions take them. Never a bool, a
+    complex number (not even with 0j imaginary: ``float()`` would drop it with a warning) or
+    text: those raise :class:`InputTypeError`; a value that is not finite, or not ``within``
+    the option's range, :class:`InputError`. ``expected`` says the range in words.
+
+    >>> as_real(np.array(0.5), "leaky_relu", "alpha")
+    0.5
+    """
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
+        x = x[()]
+    if not isinstance(x, numbers.Real) or isinstance(x, (bool, np.bool_)):
+        raise InputTypeError(op, arg, expected, _shown(x))
+    try:
+        v = float(x)
+    except OverflowError:  # an int past float range
+        v = math.inf
+    if not math.isfinite(v) or (within is not None and not within(v)):
+        raise InputError(op, arg, expected, repr(x) if len(repr(x)) <= 40 else describe(x))
+    return v
 
 
 def _shown(x: Any) -> str:

@@ -4,13 +4,12 @@ claim is compared, so a wrong option is reported even when the claim matches).""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, as_size, describe
+from reshape import InputError, InputTypeError, as_real, as_size, describe
 
 from ._layer import Layer, _activation
 from ._numeric import METHODS
@@ -58,17 +57,9 @@ def check_options(
     for name, value, optional in (("rtol", rtol, False), ("atol", atol, True)):
         if value is None and optional:
             continue
-        number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
         top = 1.0 if name == "rtol" else math.inf  # relative: past 1, every claim would match
-        if not number or not (math.isfinite(value) and 0 <= value <= top):
-            expected = "a number in [0, 1]" if name == "rtol" else "a finite number ≥ 0 or None"
-            shown = (
-                repr(value)
-                if number or value is None or isinstance(value, str)
-                else describe(value)
-            )
-            kind = InputError if number else InputTypeError
-            raise kind("verify", name, expected, shown)
+        expected = "a number in [0, 1]" if name == "rtol" else "a finite number ≥ 0 or None"
+        as_real(value, "verify", name, expected, lambda v, top=top: 0 <= v <= top)
     whole = isinstance(max_entries, (int, np.integer)) and not isinstance(
         max_entries, (bool, np.bool_)
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError, describe
+from reshape import InputError, as_real
 
 from ._evaluate import _Evaluator
 
@@ -69,13 +69,7 @@ def quotient(
 def positive(op: str, step: Any) -> float:
     """``step`` as a positive finite float, or the error naming it (a bool, a string, an array
     are not steps, and neither are 0, a negative number or infinity)."""
-    if isinstance(step, (bool, np.bool_)) or not np.isscalar(step) or not np.isreal(step):
-        shown = repr(step) if isinstance(step, (str, int, float, complex)) else describe(step)
-        raise InputError(op, "step", "a positive real number", shown)
-    step = float(step)
-    if not (np.isfinite(step) and step > 0):
-        raise InputError(op, "step", "a positive finite number", repr(step))
-    return step
+    return as_real(step, op, "step", "a positive finite number", lambda h: h > 0)
 
 
 def check_steps(op: str, point: np.ndarray, name: str, method: str, step: float | None) -> None:

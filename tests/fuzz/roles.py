@@ -253,7 +253,10 @@ VARIANTS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "list": lambda v: v if v is None else list(v),
         "numpy_ints": lambda v: v if v is None else tuple(np.int64(s) for s in v),
     },
-    "real": {"numpy_float": lambda v: v if v is None else np.float32(v)},
+    "real": {
+        "numpy_float": lambda v: v if v is None else np.float32(v),
+        "zero_d": lambda v: v if v is None else np.array(v),
+    },
     "bytes": {"numpy_int": _numpy_int, "whole_float": lambda v: float(v)},
     "flag": {"numpy_bool": lambda v: np.bool_(v)},
 }

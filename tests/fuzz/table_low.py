@@ -33,6 +33,11 @@ RESHAPE: dict[str, Entry] = {
     "reshape.as_size": Entry(
         lambda n: R.as_size(n, "fuzz", "n"), lambda: {"n": 3}, (arg("n", "size", skip="huge_size"),)
     ),
+    "reshape.as_real": Entry(
+        lambda x: R.as_real(x, "fuzz", "x", "a number > 0", lambda v: v > 0),
+        lambda: {"x": 0.5},
+        (arg("x", "real"),),
+    ),
     "reshape.assume_finite": Entry(R.assume_finite, why="takes no arguments"),
     "reshape.is_whole": Entry(
         lambda: R.is_whole(3), why="a predicate: any value is a question it answers, not bad input"

@@ -93,6 +93,15 @@ def test_dtypes_and_scalars():
     assert one.value.tolist() == [[7.0]] and one.jacobians["x"].matrix.tolist() == [[3.0]]
 
 
+def test_stride_and_padding_as_numpy_arrays_read_as_lists_do():
+    x, w, b = np.arange(32.0).reshape(2, 4, 4), np.ones((3, 2, 2, 2)), np.zeros(3)
+    as_list = conv2d(x, w, b, stride=[2, 1], padding=[1, 0])
+    as_array = conv2d(x, w, b, stride=np.array([2, 1]), padding=np.array([1, 0]))
+    assert np.array_equal(as_array.value, as_list.value)
+    with pytest.raises(InputTypeError, match="'padding'"):
+        conv2d(x, w, b, padding=np.array([0.5, 0]))  # never rounded, as in a list
+
+
 X1, W1, B1 = np.ones((2, 5)), np.ones((3, 2, 3)), np.ones(3)
 X2, W2 = np.ones((2, 4, 4)), np.ones((3, 2, 2, 2))
 
