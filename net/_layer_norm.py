@@ -136,7 +136,10 @@ class BatchNorm(_Norm):
                 getattr(self, "where", "BatchNorm"),
                 "X",
                 "a batch (n, d) of at least 2 samples (the batch statistics need two)",
-                f"shape {X.shape}",
+                # a single sample reaches the layer as an (n, 1) batch, whatever shape it came in
+                f"one sample (an (n, 1) batch of shape {X.shape})"
+                if X.ndim == 2 and X.shape[1] == 1
+                else f"shape {X.shape}",
                 "give the network a batch of several samples, or use LayerNorm",
             )
         return super().forward(P, X)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jacobians import InputError, ShapeError
+from net import Network
 from net._layer_norm import BatchNorm, Embedding, LayerNorm
 
 from .layer_checks import check_three_ways
@@ -111,6 +112,13 @@ def test_batchnorm_refuses_one_sample_naming_the_layer():
     with pytest.raises(ShapeError, match="at least 2 samples") as e:
         layer.forward(P, X)
     assert (e.value.op, e.value.arg) == ("BatchNorm(layer 1)", "X")
+    assert e.value.got == "one sample (an (n, 1) batch of shape (3, 1))"
+
+
+def test_a_network_given_one_sample_before_batchnorm_says_so():
+    network = Network("batchnorm,dense:1", (2,))
+    with pytest.raises(ShapeError, match="one sample"):
+        network.forward(np.ones(2))  # not described as the (2, 1) batch it was made into
 
 
 @pytest.mark.parametrize("layer", [LayerNorm(), BatchNorm()])
