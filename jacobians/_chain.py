@@ -177,10 +177,12 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
     array([[0., 1., 2.],
            [3., 4., 5.]])
     """
-    order = "C"
+    order, unvec_shape = "C", None
     if isinstance(J, Jacobian):
         shape = J.in_shape if shape is None else _same_shape(J, shape)
         M, order = J.matrix, J.vec_order
+        if order != "C" and shape != J.in_shape:  # the gradient, then its row-major fold
+            unvec_shape = J.in_shape
     else:
         M = as_array(J, "to_gradient", "J")
         if shape is None:
@@ -205,6 +207,8 @@ def to_gradient(J: Jacobian | np.ndarray, shape: Sequence[int] | None = None) ->
         )
     if shape == ():
         return M[0, 0]
+    if unvec_shape is not None:  # the same array whichever vec J's row is in
+        return unvec(M[0], unvec_shape, order, check=False).reshape(shape)
     return unvec(M[0], shape, order, check=False)
 
 

@@ -9,6 +9,8 @@ its result so).
 
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from reshape import InputTypeError, describe
@@ -23,11 +25,12 @@ __all__ = ["column_major"]
 
 
 def _to_column_major(shape: tuple[int, ...]) -> np.ndarray | None:
-    """p with vec_F(Y) = vec_C(Y)[p] (K_{c,r}, the Jacobian of Y ↦ Yᵀ, as its index), or None
-    where the two vecs agree (a scalar or a vector)."""
-    if len(shape) != 2 or 1 in shape:
+    """p with vec_F(Y) = vec_C(Y)[p] (for Y r×c, K_{c,r}: the Jacobian of Y ↦ Yᵀ, as its
+    index; for more axes, the reversal of Y's axes), or None where the two vecs agree (at most
+    one axis longer than 1: a scalar or a vector, however shaped)."""
+    if sum(n > 1 for n in shape) < 2:
         return None
-    return Permutation.transpose_of(*shape).index
+    return np.arange(prod(shape)).reshape(shape).ravel(order="F")
 
 
 def column_major(J: Jacobian) -> Jacobian:
@@ -40,7 +43,10 @@ def column_major(J: Jacobian) -> Jacobian:
 
     The result's ``vec_order`` is ``"F"``, so its ``.tensor`` and ``to_gradient`` unflatten
     column-major, and its closed form is J's between the commutations (K_{c,r} vec_C(Y) =
-    vec_F(Y) for Y r×c). J already column-major is returned as it is.
+    vec_F(Y) for Y r×c; for Y of three axes or more, K_{…} with Y's sizes reversed, the
+    reversal of its axes). A side whose two vecs agree (a vector) has none, and J marked "F"
+    whose matrix is the same in both (an identity, a map between vectors) mixes with
+    row-major Jacobians in products and sums. J already column-major is returned as it is.
 
     >>> from jacobians import Kronecker
     >>> J = Kronecker(2, np.array([[1.0, 2.0, 3.0]]), out_shape=(2, 1), in_shape=(2, 3))
@@ -55,8 +61,10 @@ def column_major(J: Jacobian) -> Jacobian:
     if J.vec_order == "F":
         return J
     p, q = _to_column_major(J.out_shape), _to_column_major(J.in_shape)
-    if (p is None and q is None) or isinstance(J, Identity):
-        return J  # both vecs agree: no commutation to apply
+    if (p is None and q is None) or (isinstance(J, Identity) and J.out_shape == J.in_shape):
+        F = J._copy()  # the same numbers in both vecs (K I Kᵀ = I): no commutation to apply
+        F.vec_order = "F"
+        return F
     F = _permuted(J, p, q)
     F.label(J.of, J.wrt, *_closed_forms(J, p is not None, q is not None), J.out_shape, J.in_shape)
     F.vec_order = "F"
@@ -73,7 +81,12 @@ def _permuted(J: Jacobian, p: np.ndarray | None, q: np.ndarray | None) -> Jacobi
         return Permutation(back[index], dtype=J.dtype)
     if isinstance(J, Kronecker) and _factors_fit(J):
         return Kronecker(J.R, J.L)
-    if isinstance(J, DiagonalPlusLowRank) and p is not None and J.out_shape == J.in_shape:
+    if (
+        isinstance(J, DiagonalPlusLowRank)
+        and p is not None
+        and J.out_shape == J.in_shape
+        and len(J.in_shape) == 2
+    ):
         F = _low_rank(J, p)
         if F is not None:
             return F
@@ -88,9 +101,10 @@ def _permuted(J: Jacobian, p: np.ndarray | None, q: np.ndarray | None) -> Jacobi
 
 
 def _commutation(shape: tuple[int, ...]) -> tuple[str, str]:
-    """K_{c,r}, which takes vec_C(Y) to vec_F(Y) for Y r×c, as text and LaTeX."""
-    r, c = shape
-    return f"K_{{{c},{r}}}", f"K_{{{c},{r}}}"
+    """K_{c,r}, which takes vec_C(Y) to vec_F(Y) for Y r×c (K_{…} with the sizes reversed for
+    more axes), as text and LaTeX."""
+    sizes = ",".join(map(str, reversed(shape)))
+    return f"K_{{{sizes}}}", f"K_{{{sizes}}}"
 
 
 def _closed_forms(J: Jacobian, out: bool, inn: bool) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian, mixed_vecs
+from ._jacobian import Jacobian, common_order
 from ._kronecker import Factor
 from ._limit import check_limit
 from ._lowrank import DiagonalPlusLowRank, by_sample, low_rank, per_sample, sheet_shape
@@ -178,8 +178,9 @@ def _quiet(run: Callable[..., Jacobian], A: Jacobian, B: Jacobian) -> Jacobian:
 def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
     """A · B as planned, labelled; A's input is B's output (checked by the caller, or a sum's
     term, whose sizes are the sum's). A product of finite factors that overflows is refused."""
-    if A.vec_order != B.vec_order:
-        raise mixed_vecs(op, "factors", A, B, "times")
+    order = A.vec_order
+    if order != B.vec_order:  # one side may be a vector, whose two vecs agree
+        order = common_order(op, "factors", (A, B), "times")
     _, result, method = _plan(A.structure, B.structure)
     if result.kind == "dense" and result.rows * result.cols * 16 > _limit._dense_limit:
         dtype = np.result_type(A.dtype, B.dtype)
@@ -201,8 +202,8 @@ def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
     (a_cf, a_tex), (b_cf, b_tex) = A._label_node(), B._label_node()
     P.label(A.of, B.wrt, (a_cf, b_cf), (a_tex, b_tex), A.out_shape, B.in_shape)
     P._structure = result  # what the plan made (tests hold it equal to P's own _structure_of)
-    if A.vec_order != "C":
-        P.vec_order = A.vec_order
+    if order != "C":
+        P.vec_order = order
     return P
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from reshape import InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian
+from ._jacobian import Jacobian, common_order
 from ._structure_args import Structure, given_shapes
 
 __all__ = ["Sum", "flat_terms"]
@@ -85,6 +85,9 @@ class Sum(Jacobian):
         labels.setdefault("latex", " + ".join(t.latex for t in flat))
         super().__init__(out_shape, in_shape, **labels)
         self.terms = tuple(flat)
+        order = common_order("Sum", "terms", flat, "plus")
+        if order != "C":
+            self.vec_order = order
 
     @property
     def dtype(self) -> np.dtype:
@@ -95,7 +98,10 @@ class Sum(Jacobian):
         return Structure(self.kind, rows, cols, terms=tuple(t.structure for t in self.terms))
 
     def _dense(self) -> np.ndarray:
-        # Each term is the size of the sum, whose limit Jacobian.dense has checked.
+        # Each term is the size of the sum, whose limit Jacobian.dense has checked. One term's
+        # may be an array of the caller's (a Dense term's M): the sum's matrix is its own.
+        if len(self.terms) == 1:
+            return np.array(self.terms[0]._dense())
         return reduce(add, (t._dense() for t in self.terms))
 
     @staticmethod
@@ -107,7 +113,7 @@ class Sum(Jacobian):
 
     def transpose(self) -> Sum:
         """(Σ Jᵢ)ᵀ = Σ Jᵢᵀ, each term in its own structure."""
-        terms = [t.transpose() for t in self.terms]
+        terms = [t.T for t in self.terms]  # .T keeps each term's vec order
         return Sum(terms, closed_form=None, latex=None)._as_transpose_of(self)
 
     def _left(self, M: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, bare
+from ._jacobian import Jacobian, bare, common_order
 from ._structure_args import Structure, all_finite, building, given_shapes
 
 __all__ = ["Product"]
@@ -81,6 +81,10 @@ class Product(Jacobian):
             )
         super().__init__(out, inn, **labels)
         self.factors = tuple(factors)
+        if not building():
+            order = common_order("Product", "factors", self.factors, "times")
+            if order != "C":
+                self.vec_order = order
 
     @property
     def dtype(self) -> np.dtype:
@@ -135,6 +139,6 @@ class Product(Jacobian):
 
     def transpose(self) -> Product:
         """(F₁ ⋯ F_k)ᵀ = F_kᵀ ⋯ F₁ᵀ."""
-        factors = tuple(F.transpose() for F in reversed(self.factors))
+        factors = tuple(F.T for F in reversed(self.factors))  # .T keeps each one's vec order
         T = bare(Product, factors=factors)
         return T._as_transpose_of(self)

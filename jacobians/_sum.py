@@ -22,7 +22,7 @@ from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
 from ._blocks import block_sizes
-from ._jacobian import Jacobian, bare, mixed_vecs
+from ._jacobian import Jacobian, bare, common_order
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
 from ._limit import DenseLimitError, check_limit
@@ -188,12 +188,11 @@ def add_jacobians(A: Jacobian, B: Jacobian) -> Jacobian:
             f"{B.symbol}, {B.shape[0]}×{B.shape[1]}",
             "a sum needs both terms to map the same input to the same output",
         )
-    if A.vec_order != B.vec_order:
-        raise mixed_vecs("add_jacobians", "B", A, B, "plus")
+    order = common_order("add_jacobians", "B", (A, B), "plus")
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
         S = _added(A, B)
-    if A.vec_order != "C" and S.vec_order != A.vec_order:
-        S.vec_order = A.vec_order
+    if S.vec_order != order:
+        S.vec_order = order
     for t in flat_terms([S]):
         if not all(all_finite(a) for a in _new_numbers(t, A, B)):
             raise InputError(

@@ -49,8 +49,10 @@ def test_the_closed_form_is_the_row_major_one_between_commutations():
 
 def test_column_major_is_idempotent_and_leaves_vectors_alone():
     x = Variable("x", (3,))
-    _, Jf = _both(J.tanh(x), "x", {"x": np.ones(3)})
-    assert Jf.vec_order == "C"  # both vecs of a vector agree: nothing to record
+    Jc, Jf = _both(J.tanh(x), "x", {"x": np.ones(3)})
+    assert Jf.vec_order == "F"  # marked, as asked, but the numbers are the same: no commutation
+    np.testing.assert_array_equal(Jf.matrix, Jc.matrix)
+    assert Jf.closed_form == Jc.closed_form
     X = Variable("X", (2, 3))
     Jf = X.T.jacobian("X", {"X": np.ones((2, 3))}, order="F")
     assert column_major(Jf) is Jf
@@ -74,6 +76,80 @@ def test_products_and_sums_refuse_a_mix_of_vecs():
     S = add_jacobians(Jf, Jf)
     assert S.vec_order == "F"
     np.testing.assert_allclose(S.tensor, 2 * Jc.tensor, rtol=1e-13)
+
+
+def _conv_chain():
+    """∂s/∂w of s = Σ y ⊙ y, y = conv1d(x, w, b): a kernel of three axes, and factors whose sides
+    are vectors (∂s/∂t), vectors of a matrix's entries (∂t/∂y) and a 3-D array (∂y/∂w)."""
+    r = np.random.default_rng(0)
+    x, w, b = r.normal(size=(2, 5)), r.normal(size=(3, 2, 2)), r.normal(size=3)
+    y = J.conv1d(x, w, b)
+    t = J.multiply(y.value, y.value)
+    # through t's first factor only: ∂s/∂w[o, i, k] = Σ_t y[o, t] x[i, t + k]
+    return [J.sum(t.value).jacobian, t.jacobians["u"], y.jacobians["w"]], np.einsum(
+        "ot,ict->oic",
+        y.value,
+        np.stack([x[:, k : k + 4] for k in range(2)], axis=1),  # x's windows, (2, 2, 4)
+    )
+
+
+def test_arrays_of_three_axes_or_more_are_column_major_too():
+    factors, grad = _conv_chain()
+    Jw = factors[2]
+    Fw = column_major(Jw)
+    np.testing.assert_allclose(Fw.tensor, Jw.tensor, rtol=1e-13)  # vec_F of (3, 2, 2) ≠ vec_C
+    assert Fw.closed_form.endswith("K_{2,2,3}ᵀ")  # the reversal of its axes, named by sizes
+    D = Dense(np.arange(32.0).reshape(4, 8), out_shape=(2, 2), in_shape=(2, 2, 2))
+    np.testing.assert_array_equal(column_major(D).tensor, D.tensor)
+    odd = Dense(np.arange(36.0).reshape(6, 6), out_shape=(2, 1, 3), in_shape=(6,))
+    np.testing.assert_array_equal(column_major(odd).tensor, odd.tensor)  # an axis of 1 between
+    np.testing.assert_allclose(to_gradient(J.chain(*map(column_major, factors))), grad)
+    np.testing.assert_allclose(to_gradient(J.chain(*factors)), grad)
+
+
+def test_factors_whose_vecs_agree_mix_with_either_order():
+    r = np.random.default_rng(0)
+    W, x, b, y = r.normal(size=(3, 4)), r.normal(size=4), r.normal(size=3), r.random(3)
+    z = J.linear(W, x, b)
+    a = J.sigmoid(z.value)
+    C = J.squared_error(a.value, y)
+    factors = C.jacobian, a.jacobian, z.jacobians["W"]  # a row and a diagonal over vectors
+    grad = to_gradient(J.chain(*factors))
+    for mixed in (
+        J.chain(*map(column_major, factors)),
+        J.chain(*factors[:2], column_major(factors[2])),
+    ):
+        assert mixed.vec_order == "F"
+        np.testing.assert_allclose(to_gradient(mixed), grad, rtol=1e-14)
+    factors, _ = _conv_chain()  # ∂t/∂y is a diagonal over a 3×4 array's entries: its vec shows
+    with pytest.raises(ShapeError, match="row-major vec times"):
+        J.chain(*factors[:2], column_major(factors[2]))
+    # an identity from a shape to itself is the same matrix in both (K I Kᵀ = I): a residual
+    Id, R = Identity((2, 3)), column_major(J.Diagonal(np.arange(1.0, 7).reshape(2, 3)))
+    for S in (add_jacobians(Id, R), add_jacobians(column_major(Id), R), compose(Id, R)):
+        assert S.vec_order == "F"
+    np.testing.assert_allclose(add_jacobians(Id, R).matrix, np.eye(6) + R.matrix)
+
+
+def test_sums_and_products_made_directly_keep_their_terms_vec():
+    D = J.Diagonal(np.arange(1.0, 7).reshape(2, 3))
+    F, G = column_major(J.Sum([D, D])), column_major(J.Diagonal(np.ones((2, 3))))
+    assert F.vec_order == "F" and {t.vec_order for t in F.T.terms} == {"F"}
+    np.testing.assert_allclose(compose(F.T, G).matrix, F.T.matrix @ G.matrix)
+    with pytest.raises(ShapeError, match="Sum: bad argument 'terms'"):
+        J.Sum([D, column_major(D)])
+    with pytest.raises(ShapeError, match="Product: bad argument 'factors'"):
+        J.Product(D, column_major(D))
+    P = J.Product(column_major(D), column_major(D))
+    assert P.vec_order == P.T.vec_order == "F"
+    np.testing.assert_allclose(P.tensor, compose(D, D).tensor)
+
+
+def test_a_column_major_row_folds_into_the_same_gradient():
+    row = Dense(np.arange(6.0).reshape(1, 6), out_shape=(), in_shape=(2, 3))
+    F = column_major(row)
+    for shape in ((2, 3), (6,), (2, 3, 1)):
+        np.testing.assert_array_equal(to_gradient(F, shape), to_gradient(row, shape))
 
 
 def test_to_gradient_refuses_another_shape_of_as_many_entries():
