@@ -277,7 +277,9 @@ def _lse_adjoint(G: Any, e: Any) -> Any:
     X, axis = e.args[0], e.options.get("axis")
     if not X.shape:
         return G
-    if axis is None:
+    if axis is None and 1 in X.shape[:2]:  # a vector: its softmax, which keeps every digit
+        return G * call("softmax", X, axis=1 if X.shape[1] == 1 else 2)
+    if axis is None:  # x − logsumexp(x) cancels digits at large x: see expressions/_compiled
         return G * call("exp", X - e)
     n, m = X.shape
     S = call("softmax", X, axis=axis)

@@ -17,6 +17,16 @@ What the checked path refuses is still refused, by running it:
   infinite slope, arcsin and arccos at ±1, inv) has its rule's builder run, as the
   checked path runs it, since simplifying may remove the division that would show it
   (2‖r‖ · r/‖r‖ is 2r, finite at r = 0, where norm2 has no derivative);
+- a closed form can be less stable than the builders it stands for, so where it could lose
+  what they keep, the checked path runs instead: a quotient of the gradient expression whose
+  divisor is not finite or falls below the normal range (x/∞ is 0, and 1/v² of a tiny v loses
+  digits, where the builder's −(u/v)/v does not), log's argument there too (log′ = 1/z
+  overflows: its builder refuses), a norm whose squares underflow (the builder scales them),
+  and a log-sum-exp over a matrix's entries (exp(X − logsumexp(X)) cancels digits at large
+  X; a vector's gradient is its softmax, as stable as the builder's);
+- the result is the program's own array, never a value passed in or a constant it keeps;
+- the constants it keeps are weighed against the memory limit on every call, as they are when
+  made (a limit lowered since is met by the checked path's refusal);
 - the program is kept only if, at the values of the checked call, it gives that call's gradient
   to rounding (relative 1e-12 of its largest entry), checked through both the evaluation of the
   gradient expression and the program itself.
@@ -34,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from reshape import InputError
+from reshape import InputError, _limit
 
 from .._binary import _raw
 from .._checks import all_finite
@@ -69,10 +79,19 @@ class Compiled:
     # (slot, value(*args, **options), argument slots, options, shape, tested finite)
     steps: tuple[tuple[int, Callable[..., Any], tuple[int, ...], dict, tuple[int, ...], bool], ...]
     nonzero: tuple[int, ...]  # slots of norm2 nodes: the norm has no derivative where it is 0
+    small: float  # a norm below it has squares that underflow (see the module docstring)
+    tiny: float  # the dtype's smallest normal number
+    # slots whose entries must be normal numbers: log's arguments (positive: the least is
+    # tested), the divisors of the gradient expression's quotients (their magnitudes), and of
+    # those the ones the expression's own nodes do not hold (tested finite too, x/∞ being 0)
+    positive: tuple[int, ...]
+    divisors: tuple[int, ...]
+    divisors_untested: tuple[int, ...]
     # (build, prepare-or-unchecked, argument slots, options): the builders that keep a domain
     guards: tuple[tuple[Callable[[Any], Any], Callable[..., Any], tuple[int, ...], dict], ...]
     out: int
     size: int
+    copy_out: bool  # the output is a variable's or a constant's slot: hand back a copy
 
 
 def _value(op: Operation) -> Callable[..., Any]:
@@ -160,7 +179,10 @@ def compile_gradient(
     # logistic loss's gradient writes exp(−y ⊙ Xw) twice more), computed once here
     slot: dict[object, int] = {}
     seen: dict[tuple, int] = {}
-    constants, steps, guards, nonzero = [], [], [], []
+    if any(_cancels(n, shapes) for n in ev.nodes):
+        return None
+    constants, steps, guards, nonzero, positive, divisors = [], [], [], [], [], []
+    ahead: set[int] = set()  # the slots of the expression's own nodes, tested or covered
     for n in nodes:
         options = {} if n.op is None else {**n.op.options, **n.options}
         args = tuple(slot[a.key] for a in n.args)
@@ -177,6 +199,12 @@ def compile_gradient(
         elif n.op is not None:
             tested = n.key in forward and n.key not in covered
             steps.append((i, _value(n.op), args, options, shapes[n.key], tested))
+            if n.key in forward:
+                ahead.add(i)
+            if n.op.name == "log" and n.key in on:
+                positive.append(args[0])
+            elif n.op.name == "divide" and n.key not in forward:
+                divisors.append(args[1])
             if n.key not in on or n.op.name not in GUARDED:
                 continue
             if n.op.name == "norm2":
@@ -197,13 +225,34 @@ def compile_gradient(
         tuple(constants),
         tuple(steps),
         tuple(nonzero),
+        _smallest_norm(ev.values[e.key].dtype),
+        float(np.finfo(ev.values[e.key].dtype).tiny),
+        tuple(dict.fromkeys(positive)),
+        tuple(i for i in dict.fromkeys(divisors) if i not in positive),
+        tuple(i for i in dict.fromkeys(divisors) if i not in positive and i not in ahead),
         tuple(guards),
         slot[ge.key],
         int(np.prod(ev.shapes[x.key])),
+        slot[ge.key] in {i for i, _ in constants} or ge.op is None,
     )
     with np.errstate(all="ignore"):
         again = run_compiled(c, values)
     return c if again is not None and _agrees(again, g, scale) else None
+
+
+def _cancels(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> bool:
+    """Whether n is a log-sum-exp over all the entries of a matrix, whose gradient's closed form
+    exp(X − logsumexp(X)) loses digits where X is large (see the module docstring)."""
+    if n.op is None or n.op.name != "logsumexp" or n.options.get("axis") is not None:
+        return False
+    return sum(k > 1 for k in shapes[n.args[0].key]) > 1
+
+
+def _smallest_norm(dtype: np.dtype) -> float:
+    """The least ‖X‖ whose sum of squares is past the subnormal range by a factor 1/ε, so that
+    the squares which underflow change it by less than its rounding."""
+    info = np.finfo(dtype)
+    return float(np.sqrt(info.tiny / info.eps))
 
 
 def _covered(e: Expression) -> set[object]:
@@ -241,6 +290,9 @@ def _agrees(a: np.ndarray, g: np.ndarray, scale: float) -> bool:
 def bound(p: Any, values: Mapping[str, Any]) -> list[Any] | None:
     """A kept program's slots with its variables (in its dtype and shapes, scanned where it says)
     and its constants in place; None where a scanned variable is not finite."""
+    for _, v in p.constants:
+        if v.nbytes > _limit._dense_limit:  # the limit was lowered: the checked path refuses
+            return None
     vals: list[Any] = [None] * p.slots
     for name, i, scanned, shape in p.variables:
         a = values[name]
@@ -267,7 +319,16 @@ def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
         if not cmath.isfinite(total):
             return None
         for i in c.nonzero:
-            if vals[i] == 0:
+            if not vals[i] >= c.small:  # 0, or squares lost to underflow: the builder scales
+                return None
+        for i in c.positive:
+            if not vals[i].min() >= c.tiny:
+                return None
+        for i in c.divisors:
+            if not np.abs(vals[i]).min() >= c.tiny:
+                return None
+        for i in c.divisors_untested:
+            if not cmath.isfinite(np.add.reduce(vals[i], axis=None)):
                 return None
         for build, compute, args, options in c.guards:
             build(compute(*[vals[j] for j in args], **options))
@@ -276,4 +337,6 @@ def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
     g = vals[c.out]
     if not all_finite(g):
         return None
+    if c.copy_out or not (g.flags.owndata and g.flags.writeable):
+        g = g.copy()  # a value passed in, a constant kept, or a view of one: never handed out
     return g.reshape(-1)

@@ -6,7 +6,7 @@ import inspect
 import numpy as np
 import pytest
 
-from jacobians import OPERATIONS, InputError, parse
+from jacobians import OPERATIONS, DenseLimitError, InputError, parse, set_dense_limit
 from jacobians._functions import TABLE
 from jacobians.expressions import _accumulate
 from jacobians.expressions._compiled import GUARDED, Compiled
@@ -129,3 +129,67 @@ def test_a_nan_or_infinity_in_any_variable_is_refused_as_the_checked_path_refuse
         with pytest.raises(InputError) as kept:
             e.gradient(wrt, spoiled)
         assert str(kept.value) == str(fresh.value)
+
+
+# (text, shapes, wrt, the first call's values, values where the closed form would lose digits)
+UNSTABLE = [
+    # x − logsumexp(x) cancels at large x: a vector's gradient is its softmax
+    ("logsumexp(x)", ["x=2"], "x", {"x": [1.0, 2.0]}, {"x": [1e16, 1e16]}),
+    ("logsumexp(X)", ["X=2x2"], "X", {"X": np.eye(2)}, {"X": np.full((2, 2), 1e16)}),
+    # −u/v² where v² overflows (x/∞ = 0 drops a path) or is subnormal (digits lost)
+    ("sum((x./x).*x)", ["x=2"], "x", {"x": [1.0, 2.0]}, {"x": [1e200, 2.0]}),
+    ("sum(x./x)", ["x=2"], "x", {"x": [1.0, 2.0]}, {"x": [1e-160, 2.0]}),
+    (
+        "sum(x./y)",
+        ["x=2"],
+        "y",
+        {"x": [1.0, 1.0], "y": [1.0, 1.0]},
+        {"x": [1e-300, 1], "y": [1e-160, 1]},
+    ),
+    # a norm whose squares are subnormal: the builder scales them
+    ("norm2(x)", ["x=2"], "x", {"x": [1.0, 2.0]}, {"x": [1e-161, 2e-161]}),
+]
+
+
+@pytest.mark.parametrize(("text", "shapes", "wrt", "first", "then"), UNSTABLE)
+def test_where_the_closed_form_would_lose_digits_the_checked_path_runs(
+    text, shapes, wrt, first, then
+):
+    e = parse(text, shapes)
+    e.gradient(wrt, {k: np.asarray(v, float) for k, v in first.items()})
+    then = {k: np.asarray(v, float) for k, v in then.items()}
+    fresh = parse(text, shapes).gradient(wrt, then)
+    np.testing.assert_allclose(e.gradient(wrt, then), fresh, rtol=1e-14)
+
+
+def test_log_near_its_pole_is_refused_kept_or_fresh():
+    e = parse("log(a*b)")
+    e.gradient("a", {"a": np.array(1.0), "b": np.array(2.0)})
+    for g in (e, parse("log(a*b)")):  # log′ = 1/(ab) overflows at a subnormal ab
+        with pytest.raises(InputError, match="log"):
+            g.gradient("a", {"a": np.array(2.0), "b": np.array(5e-324)})
+
+
+def test_a_kept_gradient_is_an_array_of_its_own():
+    e = parse("x'*vec(A)", ["A=2x3", "x=6"])
+    A, x = np.arange(6.0).reshape(2, 3), np.ones(6)
+    for _ in range(2):  # checked, then kept: the gradient is A's entries, never A itself
+        g = e.gradient("x", {"A": A, "x": x})
+        assert not np.shares_memory(g, A) and g.flags.writeable
+    assert parse("sum(x')", ["x=3"]).gradient("x", {"x": np.ones(3)}).flags.writeable
+    e = parse("sum(x')", ["x=3"])
+    e.gradient("x", {"x": np.ones(3)})
+    assert e.gradient("x", {"x": np.ones(3)}).flags.writeable  # not the kept constant's view
+
+
+def test_kept_constants_meet_a_lowered_memory_limit():
+    n = 50
+    values = {"A": np.ones((n, n)), "x": np.ones(n)}
+    e = parse("x'*(A+eye)*x", [f"A={n}x{n}"])
+    e.gradient("x", values)
+    previous = set_dense_limit(1000)
+    try:
+        with pytest.raises(DenseLimitError, match="eye"):
+            e.gradient("x", values)
+    finally:
+        set_dense_limit(previous)
