@@ -22,12 +22,23 @@ from ._structure_args import Structure, building, checked_dtype, given_shapes
 __all__ = ["Permutation"]
 
 
-@lru_cache(maxsize=64)
+_KEPT_ENTRIES = 1 << 16  # a layer's small transposes are kept; a large one costs less to remake
+
+
 def _transposed_index(m: int, n: int) -> np.ndarray:
-    """Where entry (j, i) of Xᵀ comes from in X (m×n), read-only: kept, since a layer asks for
-    the same sizes at every call (attention's Kᵀ), and checked once, when first made."""
-    # the index is allocated (mn integers, and as many for its inverse): weighed first
+    """Where entry (j, i) of Xᵀ comes from in X (m×n), read-only: weighed against the memory
+    limit at every call (mn integers, and as many for its inverse), and kept where small, since
+    a layer asks for the same sizes at every call (attention's Kᵀ)."""
     check_limit(f"Permutation.transpose_of({m}, {n})'s index", 1, m * n, np.dtype(np.intp), None)
+    return _kept_index(m, n) if m * n <= _KEPT_ENTRIES else _index(m, n)
+
+
+@lru_cache(maxsize=64)
+def _kept_index(m: int, n: int) -> np.ndarray:
+    return _index(m, n)
+
+
+def _index(m: int, n: int) -> np.ndarray:
     index = _checked_index(np.arange(m * n).reshape(m, n).T.ravel())
     index.setflags(write=False)
     return index

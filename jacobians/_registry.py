@@ -41,9 +41,32 @@ __all__ = [
     "unregister",
 ]
 
+
+class _Family(dict):
+    """A family of the registry: a dict whose missing name is refused by the toolkit's error,
+    naming it (a network made with an activation that ``unregister`` removed since reads it by
+    name at every call)."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__()
+        self.family = family
+
+    def __missing__(self, name: object) -> Operation:
+        known = ", ".join(map(repr, self)) or "none"
+        raise InputError(
+            f"the {self.family} registry",
+            "name",
+            f"a registered {self.family}, one of {known}",
+            f"{name!r}, not registered (never, or removed by unregister since)",
+            f"register it again (jacobians.register_{self.family})"
+            if self.family == "activation"
+            else None,
+        )
+
+
 OPERATIONS: dict[str, Operation] = {}
-ACTIVATIONS: dict[str, Operation] = {}  # the family "activation", kept in step with OPERATIONS
-COSTS: dict[str, Operation] = {}  # the family "cost"
+ACTIVATIONS: dict[str, Operation] = _Family("activation")  # kept in step with OPERATIONS
+COSTS: dict[str, Operation] = _Family("cost")
 _FAMILIES = {"activation": ACTIVATIONS, "cost": COSTS}
 
 # Set by jacobians.expressions: (the Expression type, the function that makes an operation's node).

@@ -126,12 +126,12 @@ class from_checked(assume_finite):  # noqa: N801 - used as a function, like assu
     __slots__ = ("_building",)
 
     def __enter__(self) -> None:
+        super().__enter__()  # first: it refuses a block entered again, before anything is set
         self._building = _BUILDING.set(True)
-        super().__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        super().__exit__(*exc)
         _BUILDING.reset(self._building)
+        super().__exit__(*exc)
 
 
 def building() -> bool:
@@ -152,15 +152,15 @@ class products_tested(from_checked):  # noqa: N801 - used as a function, like fr
     __slots__ = ("_quiet", "_tested")
 
     def __enter__(self) -> None:
+        super().__enter__()  # first, as in from_checked
+        self._tested = _TESTED.set(True)
         self._quiet = np.errstate(all="ignore")
         self._quiet.__enter__()
-        self._tested = _TESTED.set(True)
-        super().__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        super().__exit__(*exc)
-        _TESTED.reset(self._tested)
         self._quiet.__exit__(*exc)
+        _TESTED.reset(self._tested)
+        super().__exit__(*exc)
 
 
 def products_are_tested() -> bool:

@@ -70,10 +70,19 @@ class assume_finite:  # noqa: N801 - used as a function: with assume_finite(): .
     __slots__ = ("_token",)
 
     def __enter__(self) -> None:
+        # one block per object: a second entry would lose the first's token, and with it the
+        # way back, leaving every later call unchecked; refused before anything is set
+        if hasattr(self, "_token"):
+            raise RuntimeError(
+                f"{type(self).__name__}: this block is open already; "
+                f"enter a new one (with {type(self).__name__}(): ...)"
+            )
         self._token = _ASSUME_FINITE.set(True)
 
     def __exit__(self, *exc: object) -> None:
-        _ASSUME_FINITE.reset(self._token)
+        token = self._token
+        del self._token
+        _ASSUME_FINITE.reset(token)
 
 
 def finite_assumed() -> bool:

@@ -75,6 +75,21 @@ def test_the_error_carries_what_was_needed_and_the_limit():
     assert_names(str(info.value), "op:", "a 100×100 matrix", "78.1 KiB", "1000 bytes", *HOW)
 
 
+def test_what_is_kept_between_calls_meets_a_limit_lowered_since():
+    jacobians.Permutation.transpose_of(300, 200)  # made, and kept where small, at the default
+    with limit(100_000):
+        refused(lambda: jacobians.Permutation.transpose_of(300, 200))
+        refused(lambda: jacobians.Permutation.transpose_of(20, 1000))
+    jacobians.Permutation.transpose_of(20, 1000)
+    # an expression's plans depend on the limit: two dense terms past it are kept a Sum
+    r = np.random.default_rng(0)
+    values = {"A": r.normal(size=(30, 30)), "B": r.normal(size=(30, 30)), "x": r.normal(size=30)}
+    e = jacobians.parse("A*x + B*x", ["A=30x30", "B=30x30"])
+    at_default = e.costs("x", values)["additions"]["cheapest"]
+    with limit(4000):
+        assert e.costs("x", values)["additions"]["cheapest"] == 0 < at_default
+
+
 # ----- reshape: commutation and kron_matrix -----
 
 

@@ -55,6 +55,16 @@ def test_it_is_gone_after_unregister():
     assert "swish" not in jacobians.ACTIVATIONS and "swish" not in jacobians.OPERATIONS
 
 
+def test_a_network_made_with_it_names_it_once_it_is_gone():
+    register_activation(SWISH)
+    net = MLP([2, 3, 1], ["swish", "identity"])
+    unregister("swish")
+    for method in ("jacobian", "shortcut"):  # not a bare KeyError
+        with pytest.raises(jacobians.InputError, match="'swish', not registered") as e:
+            net.gradients(np.ones((2, 4)), np.zeros((1, 4)), method)
+        assert "register_activation" in str(e.value)
+
+
 def test_it_is_in_the_catalogue_and_the_command(swish, capsys):
     rows = [r for r in catalog().rows if r.operation == "swish"]
     assert [(r.symbol, r.structure) for r in rows] == [("∂a/∂z", "diagonal")]

@@ -253,9 +253,12 @@ def _orders(g: Graph) -> dict[str, tuple[Key, ...]]:
 
 
 @lru_cache(maxsize=256)
-def _plans(inner: int, edges: tuple[tuple[int, int, Structure], ...]) -> dict[str, Plan]:
+def _plans(
+    inner: int, edges: tuple[tuple[int, int, Structure], ...], limit: int
+) -> dict[str, Plan]:
     """Every strategy's plan, on vertices numbered 0 (source) … inner + 1 (sink); cached, since
-    it depends on the structures alone (a loop asks for the same graph at every step)."""
+    it depends on the structures alone (a loop asks for the same graph at every step) and on
+    the memory ``limit`` (a sum of dense terms past it is kept a Sum)."""
     g = Graph(0, inner + 1, tuple(range(1, inner + 1)), {(u, w): s for u, w, s in edges})
     out = {}
     for name, order in _orders(g).items():
@@ -302,7 +305,7 @@ def plans(g: Graph) -> dict[str, Plan]:
             p.additions,
             p.dense_entries,
         )
-        for name, p in _plans(len(g.inner), key).items()
+        for name, p in _plans(len(g.inner), key, dense_limit()).items()
     }
     out["cheapest"] = best(out)
     return out

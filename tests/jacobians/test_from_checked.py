@@ -6,7 +6,7 @@ import pytest
 
 from jacobians import Dense, Diagonal, Identity, InputError, Kronecker, linear, tanh
 from jacobians._structure_args import building, from_checked, products_are_tested, products_tested
-from reshape import InputTypeError, finite_assumed
+from reshape import InputTypeError, assume_finite, finite_assumed
 
 
 def test_the_block_sets_both_flags_and_restores_them():
@@ -88,3 +88,18 @@ def test_a_builders_structures_start_with_the_default_labels_and_keep_their_own(
     )
     assert K1.structure == Kronecker(2, np.ones((1, 3))).structure  # made when asked
     np.testing.assert_array_equal(K2.matrix, np.kron(np.ones((2, 2)), np.eye(3)))
+
+
+@pytest.mark.parametrize("block", [assume_finite, from_checked, products_tested])
+def test_a_block_entered_again_is_refused_and_leaves_every_check_on(block):
+    b = block()
+    with pytest.raises(RuntimeError, match="open already"):
+        with b:
+            with b:  # the same object: its token would be lost, and the checks with it
+                pass
+    assert not (finite_assumed() or building() or products_are_tested())
+    assert np.geterr()["over"] != "ignore"
+    with pytest.raises(InputError):
+        tanh(np.array([np.nan, 1.0]))
+    with b:  # closed, it opens again
+        assert finite_assumed()
