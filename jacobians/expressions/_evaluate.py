@@ -153,7 +153,7 @@ def _constant(
     # weighed before it is filled, against the one memory limit every dense array meets
     check_bytes(where, f"{e}, a dense {show(shape)} constant", prod(shape) * dtype.itemsize)
     fill = e.options.get("fill", 1.0)
-    if e.name == "number":
+    if e.name == "number" or shape == ():  # a number, or a 1×1 constant: vector(c, 1), eye(1)
         return np.asarray(fill, dtype=dtype)
     if e.name == "eye":
         return np.eye(shape[0], dtype=dtype) * fill

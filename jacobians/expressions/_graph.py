@@ -256,7 +256,8 @@ def constant(kind: str, fill: float = 1.0, shape: Shape | None = None) -> Expres
     if shape is None:
         n = Size("n")  # open until where it stands fixes it
         shape = {"eye": (n, n), "vector": (n, 1), "matrix": (n, Size("m"))}[kind]
-    return Expression(None, (), shape, kind, {"fill": float(fill)})
+    # 1×1 is a scalar, as it is for variables and results: vector(c, 1), eye(1) combine so
+    return Expression(None, (), normal(tuple(shape)), kind, {"fill": float(fill)})
 
 
 def as_expression(x: Any, where: str) -> Expression:

@@ -54,7 +54,7 @@ def _constant(e: Expression) -> Node:
                 "comm", (Name(str(resolve(e.options["m"]))), Name(str(resolve(e.options["n"]))))
             )
         return Call("comm", (_num(m), _num(n)))
-    sizes = [_size(d) for d in e.shape]
+    sizes = [_size(d) for d in e.shape] if e.shape else [1, 1]  # 1×1: a scalar, made so
     known = all(s is not None for s in sizes)
     if e.name == "eye":
         scaled = Call("eye", (_num(sizes[0]),) if known else ())  # type: ignore[arg-type]
@@ -71,11 +71,16 @@ def _scalar_first(k: Node, product: Node) -> Node:
     return Binary("*", k, product)
 
 
-def _product(left: Node, right: Node) -> Node:
-    """A·(B·C) printed as A*B*C: the product is associative, and the text reads as written."""
-    if isinstance(right, Binary) and right.op == "*":
-        return Binary("*", _product(left, right.left), right.right)
-    return Binary("*", left, right)
+def _product(left: Node, right: Node, products: set[int]) -> Node:
+    """A·(B·C) printed as A*B*C: the matrix product is associative, and the text reads as
+    written. Only a matrix product is opened (``products`` holds the ids of their trees): in
+    A·((xᵀy)·z) the scalar xᵀy·z is not, and A*x'*y*z would read A*x' first."""
+    if isinstance(right, Binary) and right.op == "*" and id(right) in products:
+        out = Binary("*", _product(left, right.left, products), right.right)
+    else:
+        out = Binary("*", left, right)
+    products.add(id(out))
+    return out
 
 
 _ELEMENTWISE = {"multiply": (".*", "*"), "divide": ("./", "/"), "power": (".^", "^")}
@@ -84,6 +89,7 @@ _ELEMENTWISE = {"multiply": (".*", "*"), "divide": ("./", "/"), "power": (".^", 
 def to_tree(e: Expression) -> Node:
     """The parser's tree for an expression (iteratively built: deep graphs print too)."""
     trees: dict[object, Node] = {}
+    products: set[int] = set()  # ids of the matrix products' trees (see _product)
     for n in e.nodes():
         if n.is_variable:
             trees[n.key] = Name(n.name)
@@ -108,7 +114,7 @@ def to_tree(e: Expression) -> Node:
                 continue
             trees[n.key] = Binary(scalar_op if scalar else matrix_op, args[0], args[1])
         elif n.op.name == "matmul":
-            trees[n.key] = _product(args[0], args[1])
+            trees[n.key] = _product(args[0], args[1], products)
         elif kind == "infix":
             trees[n.key] = Binary(sym, args[0], args[1])
         elif kind == "prefix":

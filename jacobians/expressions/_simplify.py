@@ -44,6 +44,13 @@ def zero(shape: tuple) -> Expression:
     return constant("matrix", 0.0, shape)
 
 
+def _broadcast(x: Expression, shape: tuple) -> Expression:
+    """x where it has the shape, else x a scalar spread over it (s + 0ₘₓₙ is s·1ₘₓₙ, not s)."""
+    if tuple(map(resolve, x.shape)) == tuple(map(resolve, shape)):
+        return x
+    return node("multiply", x, constant("matrix", 1.0, shape))
+
+
 def _number(v: float) -> Expression:
     return constant("number", v)
 
@@ -228,9 +235,10 @@ def _rule(e: Expression) -> Expression:
     if name in ("add", "subtract"):
         sign = 1.0 if name == "add" else -1.0
         if _is_zero(a[1]):
-            return a[0]
+            return _broadcast(a[0], e.shape)
         if _is_zero(a[0]):
-            return a[1] if sign > 0 else _rule(node("negate", a[1]))
+            kept = a[1] if sign > 0 else _rule(node("negate", a[1]))
+            return _broadcast(kept, e.shape)
         (c1, r1), (c2, r2) = _split(a[0]), _split(a[1])
         if r1 is None and r2 is None:
             return _number(c1 + sign * c2)
@@ -322,8 +330,9 @@ def simplify(e: Expression) -> Expression:
     """
     done: dict[object, Expression] = {}
     for n in e.nodes():
-        if not n.args:
-            done[n.key] = n
+        if not n.args:  # a 1×1 constant (eye(1), vector(c, 1)) is the number it holds
+            one = n.op is None and n.shape == () and n.name in ("eye", "vector", "matrix")
+            done[n.key] = _number(n.options["fill"]) if one else n
             continue
         args = tuple(done[a.key] for a in n.args)
         same = all(x is y for x, y in zip(args, n.args, strict=True))

@@ -94,3 +94,37 @@ def test_scalars_are_gathered_and_a_quotient_by_one_is_a_division(text, wrt, pri
     r = np.random.default_rng(0)
     v = {"A": r.normal(size=(3, 3)), "x": r.normal(size=3), "y": r.normal(size=3)}
     np.testing.assert_allclose(g.evaluate(v).ravel(), e.gradient(wrt, v).ravel(), rtol=1e-12)
+
+
+def _closed_forms_agree(text, shapes, values):
+    """Every variable's printed Jacobian parses back (with the shapes) to the computed one."""
+    e = parse(text, shapes)
+    for name in e.variables():
+        J = e.jacobian(name, values).matrix
+        printed = str(e.jacobian_expression(name))
+        got = np.asarray(parse(printed, shapes).evaluate(values))
+        assert got.shape == J.shape, (text, name, printed)
+        np.testing.assert_allclose(got, J, rtol=1e-12, atol=1e-14, err_msg=f"{text}: {printed}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A*(x'*y*z)",  # a scalar product inside a matrix product: printed with its brackets
+        "x'*x*vector(1, 1)",  # a 1×1 constant is a scalar, as a 1×1 variable is
+        "hadamard(a, matrix(1, 1, 1))*x",
+        "x*eye(1) + x",
+        "Y.*(a - (Y - Y))",  # a scalar minus a zero matrix is spread over it, not left a scalar
+        "Y*(a - (Y - Y))",
+        "sum(Y*(a + (Y - Y)))*x",
+    ],
+)
+def test_printed_forms_keep_their_meaning(text):
+    shapes = ["A=2x3", "x=3", "y=3", "z=3", "Y=3x3"]
+    r = np.random.default_rng(0)
+    values = {"A": r.normal(size=(2, 3)), "Y": r.normal(size=(3, 3)), "a": 0.7}
+    values |= {k: r.normal(size=3) for k in "xyz"}
+    e = parse(text, shapes)
+    used = {k: v for k, v in values.items() if k in e.variables()}
+    np.testing.assert_allclose(parse(str(e), shapes).evaluate(used), e.evaluate(used))
+    _closed_forms_agree(text, shapes, used)
