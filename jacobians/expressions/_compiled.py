@@ -48,7 +48,6 @@ from reshape import InputError, _limit
 
 from .._binary import _raw
 from .._checks import all_finite
-from .._registry import Operation
 from ._evaluate import Evaluation, evaluate
 from ._graph import Expression, node
 
@@ -92,10 +91,13 @@ class Compiled:
     out: int
     size: int
     copy_out: bool  # the output is a variable's or a constant's slot: hand back a copy
+    out_dtype: np.dtype  # the checked call's gradient's
 
 
-def _value(op: Operation) -> Callable[..., Any]:
-    """The operation's value alone, for arguments already checked and shaped."""
+def _value(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> Callable[..., Any]:
+    """Node n's value alone, for arguments already checked and shaped."""
+    op = n.op
+    assert op is not None
     if op.name == "matmul":
         return np.matmul
     if op.name == "transpose":
@@ -107,8 +109,26 @@ def _value(op: Operation) -> Callable[..., Any]:
     fn = op.fn
     if op.family == "arithmetic" and fn is not None:
         return lambda u, v: _raw(fn, u, v)
-    compute = op.unchecked or op.prepare
+    compute = checked_compute(n, shapes)
     return lambda *args, **options: compute(*args, **options).value
+
+
+# The families whose ``unchecked`` takes a scalar as it takes an array (elementwise arithmetic)
+_SCALARS_TAKEN = frozenset({"arithmetic", "function"})
+
+
+def checked_compute(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> Callable[..., Any]:
+    """The computation of node n's context from arguments already checked: its operation's
+    ``unchecked``, which takes the arrays ``prepare`` makes (linear's W (n, m), softmax's
+    column), where n's arguments are such arrays, else ``prepare`` (a scalar argument, which
+    prepare makes a 1×1 layer or a one-entry column)."""
+    op = n.op
+    assert op is not None
+    if op.unchecked is None:
+        return op.prepare
+    if op.family not in _SCALARS_TAKEN and any(shapes[a.key] == () for a in n.args):
+        return op.prepare
+    return op.unchecked
 
 
 def _scalar_of(n: Expression) -> tuple[Expression, Expression] | None:
@@ -193,12 +213,13 @@ def compile_gradient(
             continue
         i = slot[n.key] = seen[(*what, repr(n.options), shapes[n.key])] = len(seen)
         if n.is_constant:
-            v = (ev.values if n.key in forward else evg.values)[n.key].copy()
+            # in the gradient's dtype: a closed form of constants alone (mean's 1/n) is float64
+            v = (ev.values if n.key in forward else evg.values)[n.key].astype(g.dtype)
             v.setflags(write=False)
             constants.append((i, v))
         elif n.op is not None:
             tested = n.key in forward and n.key not in covered
-            steps.append((i, _value(n.op), args, options, shapes[n.key], tested))
+            steps.append((i, _value(n, shapes), args, options, shapes[n.key], tested))
             if n.key in forward:
                 ahead.add(i)
             if n.op.name == "log" and n.key in on:
@@ -213,7 +234,7 @@ def compile_gradient(
             for k, a in enumerate(n.args):
                 if a.key in on and not _plain_power(n, k):
                     build = n.op.rules[n.op.params[k].name].build
-                    guards.append((build, n.op.unchecked or n.op.prepare, args, options))
+                    guards.append((build, checked_compute(n, shapes), args, options))
     c = Compiled(
         x.name,
         len(seen),
@@ -234,6 +255,7 @@ def compile_gradient(
         slot[ge.key],
         int(np.prod(ev.shapes[x.key])),
         slot[ge.key] in {i for i, _ in constants} or ge.op is None,
+        g.dtype,
     )
     with np.errstate(all="ignore"):
         again = run_compiled(c, values)
@@ -337,6 +359,7 @@ def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
     g = vals[c.out]
     if not all_finite(g):
         return None
-    if c.copy_out or not (g.flags.owndata and g.flags.writeable):
-        g = g.copy()  # a value passed in, a constant kept, or a view of one: never handed out
+    if c.copy_out or not (g.flags.owndata and g.flags.writeable) or g.dtype != c.out_dtype:
+        # a value passed in, a constant kept, or a view of one: never handed out
+        g = g.astype(c.out_dtype)
     return g.reshape(-1)

@@ -34,7 +34,7 @@ from reshape import InputError
 from .._checks import all_finite
 from .._registry import Context
 from .._structure_args import from_checked
-from ._compiled import Compiled, bound, compile_gradient, run_compiled
+from ._compiled import Compiled, bound, checked_compute, compile_gradient, run_compiled
 from ._evaluate import Evaluation, proved_through_products
 from ._graph import Expression
 
@@ -107,7 +107,7 @@ def program(
             v.setflags(write=False)  # shared by every call: nothing may write into it
             constants.append((i, v))
         elif n.op is not None:
-            compute = n.op.unchecked or n.op.prepare
+            compute = checked_compute(n, ev.shapes)
             args = tuple(slot[a.key] for a in n.args)
             steps.append((i, compute, args, {**n.op.options, **n.options}, ev.shapes[n.key]))
     on = {x.key}

@@ -138,3 +138,39 @@ def test_programs_are_kept_within_a_bound_and_share_nothing_with_the_caller():
     g[:] = 0  # the caller may write into what it got
     np.testing.assert_array_equal(g2, np.full(3, 4.0))
     np.testing.assert_array_equal(e.gradient("x", {"x": np.ones(3)}), np.full(3, 4.0))
+
+
+@pytest.mark.parametrize(
+    ("text", "shapes", "wrt", "values", "expected"),
+    [
+        # a scalar where an operation's unchecked form takes a column or a 1×1 layer
+        ("softmax(a)", [], "a", {"a": 0.3}, 0.0),
+        ("softmax(a, 2)*b", [], "b", {"a": 0.3, "b": 2.0}, 1.0),
+        (
+            "sum(linear(W, a, y))",
+            ["W=2x1", "y=2"],
+            "W",
+            {"W": [[1], [1]], "a": 3, "y": [1, 1]},
+            [[3], [3]],
+        ),
+        (
+            "sum(linear(W, a, y))",
+            ["W=2x1", "y=2"],
+            "a",
+            {"W": [[1], [1]], "a": 3, "y": [1, 1]},
+            2.0,
+        ),
+    ],
+)
+def test_scalar_arguments_take_the_kept_path_too(text, shapes, wrt, values, expected):
+    e = parse(text, shapes)
+    values = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    for _ in range(3):  # checked, then kept (compiled or replayed)
+        np.testing.assert_allclose(e.gradient(wrt, values), expected)
+
+
+@pytest.mark.parametrize("text", ["mean(S)", "tr(-S)", "sum(S')"])
+def test_a_constant_gradient_keeps_the_float32_it_came_in(text):
+    e = parse(text, ["S=2x2"])
+    values = {"S": np.ones((2, 2), np.float32)}
+    assert [e.gradient("S", values).dtype for _ in range(3)] == [np.float32] * 3
