@@ -12,7 +12,8 @@ What the checked path refuses is still refused, by running it:
 - every node of the expression itself is computed and its value tested finite (a sum per node),
   so log of a negative number or a division by zero still fails, and the gradient is tested; a
   node whose every use passes a NaN or infinity on (a sum, a product by an array, log, …: see
-  :data:`PASSES_ON`) to a node that is tested needs no test of its own, nor a variable its scan;
+  ``_compiled_parts.PASSES_ON``) to a node that is tested needs no test of its own, nor a
+  variable its scan;
 - an operation whose derivative has a domain of its own (norm2 at 0, sqrt at 0, a power's
   infinite slope, arcsin and arccos at ±1, inv) has its rule's builder run, as the
   checked path runs it, since simplifying may remove the division that would show it
@@ -46,24 +47,23 @@ import numpy as np
 
 from reshape import InputError, _limit
 
-from .._binary import _raw
 from .._checks import all_finite
+from ._compiled_parts import (
+    GUARDED,
+    cancels,
+    checked_compute,
+    covered_nodes,
+    hoisted,
+    plain_power,
+    smallest_norm,
+    value_of,
+)
 from ._evaluate import Evaluation, evaluate
-from ._graph import Expression, node
+from ._graph import Expression
 
 __all__ = ["Compiled", "compile_gradient", "run_compiled"]
 
-# Operations whose rule builders refuse points where the value is finite but the derivative is
-# not defined (tests/jacobians/expressions/test_compiled.py finds every builder that may refuse)
-GUARDED = frozenset({"norm2", "power", "sqrt", "arcsin", "arccos", "inv"})
 _AGREE = 1e-12
-# Operations whose value is not finite wherever an argument is not: a NaN or infinity in x + y,
-# x − y, −x, x ⊙ y (∞·0 is NaN), Σx, mean x, ‖x‖₂, log x, |x| and xᵀ shows in the result. Not
-# here: a quotient (x/∞ = 0), a power (NaN⁰ = 1), exp (e^−∞ = 0), the bounded functions, and the
-# matrix product, whose BLAS may skip a zero's products.
-PASSES_ON = frozenset(
-    {"add", "subtract", "negate", "multiply", "sum", "mean", "norm2", "log", "abs", "transpose"}
-)
 
 
 @dataclass(frozen=True)
@@ -90,80 +90,7 @@ class Compiled:
     guards: tuple[tuple[Callable[[Any], Any], Callable[..., Any], tuple[int, ...], dict], ...]
     out: int
     size: int
-    copy_out: bool  # the output is a variable's or a constant's slot: hand back a copy
     out_dtype: np.dtype  # the checked call's gradient's
-
-
-def _value(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> Callable[..., Any]:
-    """Node n's value alone, for arguments already checked and shaped."""
-    op = n.op
-    assert op is not None
-    if op.name == "matmul":
-        return np.matmul
-    if op.name == "transpose":
-        return np.transpose  # a view: the operation's own value is a copy, for its Jacobian
-    if op.name == "norm2":
-        # one pass; where the sum of squares overflows or underflows to 0 the value is not
-        # finite, or 0 and refused as norm2's derivative is: the checked path then computes it
-        return lambda X: np.sqrt(np.vdot(X, X))
-    fn = op.fn
-    if op.family == "arithmetic" and fn is not None:
-        return lambda u, v: _raw(fn, u, v)
-    compute = checked_compute(n, shapes)
-    return lambda *args, **options: compute(*args, **options).value
-
-
-# The families whose ``unchecked`` takes a scalar as it takes an array (elementwise arithmetic)
-_SCALARS_TAKEN = frozenset({"arithmetic", "function"})
-
-
-def checked_compute(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> Callable[..., Any]:
-    """The computation of node n's context from arguments already checked: its operation's
-    ``unchecked``, which takes the arrays ``prepare`` makes (linear's W (n, m), softmax's
-    column), where n's arguments are such arrays, else ``prepare`` (a scalar argument, which
-    prepare makes a 1×1 layer or a one-entry column)."""
-    op = n.op
-    assert op is not None
-    if op.unchecked is None:
-        return op.prepare
-    if op.family not in _SCALARS_TAKEN and any(shapes[a.key] == () for a in n.args):
-        return op.prepare
-    return op.unchecked
-
-
-def _scalar_of(n: Expression) -> tuple[Expression, Expression] | None:
-    """(c, M) where n is c·M with c a scalar and M not, else None."""
-    if n.op is None or n.op.name != "multiply":
-        return None
-    u, v = n.args
-    if u.is_scalar and not v.is_scalar:
-        return u, v
-    if v.is_scalar and not u.is_scalar:
-        return v, u
-    return None
-
-
-def _hoisted(e: Expression) -> Expression:
-    """e with each product (c·M)B or A(c·M) written c·(MB) or c·(AM): the scalar times the
-    product, not times the matrix, which is the larger where the product is a vector (the
-    simplified 2*A'*(A*x - y) scales all of A otherwise)."""
-    done: dict[object, Expression] = {}
-    for n in e.nodes():
-        if n.op is None:
-            done[n.key] = n
-            continue
-        args = [done[a.key] for a in n.args]
-        if n.op.name == "matmul":
-            left, right = _scalar_of(args[0]), _scalar_of(args[1])
-            if left is not None:
-                done[n.key] = node("multiply", left[0], node("matmul", left[1], args[1]))
-                continue
-            if right is not None:
-                done[n.key] = node("multiply", right[0], node("matmul", args[0], right[1]))
-                continue
-        same = all(a is b for a, b in zip(args, n.args, strict=True))
-        done[n.key] = n if same else node(n.op, *args, **n.options)
-    return done[e.key]
 
 
 def compile_gradient(
@@ -179,7 +106,9 @@ def compile_gradient(
         return None  # an operation without a symbolic adjoint
     if ge.op is None:
         return None  # a constant or wrt itself: the replayed program is as short
-    ge = _hoisted(ge)
+    if any(cancels(n, ev.shapes) for n in ev.nodes):
+        return None
+    ge = hoisted(ge)
     try:
         evg = evaluate(ge, values, "Expression.gradient")
     except (InputError, ArithmeticError, np.linalg.LinAlgError):
@@ -188,7 +117,7 @@ def compile_gradient(
     if not _agrees(evg.values[ge.key], g, scale):
         return None
     forward = {n.key for n in ev.nodes}
-    covered = _covered(e)
+    covered = covered_nodes(e)
     nodes = list(ev.nodes) + [n for n in evg.nodes if n.key not in forward]
     shapes = {**evg.shapes, **ev.shapes}
     on = {x.key}
@@ -199,8 +128,6 @@ def compile_gradient(
     # logistic loss's gradient writes exp(−y ⊙ Xw) twice more), computed once here
     slot: dict[object, int] = {}
     seen: dict[tuple, int] = {}
-    if any(_cancels(n, shapes) for n in ev.nodes):
-        return None
     constants, steps, guards, nonzero, positive, divisors = [], [], [], [], [], []
     ahead: set[int] = set()  # the slots of the expression's own nodes, tested or covered
     for n in nodes:
@@ -219,7 +146,7 @@ def compile_gradient(
             constants.append((i, v))
         elif n.op is not None:
             tested = n.key in forward and n.key not in covered
-            steps.append((i, _value(n, shapes), args, options, shapes[n.key], tested))
+            steps.append((i, value_of(n, shapes), args, options, shapes[n.key], tested))
             if n.key in forward:
                 ahead.add(i)
             if n.op.name == "log" and n.key in on:
@@ -232,7 +159,7 @@ def compile_gradient(
                 nonzero.append(i)  # its builder refuses X = 0 alone, where the norm is 0
                 continue
             for k, a in enumerate(n.args):
-                if a.key in on and not _plain_power(n, k):
+                if a.key in on and not plain_power(n, k):
                     build = n.op.rules[n.op.params[k].name].build
                     guards.append((build, checked_compute(n, shapes), args, options))
     c = Compiled(
@@ -246,7 +173,7 @@ def compile_gradient(
         tuple(constants),
         tuple(steps),
         tuple(nonzero),
-        _smallest_norm(ev.values[e.key].dtype),
+        smallest_norm(ev.values[e.key].dtype),
         float(np.finfo(ev.values[e.key].dtype).tiny),
         tuple(dict.fromkeys(positive)),
         tuple(i for i in dict.fromkeys(divisors) if i not in positive),
@@ -254,54 +181,11 @@ def compile_gradient(
         tuple(guards),
         slot[ge.key],
         int(np.prod(ev.shapes[x.key])),
-        slot[ge.key] in {i for i, _ in constants} or ge.op is None,
         g.dtype,
     )
     with np.errstate(all="ignore"):
         again = run_compiled(c, values)
     return c if again is not None and _agrees(again, g, scale) else None
-
-
-def _cancels(n: Expression, shapes: Mapping[object, tuple[int, ...]]) -> bool:
-    """Whether n is a log-sum-exp over all the entries of a matrix, whose gradient's closed form
-    exp(X − logsumexp(X)) loses digits where X is large (see the module docstring)."""
-    if n.op is None or n.op.name != "logsumexp" or n.options.get("axis") is not None:
-        return False
-    return sum(k > 1 for k in shapes[n.args[0].key]) > 1
-
-
-def _smallest_norm(dtype: np.dtype) -> float:
-    """The least ‖X‖ whose sum of squares is past the subnormal range by a factor 1/ε, so that
-    the squares which underflow change it by less than its rounding."""
-    info = np.finfo(dtype)
-    return float(np.sqrt(info.tiny / info.eps))
-
-
-def _covered(e: Expression) -> set[object]:
-    """Keys of the nodes of e whose NaN or infinity would show in a node that is tested: every
-    use of them is an operation of :data:`PASSES_ON`, whose value is then tested or, covered
-    itself, passes it on again, up to the output, which is always tested (as is every node not
-    covered)."""
-    uses: dict[object, list[Expression]] = {}
-    for n in e.nodes():
-        for a in n.args:
-            uses.setdefault(a.key, []).append(n)
-    return {
-        n.key
-        for n in e.nodes()
-        if n.key != e.key
-        and n.key in uses
-        and all(u.op is not None and u.op.name in PASSES_ON for u in uses[n.key])
-    }
-
-
-def _plain_power(n: Expression, k: int) -> bool:
-    """u^k by a constant k outside (0, 1): its derivative k·u^(k−1) has no domain of its own
-    (where it overflows, the gradient is not finite and is refused as such)."""
-    if n.op is None or n.op.name != "power" or k != 0:
-        return False
-    v = n.args[1]
-    return v.is_constant and v.name == "number" and not 0 < v.options["fill"] < 1
 
 
 def _agrees(a: np.ndarray, g: np.ndarray, scale: float) -> bool:
@@ -359,7 +243,8 @@ def run_compiled(c: Compiled, values: Mapping[str, Any]) -> np.ndarray | None:
     g = vals[c.out]
     if not all_finite(g):
         return None
-    if c.copy_out or not (g.flags.owndata and g.flags.writeable) or g.dtype != c.out_dtype:
-        # a value passed in, a constant kept, or a view of one: never handed out
+    if not (g.flags.owndata and g.flags.writeable) or g.dtype != c.out_dtype:
+        # a view of a value passed in or of a constant kept (the output is an operation's, so
+        # never one of them itself): never handed out
         g = g.astype(c.out_dtype)
     return g.reshape(-1)

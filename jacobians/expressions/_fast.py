@@ -34,7 +34,8 @@ from reshape import InputError
 from .._checks import all_finite
 from .._registry import Context
 from .._structure_args import from_checked
-from ._compiled import Compiled, bound, checked_compute, compile_gradient, run_compiled
+from ._compiled import Compiled, bound, compile_gradient, run_compiled
+from ._compiled_parts import checked_compute
 from ._evaluate import Evaluation, proved_through_products
 from ._graph import Expression
 

@@ -9,7 +9,8 @@ import pytest
 from jacobians import OPERATIONS, DenseLimitError, InputError, parse, set_dense_limit
 from jacobians._functions import TABLE
 from jacobians.expressions import _accumulate
-from jacobians.expressions._compiled import GUARDED, Compiled
+from jacobians.expressions._compiled import Compiled
+from jacobians.expressions._compiled_parts import GUARDED
 
 from .test_build import _values
 from .test_symbolic import SCALAR
