@@ -219,8 +219,7 @@ def _same_shape(J: Jacobian, shape: Sequence[int]) -> tuple[int, ...]:
     folding the row into another shape of as many entries, its transpose's say, gives an array
     that is not the gradient."""
     shape = checked_shape("to_gradient", "shape", shape)
-    mine, given = _cuts(J.in_shape), _cuts(shape)
-    if not (mine <= given or given <= mine):
+    if not folds(shape, J.in_shape):
         raise ShapeError(
             "to_gradient",
             "shape",
@@ -230,6 +229,13 @@ def _same_shape(J: Jacobian, shape: Sequence[int]) -> tuple[int, ...]:
             "leave shape out to fold the row into the parameter's own shape",
         )
     return shape
+
+
+def folds(shape: tuple[int, ...], like: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` is one of ``like`` in the same row-major order with
+    adjacent axes merged or split ((6,) or (2, 3, 1) of (2, 3), not (3, 2))."""
+    mine, given = _cuts(like), _cuts(shape)
+    return mine <= given or given <= mine
 
 
 def _cuts(shape: tuple[int, ...]) -> set[int]:

@@ -51,6 +51,11 @@ def _read_as(shape: tuple, out_shape: tuple, in_shape: tuple, wrt: str) -> str |
     return None
 
 
+def n_in_transposed(shape: tuple, in_shape: tuple) -> bool:
+    """Whether ``shape`` is the parameter's transposed (a 2-D one that is not square)."""
+    return len(in_shape) == 2 and in_shape[0] != in_shape[1] and tuple(shape) == in_shape[::-1]
+
+
 def _shape_fix(form: str, out_shape: tuple, in_shape: tuple, claimed: tuple) -> tuple[str, str]:
     """(words, code): the claim, of shape ``claimed`` with the right numbers, in ``form``."""
     n_out, n_in = prod(out_shape), prod(in_shape)
@@ -61,10 +66,12 @@ def _shape_fix(form: str, out_shape: tuple, in_shape: tuple, claimed: tuple) -> 
             return "flatten it row-major", f"reshape.flatten(claimed, out_ndim={len(out_shape)})"
         return "flatten it row-major", f"claimed.reshape({n_out}, {n_in})"
     if form == "tensor":
-        if claimed == (n_out, n_in):
-            return "unflatten it", f"reshape.unflatten(claimed, {out_shape or (1,)}, {in_shape})"
+        if claimed == (n_out, n_in) and out_shape:
+            return "unflatten it", f"reshape.unflatten(claimed, {out_shape}, {in_shape})"
         return "unflatten it", f"claimed.reshape{out_shape + in_shape}"
-    return "fold the row back", f"jacobians.to_gradient(claimed, {in_shape})"
+    if claimed in ((1, n_in), (n_in,)):
+        return "fold the row back", f"jacobians.to_gradient(claimed, {in_shape})"
+    return "reshape it to the gradient", f"claimed.reshape{in_shape}"
 
 
 def shape_diagnosis(
@@ -74,19 +81,32 @@ def shape_diagnosis(
     out_shape: tuple,
     in_shape: tuple,
     wrt: str,
+    asked: bool = True,
 ) -> Diagnosis:
     """A claim with the right numbers in another form than ``form`` (whose shapes are
-    ``wanted``) asked for."""
+    ``wanted``) asked for; or, not ``asked``, in a shape that is none of the forms (read
+    row-major, its numbers are right: a reshape where a transpose was meant, say)."""
     words, code = _shape_fix(form, out_shape, in_shape, shape)
     read_as = _read_as(shape, out_shape, in_shape, wrt)
     if read_as is None:
         read_as = f"shaped {fmt_shape(shape)}"
     elif fmt_shape(shape) not in read_as:
         read_as = f"{read_as} {fmt_shape(shape)}"
+    if asked:
+        summary = (
+            f"the numbers are right but claimed is {read_as}, where the {form} "
+            f"{fmt_shape(wanted[0])} is compared"
+        )
+    else:
+        like = f", like {wrt}ᵀ" if n_in_transposed(shape, in_shape) and form == "gradient" else ""
+        summary = (
+            f"claimed is {read_as}{like}, which no form of the Jacobian has: its numbers read "
+            f"row-major are the {form} {fmt_shape(wanted[0])}'s, so it was reshaped where "
+            "a transpose or a flattening was meant"
+        )
     return Diagnosis(
         "shape",
-        f"the numbers are right but claimed is {read_as}, where the {form} "
-        f"{fmt_shape(wanted[0])} is compared",
+        summary,
         f"{words}: {code}",
         {"claimed_shape": list(shape), "expected_shape": list(wanted[0])},
         code,

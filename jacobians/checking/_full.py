@@ -17,6 +17,7 @@ import numpy as np
 
 from reshape import InputError
 
+from .._chain import folds
 from .._structure_args import fmt_shape
 from ._claim import _claimed_array, _forms, _read_as, shape_diagnosis
 from ._compare import beyond, differing, tolerance, within
@@ -83,13 +84,25 @@ class Check:
         return got or f"a {fmt_shape(self.G.shape)} array, row-major"
 
     def wrong_form(self, matches: bool) -> Diagnosis | None:
-        """The shape diagnosis: the numbers are right, the form is not the one asked for."""
-        if not matches or self.wanted is None or self.G.shape in self.wanted:
+        """The shape diagnosis: the numbers are right read row-major, but the form is not the
+        one asked for, or (``form=None``) none of the Jacobian's forms, nor one with adjacent
+        axes merged or split: a gradient of a 2×3 W reshaped to 3×2, where a transpose was
+        meant, is not the gradient."""
+        if not matches:
             return None
         out_shape, in_shape = self.shapes
-        return shape_diagnosis(
-            self.form or "", self.wanted, self.G.shape, out_shape, in_shape, self.p.name
-        )
+        if self.wanted is not None:
+            if self.G.shape in self.wanted:
+                return None
+            form, wanted = self.form or "", self.wanted
+        else:
+            forms = _forms(out_shape, in_shape)
+            if any(folds(self.G.shape, s) for shapes in forms.values() for s in shapes):
+                return None
+            form = "gradient" if forms["gradient"] else "matrix"
+            wanted = forms[form]
+        asked = self.wanted is not None
+        return shape_diagnosis(form, wanted, self.G.shape, out_shape, in_shape, self.p.name, asked)
 
 
 def full_check(c: Check) -> Report:

@@ -247,3 +247,35 @@ def test_the_example_for_a_function_of_several_arguments_names_wrt():
     names = {"verify": verify, "jacobians": jacobians, "np": np, "cost": cost, "claimed": claimed}
     names.update(W=p.W, x=p.x, b=p.b, y=p.y)
     assert eval(r.example, names).diagnosis.data["hypothesis"] == "left out"
+
+
+def _w_cost():
+    W, x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([1.0, -1.0, 2.0])
+    return (lambda W: 0.5 * np.sum((W @ x) ** 2)), W, np.outer(W @ x, x)
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+def test_a_gradient_reshaped_where_a_transpose_was_meant_is_not_the_gradient(mode):
+    cost, W, grad = _w_cost()
+    r = verify(cost, W, grad.reshape(3, 2), mode=mode)  # W's entries in Wᵀ's shape, row-major
+    assert not r.matches and r.diagnosis.kind == "shape"
+    assert "like Wᵀ" in r.diagnosis.summary and r.diagnosis.code == "claimed.reshape(2, 3)"
+    for same in (grad.reshape(6), grad.reshape(1, 6), grad.reshape(6, 1), grad.reshape(2, 3, 1)):
+        assert verify(cost, W, same, mode=mode).matches  # the gradient, axes merged or split
+    A = np.arange(1.0, 7.0).reshape(2, 3)
+    assert verify(lambda v: A @ v, np.ones(3), A.reshape(3, 2), mode=mode).diagnosis.kind == "shape"
+
+
+@pytest.mark.parametrize(
+    ("shape", "form"), [((1, 6), "tensor"), ((6, 1), "gradient"), ((1, 2, 3), "gradient")]
+)
+def test_a_shape_fix_gives_the_form_asked_for(shape, form):
+    W = np.arange(1.0, 7.0).reshape(2, 3)
+    f = lambda W: np.sum(W**2) / 2
+    claimed = W.reshape(shape)
+    r = verify(f, W, claimed, form=form)
+    assert r.diagnosis.kind == "shape"
+    fixed = eval(
+        r.diagnosis.code, {"claimed": claimed, "np": np, "reshape": reshape, "jacobians": jacobians}
+    )
+    assert verify(f, W, fixed, form=form).matches, r.diagnosis.code
