@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from math import prod
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,15 @@ from ._report import Diagnosis, entry_label
 # ----- a constant factor, said simply -----
 
 
+def is_nice(c: float) -> bool:
+    """Whether c is a ratio of whole numbers up to 1000 (½, 2, −1, 1/d): a slip's factor."""
+    fr = Fraction(c).limit_denominator(1000)
+    return abs(float(fr) - c) <= 1e-9 * max(1.0, abs(c))
+
+
 def _nice_factor(c: float, out_shape: tuple, in_shape: tuple) -> str:
     fr = Fraction(c).limit_denominator(1000)
-    if abs(float(fr) - c) > 1e-9 * max(1.0, abs(c)):
+    if not is_nice(c):
         return f"{c:.6g}"
     text = str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
     return {"1/2": "½", "-1/2": "−½", "-1": "−1"}.get(text, text.replace("-", "−"))
@@ -59,6 +66,15 @@ def _factor_hint(c: float, out_shape: tuple, in_shape: tuple) -> str:
                 f"a mean over {k} samples or entries where a sum is meant, or the reverse{where}"
             )
     return "; ".join(hints)
+
+
+def unexplained(d: Diagnosis | None) -> bool:
+    """Whether a mismatch is left without a slip that accounts for it: no diagnosis, a few
+    entries, or a factor that is no slip's ratio (a one-output layer's σ′ left out scales the
+    whole row by 1/σ′(z)), where the layer= hint may help."""
+    if d is None or d.kind == "entries":
+        return True
+    return d.kind == "factor" and not is_nice(d.data["factor"])
 
 
 def _simplest(c: float, fits: Callable[[float], bool]) -> float:
@@ -125,13 +141,16 @@ def _diagnose(
                             fix,
                             {"hypothesis": key, "reading": r.name},
                         )
-    # 3. a constant factor
-    JJ = dot(J, J)
+    # 3. a constant factor, least squares on J scaled to max |J| = 1 (‖J‖² of a J of 1e160
+    # overflows, of 1e-170 underflows)
+    s = float(np.max(np.abs(J))) if J.size else 0.0
+    JJ = dot(J / s, J / s) if 0 < s < np.inf else 0.0
     if JJ > 0:
         for r in readings:
-            c = _simplest(dot(r.M, J) / JJ, lambda c, M=r.M: close(M, J, c, c))
-            # a slip's factor is a small number (½, 2, 1/d, −1): not 1e300, not 1e-300
-            plausible = 1e-8 < abs(c) < 1e8
+            c = _simplest(dot(r.M / s, J / s) / JJ, lambda c, M=r.M: close(M, J, c, c))
+            # a slip's factor is a small number (½, 2, 1/d, −1): not 1e300, not 1e-300; and a
+            # Jacobian of one entry is some multiple of any claim: only a slip's ratio tells
+            plausible = 1e-8 < abs(c) < 1e8 and (n_out * prod(in_shape) > 1 or is_nice(c))
             if plausible and close(r.M, J, c, c) and not close(r.M):
                 nice = _nice_factor(c, out_shape, in_shape)
                 hint = _factor_hint(c, out_shape, in_shape)

@@ -119,7 +119,8 @@ def fast_check(c: Check) -> Report:
     # also where only the numeric error's allowance let them match; see _full)
     look = gap > tol
     if p.eps == EPS:
-        look |= gap > fixed + c.rtol * np.abs(D)
+        with np.errstate(over="ignore"):  # past the float range: within, as in _tolerance
+            look |= gap > fixed + c.rtol * np.abs(D)
     if used != "complex" and look.any():
 
         def base(T: np.ndarray, i: int) -> np.ndarray:
@@ -213,7 +214,12 @@ def _tolerance(
     n_out, n_in = D.shape[0], prod(c.shapes[1])
     # ‖J‖_F, estimated from the numeric side as full's scale is (for v of entries of size 1 the
     # mean of ‖J·v‖² is ‖J‖²_F), so a wild claim cannot widen its own tolerance
-    norm = sqrt(dot(D * unit, D * unit) / DIRECTIONS) or sqrt(n_out * n_in)
+    Du = D * unit
+    top = float(np.max(np.abs(Du))) if Du.size else 0.0
+    if 0 < top < np.inf:  # scaled: the squares of a J of 1e160 overflow, of 1e-170 underflow
+        norm = top * sqrt(dot(Du / top, Du / top) / DIRECTIONS)
+    else:
+        norm = top or sqrt(n_out * n_in)
     atol = c.rtol * norm / sqrt(n_out * n_in) if c.atol is None else float(c.atol)
     rounding = 2 * n_in * float(np.finfo(np.float64).eps) * norm * vnorm  # of claimed·v
     with np.errstate(over="ignore"):  # past the float range: every finite gap is within

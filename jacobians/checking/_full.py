@@ -21,7 +21,7 @@ from .._chain import folds
 from .._structure_args import fmt_shape
 from ._claim import _claimed_array, _forms, _read_as, shape_diagnosis
 from ._compare import beyond, differing, tolerance, within
-from ._diagnose import _diagnose
+from ._diagnose import _diagnose, unexplained
 from ._layer import Layer, _layer_hint
 from ._numeric import Prepared, check_size, differentiate
 from ._readings import _readings
@@ -177,7 +177,7 @@ def full_check(c: Check) -> Report:
             p.of,
         )
     hint = example = ""
-    if not matches and c.layer is None and (diagnosis is None or diagnosis.kind == "entries"):
+    if not matches and c.layer is None and unexplained(diagnosis):
         hint, example = _layer_hint(p.f, p.of, p.name)
     entries = []
     for r, col in np.argwhere(bad)[: c.max_entries]:

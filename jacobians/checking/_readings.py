@@ -160,7 +160,7 @@ def _readings(
     ]
     if G.ndim == 2 and G.shape[::-1] in accepted:
         bases.append(lambda: _transposed(G, out_shape, in_shape, of, wrt))
-    if G.shape == in_shape + out_shape and G.shape != out_shape + in_shape and len(G.shape) > 2:
+    if G.shape == in_shape + out_shape and len(G.shape) > 2:  # also where the two are one shape
         bases.append(lambda: _input_axes_first(G, out_shape, in_shape))
     variants = []
     matrix_out = len([s for s in out_shape if s > 1]) > 1

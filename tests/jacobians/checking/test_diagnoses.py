@@ -4,6 +4,7 @@ applied, as code, to the claim exactly as it was passed."""
 import subprocess
 import sys
 import textwrap
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -279,3 +280,42 @@ def test_a_shape_fix_gives_the_form_asked_for(shape, form):
         r.diagnosis.code, {"claimed": claimed, "np": np, "reshape": reshape, "jacobians": jacobians}
     )
     assert verify(f, W, fixed, form=form).matches, r.diagnosis.code
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+def test_a_tensor_with_its_input_axes_first_is_named_where_input_and_output_shapes_agree(mode):
+    r = np.random.default_rng(0)
+    A, B, X = r.normal(size=(3, 3)), r.normal(size=(3, 3)), r.normal(size=(3, 3))
+    T = np.einsum("ik,lj->ijkl", A, B)  # ∂(AXB)[i, j]/∂X[k, l]: both shapes 3×3
+    claimed = T.transpose(2, 3, 0, 1)
+    d = verify(lambda X: A @ X @ B, X, claimed, mode=mode).diagnosis
+    assert d.kind == "transposed" and "input axes first" in d.summary
+    fixed = eval(d.code, {"claimed": claimed, "np": np})
+    assert verify(lambda X: A @ X @ B, X, fixed, mode=mode).matches
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+@pytest.mark.parametrize("scale", [1e160, 1e-170])
+def test_slips_are_named_at_any_scale(mode, scale):
+    x = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    f = lambda x: scale * np.sum(np.sin(x))  # squares of its Jacobian leave the float range
+    g = scale * np.cos(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert verify(f, x, g, mode=mode).matches
+        for c in (-1.0, 2.0):
+            r = verify(f, x, c * g, mode=mode)
+            assert not r.matches and r.diagnosis.data["factor"] == c
+
+
+def test_a_one_entry_jacobian_is_no_evidence_of_an_odd_factor():
+    assert verify(np.sin, np.array(0.5), 0.3).diagnosis is None  # any claim is some multiple
+    assert verify(np.sin, np.array(0.5), 2 * np.cos(0.5)).diagnosis.data["factor"] == 2
+
+
+def test_an_odd_factor_keeps_the_hint_of_the_activation_checks():
+    sig = lambda z: 1 / (1 + np.exp(-z))
+    W, x, y = np.array([[0.5, -1.0, 2.0]]), np.array([1.0, 2.0, 0.5]), np.array([0.2])
+    cost = lambda W: 0.5 * np.sum((sig(W @ x) - y) ** 2)
+    r = verify(cost, W, np.outer(sig(W @ x) - y, x))  # one output: σ′ left out is a factor
+    assert r.diagnosis.kind == "factor" and "σ′ left out" in r.hint
