@@ -166,7 +166,7 @@ def test_a_200704_entry_gradient_is_verified_in_a_few_calls(slip, expected, code
     assert kind(r) == expected
     if code:
         assert r.diagnosis.code == code
-    assert len(calls) == 2 + DIRECTIONS + 4  # at x twice, one per direction, 4 to check it
+    assert len(calls) == 2 + DIRECTIONS + 10  # at x twice, one per direction, 10 to check it
 
 
 def test_a_wrong_entry_is_caught_and_the_full_check_offered_with_its_cost():
