@@ -220,7 +220,9 @@ def _tolerance(
         norm = top * sqrt(dot(Du / top, Du / top) / DIRECTIONS)
     else:
         norm = top or sqrt(n_out * n_in)
-    atol = c.rtol * norm / sqrt(n_out * n_in) if c.atol is None else float(c.atol)
+    atol = (
+        max(c.rtol * norm / sqrt(n_out * n_in), c.p.resolution) if c.atol is None else float(c.atol)
+    )
     rounding = 2 * n_in * float(np.finfo(np.float64).eps) * norm * vnorm  # of claimed·v
     with np.errstate(over="ignore"):  # past the float range: every finite gap is within
         fixed = np.minimum(Z * atol * vnorm + rounding, _LARGEST)

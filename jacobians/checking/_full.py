@@ -115,7 +115,8 @@ def full_check(c: Check) -> Report:
     n_out, n_in = J.shape
     G = c.read()
     scale = float(max(-J.min(), J.max())) or 1.0  # max |J|, without a matrix of |J|
-    atol = c.rtol * scale if c.atol is None else float(c.atol)
+    # never below what f's rounding can show (see Prepared.resolution)
+    atol = max(c.rtol * scale, p.resolution) if c.atol is None else float(c.atol)
     tol = tolerance(J, err, c.rtol, atol)
 
     def close(M: np.ndarray, T: np.ndarray = J, k: float = 1.0, times: float | None = None) -> bool:

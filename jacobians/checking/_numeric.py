@@ -46,7 +46,7 @@ from ._calls import NotComplexSafeError, bind, function_name
 from ._differences import _central, _complex, _ridders
 from ._evaluate import _Evaluator
 from ._progress import Progress, check_progress
-from ._steps import check_steps, output_eps, positive
+from ._steps import ULPS, check_steps, output_eps, positive
 
 __all__ = [
     "METHODS",
@@ -185,6 +185,14 @@ class Prepared:
     name: str  # the argument differentiated
     of: str  # f's name for symbols
     eps: float  # the rounding unit of f's output (float32's when f computes in float32)
+
+    @property
+    def resolution(self) -> float:
+        """The least slope f's rounding can show: a few ulps of |f(x)| over x's scale. A
+        derivative below it (a gradient at a fitted point: 1.4e-16 where 0 is claimed, from
+        one rounding of f's inner a − y) is zero to f's precision, whatever the method."""
+        top = float(np.max(np.abs(self.f0))) if self.f0.size else 0.0
+        return ULPS * self.eps * top / max(1.0, float(np.max(np.abs(self.point))))
 
 
 def prepare(

@@ -97,3 +97,13 @@ def test_a_float32_f_that_is_not_complex_safe_is_found_out_near_its_minimum(mode
     g = (x * np.abs(x) - y).astype(float) * 2 * np.abs(x)
     r = verify(f, x, g, mode=mode)
     assert r.matches and r.method == "Richardson extrapolation", str(r)  # not "2 ×"
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+def test_a_gradient_below_what_f_can_show_is_zero(mode):
+    # at a fitted point the numeric gradient is one rounding of f's inner a − y (1.4e-16): the
+    # claim 0 is right to f's precision, and a claim off by 1e-9 is still wrong
+    f = lambda x: np.sum((np.tanh(x) - np.tanh(0.7)) ** 2) + 1.0
+    x = np.full(3, 0.7)
+    assert verify(f, x, np.zeros(3), mode=mode).matches
+    assert not verify(f, x, np.full(3, 1e-9), mode=mode).matches
