@@ -106,13 +106,15 @@ def _diagnose(
     n_out: int,
     of: str,
     directions: np.ndarray | None = None,
+    rough: bool = False,
 ) -> Diagnosis | None:
     """The first slip that explains the difference, or None.
 
     ``readings`` are the claim's readings (``_readings``) and ``J`` the numeric Jacobian, or, for
     the fast check, both times the random ``directions`` V (then ``bad`` is None: the wrong
     entries need the full check). ``close(M, T, c, times)`` says whether M equals ``times``·T
-    within the tolerance (×max(1, |c|)).
+    within the tolerance (×max(1, |c|)). ``rough``: some numeric values are only known to
+    lie in a range (f is not smooth there): a factor measured against them is no slip's.
     """
     # 1. the same numbers, read another way
     for r in readings[1:]:
@@ -144,7 +146,7 @@ def _diagnose(
     # 3. a constant factor, least squares on J scaled to max |J| = 1 (‖J‖² of a J of 1e160
     # overflows, of 1e-170 underflows)
     s = float(np.max(np.abs(J))) if J.size else 0.0
-    JJ = dot(J / s, J / s) if 0 < s < np.inf else 0.0
+    JJ = dot(J / s, J / s) if 0 < s < np.inf and not rough else 0.0
     if JJ > 0:
         for r in readings:
             c = _simplest(dot(r.M / s, J / s) / JJ, lambda c, M=r.M: close(M, J, c, c))

@@ -121,6 +121,7 @@ def fast_check(c: Check) -> Report:
     if p.eps == EPS:
         with np.errstate(over="ignore"):  # past the float range: within, as in _tolerance
             look |= gap > fixed + c.rtol * np.abs(D)
+            look |= 2 * E > fixed + c.rtol * np.abs(D)  # too wide to tell: see _full
     if used != "complex" and look.any():
 
         def base(T: np.ndarray, i: int) -> np.ndarray:
@@ -169,6 +170,7 @@ def fast_check(c: Check) -> Report:
             n_out,
             p.of,
             directions=V,
+            rough=rough is not None,
         )
     hint = example = ""
     if not matches and diagnosis is None:

@@ -135,7 +135,9 @@ def full_check(c: Check) -> Report:
         # and where the claim matched only through the numeric error's allowance: in float64 a
         # large estimate means the first step met a kink, and may hide a wrong claim (in float32
         # f's rounding makes the allowance usual, and a second look there costs for nothing)
-        look = bad | beyond(given, J, atol, c.rtol)
+        # and where the estimate alone is wider than the tolerance: a kink right at x, whose
+        # slopes the central differences average, could hide a claim of that average
+        look = bad | beyond(given, J, atol, c.rtol) | (err > atol + c.rtol * np.abs(J))
     if look.any() and N.method != "complex":  # a step may have crossed a kink: look again there
         second = look_again(p, J, err, look, lambda v, k: atol + c.rtol * np.abs(v), c.progress)
         if second.moved.size or second.rough.size:
@@ -176,6 +178,7 @@ def full_check(c: Check) -> Report:
             p.f,
             n_out,
             p.of,
+            rough=rough is not None,
         )
     hint = example = ""
     if not matches and c.layer is None and unexplained(diagnosis):

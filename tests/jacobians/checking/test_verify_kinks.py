@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from jacobians import verify
+from jacobians import numeric, verify
 from jacobians.checking._refine import settle
 
 
@@ -115,6 +115,28 @@ def test_a_wrong_entry_beside_a_kink_at_x_is_named_and_the_kink_noted():
     r = verify(f, W, wrong)
     assert r.diagnosis.kind == "entries" and r.diagnosis.data["entries"] == [[0, 12]]
     assert any("unreliable at 5 entries" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+@pytest.mark.parametrize(
+    ("w", "x"),
+    [([2.0, -1.0], [1.0, 2.0]), ([1.0, -1.0], [1.0, 1.0])],  # z = Wx = 0: the kink
+)  # (the second lies along a direction of ±1s, which a fixed check of ±1s would not cross)
+def test_every_slope_between_the_two_at_a_kink_at_x_is_unsure_and_no_factor_is_named(mode, w, x):
+    W, x = np.array([w]), np.array(x)
+    f = lambda W: np.sum(np.maximum(W @ x, 0))
+    for k in (0.0, 0.5, 1.0):  # the left slope, their mean (what central differences give), right
+        r = verify(f, W, k * x[None], mode=mode)
+        assert not r.matches and r.diagnosis.kind == "not-smooth", (k, str(r))
+    for k in (2.0, -1.0):  # outside the range: wrong, but no factor of the mean is a slip
+        r = verify(f, W, k * x[None], mode=mode)
+        assert not r.matches and r.diagnosis is None, (k, str(r))
+
+
+def test_richardson_says_how_far_apart_the_slopes_of_a_kink_at_x_are():
+    N = numeric(np.abs, np.array([0.0, 1.0]), method="richardson")
+    np.testing.assert_allclose(np.diag(N.matrix), [0.0, 1.0], atol=1e-12)  # the mean at 0
+    assert N.error[0, 0] >= 0.9 and N.error[1, 1] < 1e-9  # ±1 around it; none where smooth
 
 
 # ----- the cost: nothing more for a claim that matches a smooth f -----
