@@ -141,7 +141,7 @@ def add_format(parser: argparse.ArgumentParser) -> None:
         "-o",
         default=None,
         metavar="FILE",
-        help="write to FILE, not stdout; its extension picks the format: " + _KNOWN,
+        help="write to FILE, not stdout (- is stdout); its extension picks the format: " + _KNOWN,
     )
     parser.epilog = f"{parser.epilog or ''}\n{FORMAT_HELP}\n"
 

@@ -118,6 +118,8 @@ def _preflight(mod: ModuleType, args: argparse.Namespace) -> None:
     """What can be refused before the work: a format the options do not agree on (the format is
     settled here, so ``args.format`` is one of FORMATS from now on), a closed stdout, an output
     file not writable."""
+    if getattr(args, "output", None) == "-":
+        args.output = None  # "-" is stdout, as for most commands that write files
     if "format" in vars(args):
         args.format = chosen_format(args)
     needs_stdout = getattr(mod, "needs_stdout", None)

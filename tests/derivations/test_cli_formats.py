@@ -89,6 +89,12 @@ def test_document_implies_latex(capsys, tmp_path):
     )
 
 
+def test_output_dash_is_stdout(capsys, tmp_path):
+    code, out, err = main(capsys, "derive", "--format", "json", "-o", "-")
+    assert (code, err) == (0, "") and json.loads(out)["version"] == 1
+    assert not (tmp_path / "-").exists()
+
+
 def test_without_output_or_format_it_is_text(capsys):
     code, out, _ = main(capsys, "derive")
     assert code == 0 and out.startswith(START["text"])
