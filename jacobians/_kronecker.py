@@ -11,8 +11,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from reshape import InputError
+
 from ._jacobian import Jacobian, bare
-from ._structure_args import Structure, building, checked_factor, given_shapes
+from ._structure_args import (
+    Structure,
+    all_finite,
+    building,
+    checked_factor,
+    given_shapes,
+    largest,
+    within_range,
+)
 
 __all__ = ["Factor", "Kronecker", "matmul"]
 
@@ -92,7 +102,20 @@ class Kronecker(Jacobian):
                 idx = np.arange(p)
                 out[:, idx, :, idx] = self.L  # advanced axes first: (p, a, b) gets L broadcast
             return out.reshape(a * p, b * q)
-        return np.kron(self.L, self.R)
+        # each entry is one product L[i, j]·R[k, l]: bounded by max|L|·max|R|, else scanned
+        if within_range(largest(self.L) * largest(self.R), self.dtype):
+            return np.kron(self.L, self.R)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
+            M = np.kron(self.L, self.R)
+        if not all_finite(M):  # finite factors whose products pass the range: never ±inf
+            raise InputError(
+                self.made_by or "Kronecker",
+                "L" if self.made_by is None else "arguments",
+                "factors whose Kronecker product stays within floating-point range",
+                f"{self.symbol} = L ⊗ R, {M.size - int(np.isfinite(M).sum())} entries beyond it",
+                "scale the values the factors are made of down, or keep the Jacobian structured",
+            )
+        return M
 
     @staticmethod
     def dense_cost(s: Structure) -> int:
@@ -155,12 +178,15 @@ class Kronecker(Jacobian):
 
     def _gain(self, side: str) -> float:
         """‖L ⊗ R‖ = ‖L‖·‖R‖ in the norm that bounds the action: the largest row sum of |·| from
-        the left (∞-norm), the largest column sum from the right (1-norm); I_k's is 1."""
+        the left (∞-norm), the largest column sum from the right (1-norm); I_k's is 1. A factor
+        narrower than float64 is summed in float64, where its sums cannot overflow (nor warn)."""
         axis = 1 if side == "left" else 0
         gain = 1.0
         for F in (self.L, self.R):
             if not isinstance(F, int):
-                gain *= float(np.abs(np.asarray(F)).sum(axis=axis).max())
+                a = np.abs(np.asarray(F))
+                wide = a.dtype.itemsize >= 8
+                gain *= float((a.sum(axis=axis) if wide else a.sum(axis, np.float64)).max())
         return gain
 
     @staticmethod

@@ -49,6 +49,7 @@ __all__ = [
     "products_are_tested",
     "products_tested",
     "squeezed",
+    "within_range",
 ]
 
 MAX_ENTRIES = 2**62  # numpy counts entries in intp: a shape with more cannot index an array
@@ -279,7 +280,30 @@ def all_finite(a: np.ndarray) -> bool:
         return cmath.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
 
 
-_SAFE = 1e300  # a bound below this (and above the largest float / 1e8) cannot overflow
+# A bound below the largest finite number of the result's dtype by a margin of about 1e8 (the
+# rounding of a sum of n terms grows it by n·eps at most) cannot overflow: 1e300 for float64 as
+# ever, 1.9e30 for float32, 3.6e-4 for float16 (whose products are scanned). It is read off the
+# operand M's dtype: numpy promotes, so the result's dtype is M's or wider, never narrower (a
+# float64 structure applied to a float32 M is scanned, not bounded). A dtype not in the table
+# (another byte order) has bound 0: its results are scanned. The bound is a Python float, so a
+# long double's is float64's.
+_F64_MAX = np.finfo(np.float64).max
+
+
+def _bound(t: type) -> float:
+    top = np.finfo(t).max
+    return 1e300 if top >= _F64_MAX else float(top / _F64_MAX) * 1e300
+
+
+_F64 = np.dtype(np.float64)
+_REALS = (np.float16, np.float32, np.float64, np.longdouble)
+_SAFE = {np.dtype(t): _bound(t) for t in (*_REALS, np.complex64, np.complex128, np.clongdouble)}
+
+
+def within_range(bound: float, dtype: np.dtype) -> bool:
+    """Whether numbers no larger than ``bound`` in magnitude are safely finite in ``dtype``
+    (below :data:`_SAFE`'s bound for it; float64 first, the hot path, without hashing)."""
+    return bound < (1e300 if dtype is _F64 else _SAFE.get(dtype, 0.0))
 
 
 def largest(a: np.ndarray) -> float:
@@ -295,8 +319,9 @@ def applied(
     apply: Callable[[np.ndarray], np.ndarray], M: np.ndarray, gain: float | None
 ) -> tuple[np.ndarray, bool]:
     """(apply(M), whether it is finite), the test as :func:`finite_result` makes it: by the
-    bound ``gain``·max|M| where that is safely finite, else by a scan of the result."""
-    if gain is not None and gain * largest(M) < _SAFE:
+    bound ``gain``·max|M| where that is safely below the largest number of the result's dtype
+    (:data:`_SAFE`), else by a scan of the result, computed without a warning."""
+    if gain is not None and within_range(gain * largest(M), M.dtype):
         return apply(M), True
     with np.errstate(over="ignore", invalid="ignore"):
         out = apply(M)
@@ -310,7 +335,8 @@ def finite_result(
     finite Jacobian and a finite M overflows: no warning, no infinity returned.
 
     ``gain`` bounds the growth of the structure's action (|J·M| ≤ gain·max|M| entrywise; 1 for a
-    map that only moves entries): where gain·max|M| is safely finite, the result is, and its
+    map that only moves entries): where gain·max|M| is safely within the range of the result's
+    dtype (float32's is 3.4e38, float64's 1.8e308), the result is finite, and its
     entries are not scanned (a Kronecker factor's gradient I_n ⊗ xᵀ has n·m of them, its
     bound costs n + m). None: the result is scanned."""
     out, finite = applied(apply, M, gain)
