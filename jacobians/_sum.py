@@ -4,14 +4,17 @@ predicts from structures alone what it will make.
 Where a variable reaches an output along several paths, its Jacobian is the sum of the products
 along them. :func:`add_jacobians` adds two Jacobians in a structure of their own where the
 mathematics gives one (I + diag(d) = diag(1 + d), L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂), two batches of
-blocks add block by block, D + U Vᵀ plus a diagonal adds into D); a dense term makes the sum
-dense (it already holds that many numbers), and anything else is kept as a lazy :class:`Sum` of
-its terms (:mod:`jacobians._lazy_sum`, re-exported here), applied term by term and never made
-dense unless ``.matrix`` is asked for.
+blocks add block by block, D + U Vᵀ plus a diagonal adds into D); a dense term anywhere, a sum's
+own terms included, makes the sum dense (it already holds that many numbers) within the dense
+limit, weighed in the sum's dtype; anything else is kept as a lazy :class:`Sum` of its terms
+(:mod:`jacobians._lazy_sum`, re-exported here), applied term by term and never made dense unless
+``.matrix`` is asked for. A sum has the dtype numpy gives its terms' (an I_k made to add it to a
+float32 factor is float32).
 
 :func:`plan_sum` takes the same decisions on :class:`~jacobians._jacobian.Structure` records, rule
 for rule, so that an expression's elimination orders (:mod:`jacobians.expressions._elimination`)
-are costed before anything is added.
+are costed before anything is added. A record has no dtype: the limit is weighed in the dtype the
+caller gives, else float64's 8 bytes an entry.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from ._blocks import block_sizes
 from ._jacobian import Jacobian, bare, common_order
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
-from ._limit import DenseLimitError, check_limit
+from ._limit import check_limit
 from ._lowrank import DiagonalPlusLowRank, low_rank
 from ._structure_args import Structure, all_finite
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
@@ -46,13 +49,15 @@ def _ones(n: int, dtype: type | np.dtype = np.float64) -> np.ndarray:
 
 
 def _diagonal_of(J: Jacobian) -> np.ndarray | None:
-    """The diagonal, flattened, of a Jacobian that is diagonal in its structure; else None."""
+    """The diagonal, flattened, of a Jacobian that is diagonal in its structure; else None. An
+    identity's ones are of its dtype (I_a ⊗ I_p's is float64, as its ``dtype`` says), so a sum
+    has the dtype numpy gives its terms' (float32 terms, a float32 sum)."""
     if isinstance(J, Identity):
         return _ones(J.shape[0], J.dtype)
     if isinstance(J, Diagonal):
         return J.diagonal
     if isinstance(J, Kronecker) and isinstance(J.L, int) and isinstance(J.R, int):
-        return _ones(J.shape[0])
+        return _ones(J.shape[0], J.dtype)
     return None
 
 
@@ -72,26 +77,28 @@ def _same(F: Factor, G: Factor) -> bool:
     return F is G or (F.shape == G.shape and np.array_equal(F, G))
 
 
-def _plus(F: Factor, G: Factor) -> np.ndarray:
-    """F + G for Kronecker factors of one shape, an int k standing for I_k (made, so weighed)."""
+def _plus(F: Factor, G: Factor, dtype: np.dtype) -> np.ndarray:
+    """F + G for Kronecker factors of one shape, an int k standing for I_k (made, so weighed),
+    made in ``dtype``, the sum's: I_k has no numbers of its own to say it."""
 
     def eye(k: int) -> np.ndarray:
-        check_limit(f"add_jacobians: I_{k} in a Kronecker factor", k, k, np.dtype(np.float64), None)
-        return np.eye(k)
+        check_limit(f"add_jacobians: I_{k} in a Kronecker factor", k, k, dtype, None)
+        return np.eye(k, dtype=dtype)
 
     return (eye(F) if isinstance(F, int) else F) + (eye(G) if isinstance(G, int) else G)
 
 
-def _kron_plus(A: Kronecker, B: Kronecker) -> Kronecker | None:
-    """L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂) and L₁ ⊗ R + L₂ ⊗ R = (L₁ + L₂) ⊗ R."""
+def _kron_plus(A: Kronecker, B: Kronecker, dtype: np.dtype) -> Kronecker | None:
+    """L ⊗ R₁ + L ⊗ R₂ = L ⊗ (R₁ + R₂) and L₁ ⊗ R + L₂ ⊗ R = (L₁ + L₂) ⊗ R, in ``dtype``
+    (the sum's: an identity made a Kronecker product by _as_kronecker has lost its own)."""
     if fdims(A.L)[:2] != fdims(B.L)[:2] or fdims(A.R)[:2] != fdims(B.R)[:2]:
         return None
     same_l, same_r = _same(A.L, B.L), _same(A.R, B.R)
     # Both equal: 2(L ⊗ R), the 2 put into a factor that is a matrix already where there is one.
     if same_r and (not same_l or isinstance(A.R, int)):
-        return bare(Kronecker, L=_plus(A.L, B.L), R=A.R)
+        return bare(Kronecker, L=_plus(A.L, B.L, dtype), R=A.R)
     if same_l:
-        return bare(Kronecker, L=A.L, R=_plus(A.R, B.R))
+        return bare(Kronecker, L=A.L, R=_plus(A.R, B.R, dtype))
     return None
 
 
@@ -128,13 +135,18 @@ def _low_rank_plus(A: Jacobian, B: Jacobian) -> DiagonalPlusLowRank | None:
     return None if d is None else low_rank(A.d + d, A.U, A.V, A.n, A.axis)
 
 
+def _dense_fits(rows: int, cols: int, itemsize: int) -> bool:
+    """Whether a dense rows×cols sum of entries of ``itemsize`` bytes is within the dense limit:
+    the one test add_jacobians makes before adding dense, and plan_sum before planning it."""
+    return rows * cols * itemsize <= _limit._dense_limit
+
+
 def _combined(A: Jacobian, B: Jacobian) -> Jacobian | None:
     """A + B in one structure (a fresh object), or None where they have none in common."""
     if isinstance(A, Dense) or isinstance(B, Dense):
-        try:
-            return bare(Dense, M=A.dense() + B.dense())
-        except DenseLimitError:
-            return None
+        if not _dense_fits(*A.shape, np.result_type(A.dtype, B.dtype).itemsize):
+            return None  # each term's dense form is no wider than the sum: none is refused
+        return bare(Dense, M=A.dense() + B.dense())
     da, db = _diagonal_of(A), _diagonal_of(B)
     if da is not None and db is not None:
         return bare(Diagonal, d=da + db)
@@ -148,7 +160,7 @@ def _combined(A: Jacobian, B: Jacobian) -> Jacobian | None:
     if like is not None:
         ka, kb = _as_kronecker(A, like), _as_kronecker(B, like)
         if ka is not None and kb is not None:
-            return _kron_plus(ka, kb)
+            return _kron_plus(ka, kb, np.result_type(A.dtype, B.dtype))
     return None
 
 
@@ -214,11 +226,12 @@ def _new_numbers(t: Jacobian, A: Jacobian, B: Jacobian) -> list[np.ndarray]:
 
 def _added(A: Jacobian, B: Jacobian) -> Jacobian:
     terms, more = flat_terms([A]), flat_terms([B])
-    if any(isinstance(t, Dense) for t in terms + more):
-        try:  # a dense term holds as many numbers as the sum: add the rest into it
-            return _joined(bare(Dense, M=A.dense() + B.dense()), A, B)
-        except DenseLimitError:
-            pass  # over the limit: add what has a structure in common, keep the rest apart
+    # A dense term holds as many numbers as the sum: add the rest into it, within the limit
+    # (weighed in the sum's dtype); over it, add what has a structure in common, keep the rest.
+    if any(isinstance(t, Dense) for t in terms + more) and _dense_fits(
+        *A.shape, np.result_type(A.dtype, B.dtype).itemsize
+    ):
+        return _joined(bare(Dense, M=A.dense() + B.dense()), A, B)
     for t in more:
         for i, u in enumerate(terms):
             both = _combined(u, t)
@@ -265,11 +278,11 @@ def _planned_kron_plus(sa: Structure, sb: Structure) -> tuple[int, Structure] | 
     return None
 
 
-def _planned_combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | None:
+def _planned_combined(sa: Structure, sb: Structure, itemsize: int) -> tuple[int, Structure] | None:
     """The structure of add_jacobians' sum of two terms, or None for a Sum of both."""
     rows, cols = sa.rows, sa.cols
     if "dense" in (sa.kind, sb.kind):
-        if rows * cols * 8 > _limit._dense_limit:
+        if not _dense_fits(rows, cols, itemsize):
             return None
         return rows * cols, Structure("dense", rows, cols)
     if _planned_diagonal(sa) and _planned_diagonal(sb):
@@ -301,21 +314,27 @@ def _planned_combined(sa: Structure, sb: Structure) -> tuple[int, Structure] | N
     return None
 
 
-def plan_sum(sa: Structure, sb: Structure) -> tuple[int, Structure]:
+def plan_sum(sa: Structure, sb: Structure, *, dtype: object = None) -> tuple[int, Structure]:
     """A + B planned from structures, as :func:`jacobians._sum.add_jacobians` adds:
     (additions, structure of the sum); a term is added into the first term it combines with.
+
+    A Structure records no dtype, so the dense limit is weighed in ``dtype``, the sum's, where
+    the caller knows it, else in float64 (8 bytes an entry; a complex sum takes 16, and near
+    the limit may be planned dense where add_jacobians keeps a Sum). Every term is taken to be
+    of the sum's dtype: two float32 terms of a complex sum are weighed at 16 bytes too.
 
     >>> plan_sum(Structure("identity", 3, 3), Structure("diagonal", 3, 3))[1].kind
     'diagonal'
     """
+    itemsize = 8 if dtype is None else np.dtype(dtype).itemsize  # type: ignore[call-overload]
     flat = lambda s: list(s.terms) if s.kind == "sum" else [s]
-    terms, adds = flat(sa), 0
-    if "dense" in (sa.kind, sb.kind):
-        both = _planned_combined(sa, sb)
-        return both if both is not None else (0, _planned_sum_of([sa, sb]))
-    for t in flat(sb):
+    terms, more, adds = flat(sa), flat(sb), 0
+    # as _added: a dense term anywhere makes the sum dense, within the limit
+    if any(t.kind == "dense" for t in terms + more) and _dense_fits(sa.rows, sa.cols, itemsize):
+        return sa.rows * sa.cols, Structure("dense", sa.rows, sa.cols)
+    for t in more:
         for i, u in enumerate(terms):
-            both = _planned_combined(u, t)
+            both = _planned_combined(u, t, itemsize)
             if both is not None:
                 adds += both[0]
                 terms[i] = both[1]
