@@ -34,7 +34,7 @@ from typing import ClassVar, TypeVar
 
 import numpy as np
 
-from reshape import ShapeError, unflatten
+from reshape import InputError, ShapeError, unflatten
 
 from ._display import DISPLAY_MAX, html_display, latex_display
 from ._labels import Label, render, transposed, wrap, wrap_latex
@@ -47,6 +47,7 @@ from ._structure_args import (
     checked_shape,
     finite_result,
     fmt_shape,
+    given_shapes,
 )
 
 __all__ = ["Jacobian", "Label", "bare", "mixed_vecs"]
@@ -176,8 +177,11 @@ class Jacobian:
         out_shape: Sequence[int] | None = None,
         in_shape: Sequence[int] | None = None,
     ) -> _J:
-        """Label this Jacobian in place and return it (unchecked: the caller made it).
+        """Label this Jacobian in place and return it: internal, unchecked. Use :meth:`labelled`.
 
+        This is the toolkit's own form, for a Jacobian the caller has just made (a product, a
+        sum, a transpose, often not yet given its shapes, so their sizes cannot be compared
+        here): it runs on every product and is not checked, as a builder's arrays are not.
         ``closed_form`` and ``latex`` are strings, None for the symbol ∂of/∂wrt, or for a product
         the pair of its factors' labels, rendered on first use. The shapes, if given, must have
         the sizes of the matrix's rows and columns.
@@ -194,10 +198,43 @@ class Jacobian:
         return self
 
     def labelled(
-        self, of: str, wrt: str, closed_form: str | None = None, latex: str | None = None
+        self,
+        of: str,
+        wrt: str,
+        closed_form: str | None = None,
+        latex: str | None = None,
+        out_shape: Sequence[int] | None = None,
+        in_shape: Sequence[int] | None = None,
     ) -> Jacobian:
-        """A copy with other labels (same numbers, same structure)."""
-        return self._copy().label(of, wrt, closed_form, latex)
+        """A copy with other labels, and other shapes of the same sizes if given (same numbers,
+        same structure). The names are text, the closed form and its LaTeX text or None (the
+        symbol ∂of/∂wrt), each shape whole numbers ≥ 1 with as many entries as the one it
+        replaces.
+
+        >>> from jacobians import Identity
+        >>> J = Identity((6,)).labelled("z", "b", "I_6", out_shape=(2, 3), in_shape=(3, 2))
+        >>> J.symbol, J.out_shape, J.in_shape
+        ('∂z/∂b', (2, 3), (3, 2))
+        """
+        op = f"{type(self).__name__}.labelled"
+        if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
+            checked_label(op, "of", of)
+            checked_label(op, "wrt", wrt)
+            checked_label(op, "closed_form", closed_form, optional=True)
+        if type(latex) not in _LABEL:
+            checked_label(op, "latex", latex, optional=True)
+        rows, cols = self.shape
+        out, inn = given_shapes(
+            op,
+            out_shape,
+            in_shape,
+            (self.out_shape, self.in_shape),
+            lambda: (
+                f"shapes of {rows} and {cols} entries, the sizes of the matrix's rows and"
+                f" columns ({self.symbol} is {rows}×{cols})"
+            ),
+        )
+        return self._copy().label(of, wrt, closed_form, latex, out, inn)
 
     def _label_node(self) -> tuple[Label, Label]:
         """What a product keeps of this factor: its labels (strings or pairs), no data."""
@@ -282,7 +319,32 @@ class Jacobian:
         raise NotImplementedError
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:  # noqa: ANN001 - numpy protocol
-        return self.matrix if dtype is None else self.matrix.astype(dtype)
+        """``.matrix`` for numpy (``np.array(J)``, ``np.asarray(J)``), in ``dtype`` if given.
+
+        ``copy=True`` (``np.array``): an array of its own, writable, sharing no memory with the
+        Jacobian (a Dense's matrix may be your own W). ``copy=None`` (``np.asarray``): the
+        matrix, read-only where it is a Dense's own. ``copy=False``: only a Dense's own matrix
+        in its own dtype can be given without a copy; any other is built (or converted), so it
+        is refused with a ValueError, as numpy asks.
+        """
+        if copy is False and (
+            self.kind not in ("dense", "row")
+            or (dtype is not None and np.dtype(dtype) != self.dtype)
+        ):
+            made = "built from its structure" if self.kind not in ("dense", "row") else "converted"
+            raise InputError(
+                f"{type(self).__name__}.__array__",
+                "copy",
+                "copy=None or True: a dense matrix that is not held must be made",
+                f"copy=False, but the matrix of {self.symbol} ({self.kind}) would be {made}",
+                "use np.asarray(J) or J.matrix",
+            )
+        M = self.matrix
+        if dtype is not None and M.dtype != np.dtype(dtype):
+            return M.astype(dtype)  # a new array, writable
+        # Every array a Jacobian holds is shown read-only (a Dense's M, a product's factor
+        # passed through by identities), and every matrix built is new and writable.
+        return M.copy() if copy and not M.flags.writeable else M
 
     @staticmethod
     def dense_cost(s: Structure) -> int:

@@ -1,0 +1,487 @@
+"""The structures at their edges: overflow in narrow dtypes, the dtype of sums, plan_sum against
+add_jacobians, numpy's copy protocol, malformed Structure records given to plan, and labelled.
+
+Each section answers one finding of the structure-algebra hunt (r3): float32 and float16
+products refused by name, never ±inf or a warning (5); float32 sums kept float32 (6); plan_sum
+predicting the structure add_jacobians makes, a Sum holding a dense term included (7);
+``np.array(J)`` a copy of its own (9); plan refusing records it cannot read (10); labelled
+checking its arguments (12).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import jacobians as J
+from jacobians import (
+    BlockDiagonal,
+    Dense,
+    Diagonal,
+    DiagonalPlusLowRank,
+    Identity,
+    InputError,
+    InputTypeError,
+    Kronecker,
+    Permutation,
+    Product,
+    ShapeError,
+    Structure,
+    Sum,
+    Toeplitz,
+    add_jacobians,
+    compose,
+)
+from jacobians._planner import STRUCTURES, _check_structure
+from jacobians._structure_args import _SAFE
+from jacobians._sum import plan_sum
+
+LOW = DiagonalPlusLowRank.kind
+SIZES = [1, 2, 3, 4, 6]
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _divisors(k):
+    return [i for i in range(1, k + 1) if k % i == 0]
+
+
+def make(kind, n, rng, pick, dtype=np.float64):
+    """An n×n Jacobian of structure ``kind`` in ``dtype`` (an int Kronecker factor, I_k, has
+    none of its own), ``pick(options)`` choosing among variants; a sum's terms may be dense."""
+    normal = lambda *shape: rng.normal(size=shape).astype(dtype)
+    if kind == "identity":
+        return Identity((n,), dtype=dtype)
+    if kind == "diagonal":
+        return Diagonal(normal(n))
+    if kind == "dense":
+        return Dense(normal(n, n))
+    if kind == "kronecker":
+        a = pick(_divisors(n))
+        p = n // a
+        return Kronecker(
+            a if pick([True, False]) else normal(a, a), p if pick([True, False]) else normal(p, p)
+        )
+    if kind == "block-diagonal":
+        b = pick(_divisors(n))
+        return BlockDiagonal(normal(n // b, b, b), (n,), (n,))
+    if kind == LOW:  # samples of s as the columns (axis 1) or rows (2) of the batch, rank k
+        s, axis, k = pick(_divisors(n)), pick([1, 2]), pick([1, 2])
+        sheet = (s, n // s) if axis == 1 else (n // s, s)
+        return DiagonalPlusLowRank(
+            normal(*sheet), normal(*sheet, k), normal(*sheet, k), axis, (n,), (n,)
+        )
+    if kind == "permutation":
+        return Permutation(rng.permutation(n), dtype=dtype)
+    if kind == "toeplitz":  # a 3-tap kernel, padding 1: n outputs from n inputs
+        return Toeplitz(normal(1, 1, 3), n, padding=1)
+    if kind == "product":
+        return Product(
+            Diagonal(normal(n)),
+            make(pick(["dense", "kronecker", "permutation"]), n, rng, pick, dtype),
+        )
+    assert kind == "sum"
+    flat = [k for k in STRUCTURES if k != "sum"]
+    terms = [make(pick(flat), n, rng, pick, dtype) for _ in range(pick([1, 2, 3]))]
+    if pick([True, False]):  # a sum holding a dense term, as finding 7's
+        terms.insert(pick(range(len(terms) + 1)), make("dense", n, rng, pick, dtype))
+    return Sum(terms)
+
+
+@st.composite
+def pairs(draw, dtypes=(np.float64,)):
+    """Two n×n Jacobians of drawn kinds (every structure, sums holding dense terms among them)."""
+    n = draw(st.sampled_from(SIZES))
+    rng = np.random.default_rng(draw(seeds))
+    pick = lambda options: draw(st.sampled_from(list(options)))
+    A = make(draw(st.sampled_from(list(STRUCTURES))), n, rng, pick, draw(st.sampled_from(dtypes)))
+    B = make(draw(st.sampled_from(list(STRUCTURES))), n, rng, pick, draw(st.sampled_from(dtypes)))
+    return A, B
+
+
+def close(got, want, rtol=1e-12):
+    np.testing.assert_allclose(
+        got, want, rtol=rtol, atol=rtol * max(1.0, float(np.abs(want).max()))
+    )
+
+
+# ----- 5: a product past a narrow dtype's range is refused by name, never ±inf nor a warning -----
+NARROW = [np.float32, np.float16, np.complex64]
+KINDS5 = ["diagonal", "kronecker", "kronecker I_k", "dense", "block-diagonal"]
+
+
+def _huge(dtype):
+    """An entry whose square is past the dtype's largest number (3.4e38 for float32)."""
+    return np.sqrt(float(np.finfo(dtype).max)) * 4
+
+
+def _structures_at(value, dtype):
+    """Each structure whose left/right is bounded (or scanned) with every entry ``value``."""
+    v = lambda *shape: np.full(shape, value, dtype=dtype)
+    return {
+        "diagonal": Diagonal(v(2)),
+        "kronecker": Kronecker(v(1, 1), v(2, 2)),
+        "kronecker I_k": Kronecker(2, v(1, 1)),
+        "dense": Dense(v(2, 2)),
+        "block-diagonal": BlockDiagonal(v(1, 2, 2)),
+    }
+
+
+@pytest.mark.parametrize("dtype", NARROW)
+@pytest.mark.parametrize("name", KINDS5)
+def test_a_narrow_product_that_overflows_is_refused_by_name(dtype, name):
+    big = _huge(dtype)
+    F = _structures_at(big, dtype)[name]
+    M = np.full((2, 1), big, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail the test, as would ±inf
+        with pytest.raises(InputError, match="overflows") as err:
+            F.left(M)
+        assert err.value.arg == "M" and err.value.op == f"{type(F).__name__}.left"
+        with pytest.raises(InputError, match="overflows") as err:
+            F.right(M.T)
+        assert err.value.arg == "M"
+        with pytest.raises(InputError, match="overflows") as err:
+            compose(F, Dense(M)).matrix  # noqa: B018
+        assert (err.value.op, err.value.arg) == ("compose", "factors")
+        with pytest.raises(InputError, match="overflows"):
+            compose(Dense(M.T), F).matrix  # noqa: B018
+
+
+def test_the_reports_float32_chain_through_operations_is_refused():
+    f = np.float32
+    W, x = np.full((2, 2), 1e20, f), np.full(2, 1e-20, f)
+    z = J.linear(W, x, np.zeros(2, f))
+    w = J.multiply(z.value, np.full(2, 1e20, f))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="overflows") as err:
+            compose(w.jacobians["u"], z.jacobians["x"])
+    assert err.value.arg == "factors"
+
+
+def test_a_kronecker_factor_whose_sums_pass_float32s_range_gives_no_warning():
+    """The gain ‖L‖ is a row sum of |L|: 2·3e38 is past float32's range, so it is summed in
+    float64, and the product (6e38, past it too) is refused."""
+    K = Kronecker(np.full((1, 2), 3e38, np.float32), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="overflows"):
+            K.left(np.ones((2, 1), np.float32))
+        assert K._gain("left") == pytest.approx(2 * float(np.float32(3e38)))
+
+
+@pytest.mark.parametrize(("dtype", "big"), [(np.float64, 1e200), (np.float32, 1e20)])
+def test_a_kronecker_product_made_dense_past_the_range_is_refused(dtype, big):
+    """L ⊗ R's entries are products of the factors' entries: made dense (.matrix, or by a
+    product's generic rule), one past the range is refused naming L, never ±inf or a warning;
+    one of the factors' entries squared within the range is exact."""
+    L, R = np.full((1, 1), big, dtype), np.full((2, 2), big, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="beyond") as err:
+            Kronecker(L, R).matrix  # noqa: B018
+        assert (err.value.op, err.value.arg) == ("Kronecker", "L")
+        with pytest.raises(InputError, match="beyond"):  # diag_left: K made dense
+            compose(Diagonal(np.ones(2, dtype)), Kronecker(L, R))
+        with pytest.raises(InputError, match="overflows"):  # K applied to the row: compose's
+            compose(Dense(np.ones((1, 2), dtype)), Kronecker(L, R))
+    small = np.sqrt(big)  # (√big)² = big, within the range
+    M = Kronecker(np.full((1, 1), small, dtype), np.full((2, 2), small, dtype)).matrix
+    assert M.dtype == dtype
+    np.testing.assert_array_equal(M, np.full((2, 2), dtype(small) * dtype(small)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_a_narrow_product_near_the_top_of_its_range_is_computed_not_refused(dtype):
+    """Past the bound the result is scanned, not refused: 0.9 of the largest number is kept."""
+    top = float(np.finfo(dtype).max)
+    D = Diagonal(np.array([0.9 * top / 4, 1.0], dtype=dtype))
+    out = D.left(np.array([[4.0], [2.0]], dtype=dtype))
+    assert out.dtype == dtype and np.isfinite(out).all()
+    assert out[0, 0] == np.array(0.9 * top / 4, dtype=dtype) * dtype(4.0)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "exponents"), [(np.float32, st.integers(-20, 38)), (np.float16, st.integers(-4, 4))]
+)
+@given(data=st.data())
+def test_narrow_products_are_the_exact_product_or_refused(dtype, exponents, data):
+    """A product is refused by name exactly where its value passes the dtype's range (within a
+    factor 2 either way, where rounding decides), and otherwise equals the float64 product of
+    the same numbers, in the narrow dtype; never ±inf, never a warning."""
+    a, b = data.draw(exponents), data.draw(exponents)
+    value, entry = (float(dtype(x)) for x in (1.5 * 10.0**a, 1.25 * 10.0**b))  # representable
+    name = data.draw(st.sampled_from(KINDS5))
+    side = data.draw(st.sampled_from(["left", "right", "compose"]))
+    F = _structures_at(value, dtype)[name]
+    M = np.full((2, 1), entry, dtype=dtype)
+    want = _structures_at(value, np.float64)[name].matrix @ M.astype(np.float64)
+    top, peak = float(np.finfo(dtype).max), float(np.abs(want).max())
+    assume(not top / 2 <= peak <= 2 * top)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            if side == "left":
+                got = F.left(M)
+            elif side == "right":
+                got = F.T.right(M.T).T
+            else:
+                got = compose(F, Dense(M)).matrix
+        except InputError as err:
+            assert peak > top and "overflows" in str(err), (peak, err)
+            return
+    assert peak < top and got.dtype == dtype
+    close(got.astype(np.float64), want, rtol=4 * float(np.finfo(dtype).eps))
+
+
+def test_the_float64_bound_is_as_it_was_and_each_narrow_one_is_below_its_range():
+    assert _SAFE[np.dtype(np.float64)] == 1e300  # the hot path's test is unchanged
+    for dt, bound in _SAFE.items():
+        top = min(float(np.finfo(dt).max), float(np.finfo(np.float64).max))
+        assert bound * 1e8 <= top * 1.0000001 and bound > top * 1e-9, dt
+
+
+# ----- 6: a sum has the dtype numpy gives its terms' (float32 stays float32) -----
+def test_the_reports_float32_sums_stay_float32():
+    f = np.float32
+    A, B = Kronecker(2, np.ones((2, 2), f)), Kronecker(np.ones((2, 2), f), np.ones((2, 2), f))
+    S = add_jacobians(A, B)
+    assert S.kind == "kronecker" and S.dtype == f and S.matrix.dtype == f
+    close(S.matrix, A.matrix + B.matrix)
+    S = add_jacobians(Identity((4,), dtype=f), Kronecker(2, np.ones((2, 2), f)))  # I_2 ⊗ (I + R)
+    assert S.kind == "kronecker" and S.dtype == f and S.matrix.dtype == f
+    np.testing.assert_array_equal(
+        S.matrix, np.eye(4, dtype=f) + np.kron(np.eye(2), np.ones((2, 2)))
+    )
+    # a complex identity makes the factor complex; a float64 one, float64
+    assert add_jacobians(Identity((4,), dtype=np.complex64), A).dtype == np.complex64
+    assert add_jacobians(Identity((4,)), A).dtype == np.float64
+
+
+def test_an_expressions_float32_jacobian_is_float32():
+    """∂(x·(rᵀo) + x)/∂x = (rᵀo) I + I: an identity added to a Kronecker product's factor."""
+    e = J.parse("x*r'*o + x", ["x=2", "r=3", "o=3"])
+    f = np.float32
+    values = {"x": np.ones(2, f), "r": np.ones(3, f), "o": np.full(3, 2.0, f)}
+    G = e.jacobian("x", values)
+    assert G.dtype == f and G.matrix.dtype == f
+    np.testing.assert_array_equal(G.matrix, np.eye(2, dtype=f) * 7)
+
+
+@given(AB=pairs(dtypes=(np.float32, np.float64, np.complex64)))
+def test_a_sums_dtype_is_its_terms_result_type(AB):
+    A, B = AB
+    S = add_jacobians(A, B)
+    want = np.result_type(A.dtype, B.dtype)
+    assert S.dtype == want and S.matrix.dtype == want, (A, B, S)
+    close(S.matrix, A.matrix + B.matrix, rtol=1e-5)
+
+
+# ----- 7: plan_sum predicts what add_jacobians makes, rule for rule -----
+@pytest.mark.parametrize(
+    "other", ["block-diagonal", "toeplitz", "product", LOW, "identity", "sum", "diagonal"]
+)
+def test_a_sum_holding_a_dense_term_makes_a_dense_sum_and_plan_sum_says_so(other):
+    rng = np.random.default_rng(7)
+    S = Sum([Dense(np.ones((4, 4))), Diagonal(np.ones(4))])
+    B = make(other, 4, rng, lambda options: next(iter(options)))
+    got = add_jacobians(S, B)
+    assert got.kind == "dense"
+    assert plan_sum(S.structure, B.structure) == (16, Structure("dense", 4, 4))
+    assert plan_sum(B.structure, S.structure)[1].kind == add_jacobians(B, S).kind == "dense"
+    close(got.matrix, S.matrix + B.matrix)
+
+
+@given(AB=pairs())
+def test_plan_sum_predicts_the_structure_add_jacobians_makes(AB):
+    A, B = AB
+    S = add_jacobians(A, B)
+    planned = plan_sum(A.structure, B.structure)[1]
+    assert planned.kind == S.structure.kind  # (a dense sum of one row is a "row" in S.kind)
+    assert planned == S.structure, (A, B, S)
+    assert plan_sum(A.structure, B.structure, dtype=np.float64)[1] == planned
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_plan_sum_weighs_the_dense_limit_in_the_sums_dtype(dtype):
+    """A dense 4×4 sum is 16 entries of the dtype's size: just over the limit it stays a Sum of
+    the terms, and plan_sum told the dtype says the same (untold, it takes 8 bytes an entry)."""
+    S = Sum([Dense(np.ones((4, 4), dtype)), Diagonal(np.ones(4, dtype))])
+    B = Diagonal(np.arange(4, dtype=dtype))
+    need = 16 * np.dtype(dtype).itemsize
+    for limit, kind in ((need, "dense"), (need - 1, "sum")):
+        previous = J.set_dense_limit(limit)
+        try:
+            got = add_jacobians(S, B)
+            planned = plan_sum(S.structure, B.structure, dtype=dtype)
+            default = plan_sum(S.structure, B.structure)[1].kind
+        finally:
+            J.set_dense_limit(previous)
+        assert got.kind == planned[1].kind == kind
+        assert planned[1] == got.structure
+        assert default == ("dense" if 16 * 8 <= limit else "sum")
+        close(got.matrix, S.matrix + B.matrix)
+
+
+def test_two_dense_terms_over_the_limit_stay_a_sum():
+    """The limit holds for dense + dense too (before, their sum was made whatever its size)."""
+    A, B = Dense(np.ones((4, 4))), Dense(np.eye(4))
+    previous = J.set_dense_limit(100)
+    try:
+        S = add_jacobians(A, B)
+        planned = plan_sum(A.structure, B.structure)[1]
+    finally:
+        J.set_dense_limit(previous)
+    assert S.kind == planned.kind == "sum" and planned == S.structure
+    close(S.matrix, np.ones((4, 4)) + np.eye(4))
+
+
+# ----- 9: numpy's copy protocol -----
+def test_np_array_of_a_dense_is_a_copy_of_its_own():
+    W = np.ones((2, 2))
+    D = Dense(W)
+    A = np.array(D)  # numpy 2 asks __array__ for copy=True
+    assert not np.shares_memory(A, W) and A.flags.writeable
+    A[0, 0] = 5.0
+    assert W[0, 0] == 1.0 and D.matrix[0, 0] == 1.0
+    view = np.asarray(D)  # copy=None: the read-only view, no copy
+    assert np.shares_memory(view, W) and not view.flags.writeable
+    assert np.shares_memory(np.asarray(D, copy=False), W)
+    assert np.shares_memory(np.asarray(D, dtype=np.float64, copy=False), W)
+    with pytest.raises(ValueError, match="copy"):
+        np.asarray(D, dtype=np.float32, copy=False)
+    assert np.asarray(D, dtype=np.float32).dtype == np.float32
+
+
+def test_np_array_of_a_structure_builds_its_matrix_and_copy_false_is_refused():
+    K = Kronecker(2, np.array([[1.0, 2.0]]))
+    for M in (np.array(K), np.asarray(K)):
+        np.testing.assert_array_equal(M, K.matrix)
+        assert M.flags.writeable
+    assert np.array(K, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="copy") as err:
+        np.asarray(K, copy=False)
+    assert isinstance(err.value, InputError) and err.value.arg == "copy"
+    # a product's matrix may be a factor's own array passed through by identities: still copied
+    W = np.arange(4.0).reshape(2, 2)
+    P = Product(Identity((2,)), Dense(W))
+    A = np.array(P)
+    assert not np.shares_memory(A, W) and A.flags.writeable
+    np.testing.assert_array_equal(A, W)
+
+
+# ----- 10: plan refuses records it cannot read, naming sa or sb -----
+S_ = Structure
+MALFORMED = [
+    (S_("toeplitz", 3, 3), "block"),
+    (S_("toeplitz", 3, 3, block=0), "block"),
+    (S_("product", 3, 3), "terms"),
+    (S_("product", 3, 3, terms=()), "terms"),
+    (S_("product", 3, 3, terms=(S_("dense", 3, 2), S_("dense", 3, 3))), "columns before"),
+    (S_("product", 3, 3, terms=(S_("dense", 3, 2), S_("dense", 2, 4))), "product 3×3"),
+    (S_("sum", 3, 3), "terms"),
+    (S_("sum", 3, 3, terms=()), "terms"),
+    (S_("sum", 3, 3, terms=(S_("dense", 3, 3), S_("dense", 3, 2))), "in a sum"),
+    (S_("sum", 3, 3, terms=(S_("toeplitz", 3, 3),)), "terms[0] of"),
+    (S_("kronecker", 4, 4), "left and right"),
+    (S_("kronecker", 4, 4, left=(2, 2), right=(2, 2)), "triple"),
+    (S_("kronecker", 4, 4, left=(2, 2, 1), right=(2, 2, True)), "bool"),
+    (S_("kronecker", 4, 4, left=(2, 2.0, False), right=(2, 2, True)), "whole"),
+    (S_("kronecker", 4, 4, left=(2, 3, True), right=(2, 2, True)), "identity that is not square"),
+    (S_("kronecker", 4, 4, left=(2, 2, True), right=(3, 3, True)), "not 4×4"),
+    (S_("block-diagonal", 4, 4), "block"),
+    (S_("block-diagonal", 4, 4, block=3), "do not divide its 4 rows"),
+    (S_("block-diagonal", 4, 3, block=2), "do not divide its 3 columns"),
+    (S_(LOW, 4, 4, low_rank=(1, 1)), "block"),
+    (S_(LOW, 4, 4, block=3, low_rank=(1, 1)), "dividing 4"),
+    (S_(LOW, 4, 4, block=2, low_rank=(0, 1)), "k ≥ 1"),
+    (S_(LOW, 4, 4, block=2, low_rank=(1, 3)), "axis"),
+    (S_(LOW, 4, 4, block=2, low_rank=(1, True)), "axis"),
+    (S_(LOW, 4, 6, block=2, low_rank=(1, 1)), "square"),
+    (S_("identity", 4, 3), "square"),
+    (S_("diagonal", 3, 4), "square"),
+    (S_("permutation", 2, 3), "square"),
+    (S_("dense", 3, 0), "≥ 1"),
+    (S_("nonsense", 3, 3), "kind"),
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"), MALFORMED, ids=[f"{s.kind}-{i}" for i, (s, _) in enumerate(MALFORMED)]
+)
+def test_plan_refuses_a_malformed_structure_naming_it(bad, says):
+    good = lambda rows, cols: S_("dense", rows, cols)
+    with pytest.raises(InputError, match="plan") as err:
+        J.plan(bad, good(bad.cols, 2))
+    assert err.value.arg == "sa" and says in str(err.value), str(err.value)
+    with pytest.raises(InputError, match="plan") as err:
+        J.plan(good(2, bad.rows), bad)
+    assert err.value.arg == "sb" and says in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "dense",
+        (3, 3),
+        S_("dense", 3.0, 3),
+        S_("dense", True, 3),
+        S_("kronecker", 4, 4, left=(2, 2, "yes"), right=(2, 2, True)),
+        S_("sum", 3, 3, terms=(S_("dense", 3, 3), "x")),
+    ],
+)
+def test_plan_refuses_what_is_not_a_structure_record_as_a_type_error_or_input_error(bad):
+    with pytest.raises(InputError) as err:
+        J.plan(bad, S_("dense", 3, 3))
+    assert err.value.arg == "sa"
+    if not isinstance(bad, Structure) or bad.kind != "kronecker":
+        assert isinstance(err.value, InputTypeError)
+
+
+@given(AB=pairs())
+def test_every_jacobians_own_structure_is_accepted_and_costs_are_whole(AB):
+    for F in AB:
+        _check_structure("sa", F.structure)  # no error: a real record is never refused
+        cost, out, _ = J.plan(F.structure, F.structure)
+        assert isinstance(cost, int) and cost >= 0 and (out.rows, out.cols) == F.shape
+
+
+# ----- 12: labelled is checked; label is the unchecked internal form -----
+def test_labelled_checks_its_arguments_naming_each():
+    D = Diagonal(np.ones(6))
+    for args, kw, arg, error in [
+        (("a", "b", 3), {}, "closed_form", InputTypeError),
+        ((1, "b"), {}, "of", InputTypeError),
+        (("a", None), {}, "wrt", InputTypeError),
+        (("a", "b", None, ["x"]), {}, "latex", InputTypeError),
+        (("a", "b"), {"out_shape": "ab"}, "out_shape", InputTypeError),
+        (("a", "b"), {"in_shape": (2, 0, 3)}, "in_shape", InputError),
+        (("a", "b"), {"in_shape": (2.5, 2)}, "in_shape", InputTypeError),
+        (("a", "b"), {"out_shape": (3,)}, "out_shape/in_shape", ShapeError),
+        (("a", "b"), {"out_shape": (2, 3), "in_shape": (7,)}, "out_shape/in_shape", ShapeError),
+    ]:
+        with pytest.raises(error, match=r"Diagonal\.labelled") as err:
+            D.labelled(*args, **kw)
+        assert err.value.arg == arg, (args, kw, err.value)
+    assert D.symbol == "∂f/∂x" and D.out_shape == (6,)  # nothing changed by a refusal
+
+
+def test_labelled_is_a_copy_with_labels_and_shapes_of_the_same_sizes():
+    d = np.arange(1.0, 7.0)
+    D = Diagonal(d)
+    L = D.labelled("y", "z", "diag(d)", None, out_shape=(2, 3), in_shape=[3, 2])
+    assert (L.symbol, L.closed_form, L.out_shape, L.in_shape) == (
+        "∂y/∂z",
+        "diag(d)",
+        (2, 3),
+        (3, 2),
+    )
+    assert L.tensor.shape == (2, 3, 3, 2) and L.tensor[1, 2, 2, 1] == 6.0
+    assert (D.symbol, D.out_shape, D.in_shape) == ("∂f/∂x", (6,), (6,))
+    np.testing.assert_array_equal(L.matrix, D.matrix)
+    assert D.labelled("y", "z").closed_form == "∂y/∂z"
+    # label is the internal, unchecked form (documented so): it labels in place
+    assert D._copy().label("y", "z").symbol == "∂y/∂z"
+    assert "internal" in Diagonal.label.__doc__ and "labelled" in Diagonal.label.__doc__
