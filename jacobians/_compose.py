@@ -12,7 +12,7 @@ import numpy as np
 from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
-from ._jacobian import Jacobian, common_order
+from ._jacobian import Jacobian
 from ._kronecker import Factor
 from ._limit import check_limit
 from ._lowrank import DiagonalPlusLowRank, by_sample, low_rank, per_sample, sheet_shape
@@ -20,6 +20,7 @@ from ._planner import STRUCTURES, _plan
 from ._structure_args import all_finite, applied, squeezed
 from ._structures import BlockDiagonal, Dense, Diagonal, Kronecker, Permutation
 from ._sum import Sum
+from ._vec_order import common_order
 
 __all__ = ["compose", "meets"]
 

@@ -17,8 +17,9 @@ import numpy as np
 
 from reshape import InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, common_order
+from ._jacobian import Jacobian
 from ._structure_args import Structure, given_shapes
+from ._vec_order import common_order
 
 __all__ = ["Sum", "flat_terms"]
 

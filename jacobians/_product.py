@@ -18,8 +18,9 @@ import numpy as np
 
 from reshape import InputError, InputTypeError, ShapeError, describe
 
-from ._jacobian import Jacobian, bare, common_order
+from ._jacobian import Jacobian, bare
 from ._structure_args import Structure, all_finite, building, given_shapes
+from ._vec_order import common_order
 
 __all__ = ["Product"]
 

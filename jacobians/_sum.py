@@ -25,13 +25,14 @@ from reshape import InputError, InputTypeError, ShapeError, describe
 
 from . import _limit
 from ._blocks import block_sizes
-from ._jacobian import Jacobian, bare, common_order
+from ._jacobian import Jacobian, bare
 from ._kronecker import Factor, fdims
 from ._lazy_sum import Sum, flat_terms
 from ._limit import check_limit
 from ._lowrank import DiagonalPlusLowRank, low_rank
 from ._structure_args import Structure, all_finite
 from ._structures import BlockDiagonal, Dense, Diagonal, Identity, Kronecker
+from ._vec_order import common_order
 
 __all__ = ["Sum", "add_jacobians", "plan_sum"]
 

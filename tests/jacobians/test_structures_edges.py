@@ -34,7 +34,8 @@ from jacobians import (
     add_jacobians,
     compose,
 )
-from jacobians._planner import STRUCTURES, _check_structure
+from jacobians._planner import STRUCTURES
+from jacobians._planner_records import check_structure
 from jacobians._structure_args import _SAFE
 from jacobians._sum import plan_sum
 
@@ -443,7 +444,7 @@ def test_plan_refuses_what_is_not_a_structure_record_as_a_type_error_or_input_er
 @given(AB=pairs())
 def test_every_jacobians_own_structure_is_accepted_and_costs_are_whole(AB):
     for F in AB:
-        _check_structure("sa", F.structure)  # no error: a real record is never refused
+        check_structure("sa", F.structure, STRUCTURES)  # no error: a real record is never refused
         cost, out, _ = J.plan(F.structure, F.structure)
         assert isinstance(cost, int) and cost >= 0 and (out.rows, out.cols) == F.shape
 
