@@ -65,6 +65,16 @@ def bare(cls: type[_J], **data: object) -> _J:
     return J
 
 
+def _checked_labels(op: str, of: object, wrt: object, closed_form: object, latex: object) -> None:
+    """Refuse labels that are not text (a closed form or its LaTeX may be None: the symbol)."""
+    if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
+        checked_label(op, "of", of)
+        checked_label(op, "wrt", wrt)
+        checked_label(op, "closed_form", closed_form, optional=True)
+    if type(latex) not in _LABEL:
+        checked_label(op, "latex", latex, optional=True)
+
+
 class Jacobian:
     """The derivative ∂of/∂wrt as a structured linear map (abstract; one subclass per structure).
 
@@ -119,12 +129,7 @@ class Jacobian:
             op = type(self).__name__
             self.out_shape = checked_shape(op, "out_shape", out_shape)
             self.in_shape = checked_shape(op, "in_shape", in_shape)
-            if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
-                checked_label(op, "of", of)
-                checked_label(op, "wrt", wrt)
-                checked_label(op, "closed_form", closed_form, optional=True)
-            if type(latex) not in _LABEL:
-                checked_label(op, "latex", latex, optional=True)
+            _checked_labels(op, of, wrt, closed_form, latex)
         self.of, self.wrt = of, wrt
         # A product keeps its factors' labels, never the factors themselves (their matrices can
         # be freed), and renders them on first use: a chain pays for no text it does not show.
@@ -217,12 +222,7 @@ class Jacobian:
         ('∂z/∂b', (2, 3), (3, 2))
         """
         op = f"{type(self).__name__}.labelled"
-        if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
-            checked_label(op, "of", of)
-            checked_label(op, "wrt", wrt)
-            checked_label(op, "closed_form", closed_form, optional=True)
-        if type(latex) not in _LABEL:
-            checked_label(op, "latex", latex, optional=True)
+        _checked_labels(op, of, wrt, closed_form, latex)
         rows, cols = self.shape
         out, inn = given_shapes(
             op,
@@ -317,6 +317,18 @@ class Jacobian:
 
     def _dense(self) -> np.ndarray:
         raise NotImplementedError
+
+    def _beyond(self, M: np.ndarray, arg: str, expected: str, what: str, hint: str) -> InputError:
+        """The refusal of a dense form M made of finite numbers whose products left the float
+        range: named by the operation that made this Jacobian, if any (never ±inf returned)."""
+        count = M.size - int(np.isfinite(M).sum())
+        return InputError(
+            self.made_by or type(self).__name__,
+            arg if self.made_by is None else "arguments",
+            expected,
+            f"{what}, {count} entries beyond it",
+            hint,
+        )
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:  # noqa: ANN001 - numpy protocol
         """``.matrix`` for numpy (``np.array(J)``, ``np.asarray(J)``), in ``dtype`` if given.

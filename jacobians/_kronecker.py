@@ -11,8 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reshape import InputError
-
 from ._jacobian import Jacobian, bare
 from ._structure_args import (
     Structure,
@@ -108,11 +106,11 @@ class Kronecker(Jacobian):
         with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
             M = np.kron(self.L, self.R)
         if not all_finite(M):  # finite factors whose products pass the range: never ±inf
-            raise InputError(
-                self.made_by or "Kronecker",
-                "L" if self.made_by is None else "arguments",
+            raise self._beyond(
+                M,
+                "L",
                 "factors whose Kronecker product stays within floating-point range",
-                f"{self.symbol} = L ⊗ R, {M.size - int(np.isfinite(M).sum())} entries beyond it",
+                f"{self.symbol} = L ⊗ R",
                 "scale the values the factors are made of down, or keep the Jacobian structured",
             )
         return M

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from reshape import InputError, InputTypeError, ShapeError, describe
+from reshape import InputTypeError, ShapeError, describe
 
 from ._jacobian import Jacobian, bare
 from ._structure_args import Structure, all_finite, building, given_shapes
@@ -102,12 +102,11 @@ class Product(Jacobian):
             for F in reversed(first):
                 M = F._left(M)
         if not all_finite(M):  # finite factors whose product overflows: refused, never ±inf
-            beyond = f"{self.symbol} as a product with {M.size - int(np.isfinite(M).sum())}"
-            raise InputError(
-                self.made_by or "Product",
-                "factors" if self.made_by is None else "arguments",
+            raise self._beyond(
+                M,
+                "factors",
                 "factors whose product stays within floating-point range",
-                f"{beyond} entries beyond it",
+                f"{self.symbol} as a product",
                 "scale the values the factors are made of down",
             )
         return M
