@@ -124,7 +124,10 @@ def _checks_table(d: Derivation, floor: float | None, mathjax: bool) -> list[str
         for k, v in d.multiply_adds.items()
     ]
     return lay.table(
-        rows.CHECK_HEADERS, [*lay.check_cells(d.checks, floor), *orders], mathjax, lay.CHECK_WIDTHS
+        rows.CHECK_HEADERS,
+        [*lay.check_cells(d.checks, floor), *orders],
+        mathjax,
+        fill=lay.CHECK_FILL,
     )
 
 
@@ -145,7 +148,7 @@ def derivation_latex(
     out += _checks_table(d, floor, mathjax)
     if d.notes:  # what the tables cannot say (how attention's Q, K and V enter), as the text says
         out += [line for n in d.notes for line in ("", _tex.text(n))]  # a paragraph each
-    return lay.wrap_document(lay.header(mathjax) + out, document)
+    return lay.wrap_document(lay.header(mathjax) + out, document, mathjax)
 
 
 @renders(Catalog, "latex")
@@ -172,4 +175,4 @@ def catalog_latex(
     # an operation's rows stay on one page
     keep = {i for i, (first, _) in enumerate(groups[1:]) if not first}
     table = lay.table(rows.CATALOG_HEADERS, body, mathjax, _CATALOG_WIDTHS, small=True, keep=keep)
-    return lay.wrap_document(lay.header(mathjax) + table, document)
+    return lay.wrap_document(lay.header(mathjax) + table, document, mathjax)

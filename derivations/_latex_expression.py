@@ -11,17 +11,17 @@ from . import _latex_layout as lay
 from . import _rows as rows
 from . import _tex
 from ._expression_model import ExpressionTable
+from ._latex_widths import width_pt
 from ._model import renders, shape_text
 
 __all__ = ["expression_latex"]
 
-# The columns that wrap on a paper (fractions of the line): the language's text and the rules.
-_NODE_WIDTHS = {1: 0.32}
-_LOCAL_WIDTHS = {1: 0.24, 2: 0.22}
-# A path's node with its arrow and its factor take about 42 pt; a path table wider than the
-# line less its other column overflows (12 nodes did by 15 pt), so a long one wraps instead.
-_PATH_PT, _PATH_FITS_PT = 42.0, 420.0
-_PATH_WIDTHS = {0: 0.4, 1: 0.48}
+# The columns that share, on a paper, what the others leave of the line (they wrap): the
+# nodes' definitions; the local Jacobians' rules and closed forms; a long path and its factors.
+_NODE_FILL = {1: 1.0}
+_LOCAL_FILL = {1: 1.0, 2: 1.0}
+_PATH_FILL = {0: 1.0, 1: 1.0}
+_PATH_TIMES_PT = 50.0  # the path table's third column, "times", and the space between columns
 _CODE_FITS = 70  # characters of typewriter type (5.25 pt each) beside the ∇ on a line
 
 
@@ -34,6 +34,12 @@ def _inputs(t: ExpressionTable, mathjax: bool) -> list[str]:
     return lay.display(lines, mathjax)
 
 
+def _operation(name: str, mathjax: bool) -> str:
+    """An operation's name; on a paper, a long one (sigmoid_binary_cross_entropy) may break
+    after an underscore."""
+    return _tex.text(name).replace(r"\_", r"\_" if mathjax else r"\_\allowbreak{}")
+
+
 def _update(u: xrows.Update) -> str:
     sign = r"\mathrel{+}=" if u.accumulates else "="
     product = rf"{lay.sym(u.target)} {sign} {lay.sym(u.left)} \, {lay.sym(u.right)}"
@@ -41,6 +47,10 @@ def _update(u: xrows.Update) -> str:
 
 
 def _locals(t: ExpressionTable, floor: float | None, mathjax: bool) -> list[str]:
+    """The local Jacobians: on a paper set a size smaller, and where they would not fit the
+    narrowest line as wide as the line, every column wrapping (the rules after their operators,
+    the closed forms after their brackets, a symbol before its "(as A)"); a longtable when it may
+    be taller than a page."""
     body = [
         [
             (
@@ -59,24 +69,25 @@ def _locals(t: ExpressionTable, floor: float | None, mathjax: bool) -> list[str]
         ]
         for L in t.locals
     ]
-    return lay.table(xrows.LOCAL_HEADERS, body, mathjax, _LOCAL_WIDTHS)
+    return lay.table(xrows.LOCAL_HEADERS, body, mathjax, small=True, fill=_LOCAL_FILL)
 
 
 def _paths(t: ExpressionTable, mathjax: bool) -> list[str]:
-    """The paths, in columns that wrap on a paper when the longest would not fit the line: TeX
-    breaks the nodes after an arrow, and the factors where a break is allowed between them."""
-    longest = max((len(p.nodes) for p in t.paths), default=0)
-    wraps = not mathjax and longest * _PATH_PT > _PATH_FITS_PT
-    between = r" \, \allowbreak " if wraps else r" \, "
-    body = [
-        [
-            ("math", r" \to ".join(_tex.math(s) for s in p.nodes)),
-            ("math", between.join(lay.sym(f) for f in p.factors)),
-            ("text", str(p.count)),
-        ]
+    """The paths, in columns that wrap on a paper when the longest would not fit the narrowest
+    line: TeX breaks the nodes after an arrow, and the factors where a break is allowed between
+    them."""
+    paths = [
+        (r" \to ".join(_tex.math(s) for s in p.nodes), [lay.sym(f) for f in p.factors], p.count)
         for p in t.paths
     ]
-    return lay.table(xrows.PATH_HEADERS, body, mathjax, _PATH_WIDTHS if wraps else None)
+    widest = max((width_pt("math", n + r" \, ".join(f)) for n, f, _ in paths), default=0.0)
+    wraps = not mathjax and widest + _PATH_TIMES_PT > lay.NARROWEST_PT
+    between = r" \, \allowbreak " if wraps else r" \, "
+    body = [
+        [("math", nodes), ("math", between.join(factors)), ("text", str(count))]
+        for nodes, factors, count in paths
+    ]
+    return lay.table(xrows.PATH_HEADERS, body, mathjax, fill=_PATH_FILL if wraps else None)
 
 
 def _eliminations(t: ExpressionTable, mathjax: bool) -> list[str]:
@@ -142,13 +153,13 @@ def expression_latex(
         [
             ("math", n.symbol_latex),
             ("code" if n.operation else "text", lay.code(n.definition)),
-            ("text", _tex.text(n.operation)),
+            ("text", _operation(n.operation, mathjax)),
             ("math", _tex.shape(n.shape)),
             ("math", _tex.shape(xrows._here(n.instance))),
         ]
         for n in t.nodes
     ]
-    out += lay.table(xrows.NODE_HEADERS, nodes, mathjax, _NODE_WIDTHS)
+    out += lay.table(xrows.NODE_HEADERS, nodes, mathjax, fill=_NODE_FILL)
     out += _locals(t, floor, mathjax)
     if t.show_matrices:
         lines = []
@@ -166,8 +177,11 @@ def expression_latex(
         for k, v in xrows.order_rows(t)
     ]
     out += lay.table(
-        rows.CHECK_HEADERS, [*lay.check_cells(t.checks, floor), *orders], mathjax, lay.CHECK_WIDTHS
+        rows.CHECK_HEADERS,
+        [*lay.check_cells(t.checks, floor), *orders],
+        mathjax,
+        fill=lay.CHECK_FILL,
     )
     if t.notes:
         out += ["", *(_tex.text(n) for n in t.notes)]
-    return lay.wrap_document(lay.header(mathjax) + out, document)
+    return lay.wrap_document(lay.header(mathjax) + out, document, mathjax)

@@ -1,12 +1,15 @@
 """LaTeX layout for the renderer (:mod:`._latex`): cells, tables, matrices and the document.
 
 A table is, for a paper, a ``tabular`` when it fits on a page and a ``longtable`` when it may
-not (it breaks across pages, its header repeated); a column given a width wraps its text, so a
-wide table fits the page. With ``mathjax=True`` it is an
-``array`` inside \\[ \\] for a notebook; a cell is math, text or code (text of the expression
-language, in typewriter type), each placed as its environment needs. A matrix wider or taller
-than a page is printed in blocks of columns (rows), each line tagged with the part it holds.
-Every string is pure ASCII: notation goes through ``_tex``.
+not, by its rows and their estimated height (it breaks across pages, its header repeated); a
+column given a width wraps its text, and a table too wide for the narrowest line (the standard
+article's) gives its ``fill`` columns what its other columns leave of the line, whatever the
+page (widths estimated by ``_latex_widths``). With ``mathjax=True`` it is an ``array`` inside
+\\[ \\] for a notebook, whose text MathJax reads with or without textmacros (``_mathjax``); a
+cell is math, text or code (text of the expression language, in typewriter type), each placed
+as its environment needs. A matrix wider or taller than a page is printed in blocks of columns
+(rows), each line tagged with the part it holds. Every string is pure ASCII: notation goes
+through ``_tex``.
 
 >>> cell("math", "x", mathjax=False), cell("math", "x", mathjax=True)
 ('$x$', 'x')
@@ -19,12 +22,14 @@ from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
+from . import _latex_columns as _columns
+from . import _mathjax, _tex
 from . import _rows as rows
-from . import _tex
 from ._model import Check
 
 __all__ = [
-    "CHECK_WIDTHS",
+    "CHECK_FILL",
+    "NARROWEST_PT",
     "PACKAGES",
     "TEXT_WIDTH_PT",
     "cell",
@@ -56,36 +61,19 @@ _BESIDE_PT, _TAG_PT = 70.0, 80.0
 def cell(kind: str, content: str, mathjax: bool, wraps: bool = False) -> str:
     """A table cell: math goes in $…$ in a tabular, bare in a MathJax array; text the other way;
     code (text of the expression language) in typewriter type either way. In a column that
-    ``wraps``, math may also break after a phrase of text (``, or``); an empty cell stays empty
-    (an empty $$ would open a display there)."""
+    ``wraps``, math may break where :func:`._tex.math_breaks` lets it, and code after its
+    operators, brackets and commas; an empty cell stays empty (an empty $$ would open a display
+    there). For MathJax, no text in math holds a text-mode escape (:func:`._mathjax.mathjax`)."""
     if not content:
         return ""
+    if mathjax:
+        wrapped = {"math": "{}", "code": r"\texttt{{{}}}"}.get(kind, r"\text{{{}}}")
+        return _mathjax.mathjax(wrapped.format(content))
     if kind == "math":
-        if mathjax:
-            return content
-        return f"${_breakable(content)}$" if wraps else f"${content}$"
+        return f"${_tex.math_breaks(content)}$" if wraps else f"${content}$"
     if kind == "code":
         return rf"\texttt{{{_tex.code_breaks(content) if wraps else content}}}"
-    return rf"\text{{{content}}}" if mathjax else content
-
-
-def _breakable(math: str) -> str:
-    """Math with a break allowed after each \\text{…} outside braces: TeX breaks inline math
-    only after a relation or an operator, and a closed form's ``, or … for a scalar`` is text."""
-    out, depth, i = [], 0, 0
-    while i < len(math):
-        if depth == 0 and math.startswith(r"\text{", i):
-            j, inner = i + len(r"\text{"), 1
-            while j < len(math) and inner:
-                inner += {"{": 1, "}": -1}.get(math[j], 0)
-                j += 1
-            out.append(math[i:j] + r"\allowbreak{}")
-            i = j
-            continue
-        depth += {"{": 1, "}": -1}.get(math[i], 0)
-        out.append(math[i])
-        i += 1
-    return "".join(out)
+    return content
 
 
 def code(s: str) -> str:
@@ -96,11 +84,17 @@ def code(s: str) -> str:
 _FROM_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
-def _column(width: float | None) -> str:
-    return "l" if width is None else rf">{{\raggedright\arraybackslash}}p{{{width:g}\linewidth}}"
+def _column(width: float | str | None) -> str:
+    """A column: as wide as its cells (``None``), or wrapping in a width, a fraction of the line
+    or a length."""
+    if width is None:
+        return "l"
+    length = width if isinstance(width, str) else rf"{width:g}\linewidth"
+    return rf">{{\raggedright\arraybackslash}}p{{{length}}}"
 
 
 _ONE_PAGE = 24  # rows a table may have and still be a tabular, which never breaks across pages
+NARROWEST_PT = _columns.NARROWEST_PT
 
 
 def table(
@@ -110,12 +104,22 @@ def table(
     widths: Mapping[int, float] | None = None,
     small: bool = False,
     keep: Collection[int] = (),
+    fill: Mapping[int, float] | None = None,
 ) -> list[str]:
     """A table; for a paper, ``widths`` maps a column to its width, a fraction of the line, in
     which its cells wrap, a ``small`` table is set a size smaller, and no page breaks after the
-    rows in ``keep`` (a notebook's array is as wide as its cells, and never breaks)."""
+    rows in ``keep`` (a notebook's array is as wide as its cells, and never breaks). A table
+    with ``fill`` columns that would not fit the narrowest line is as wide as the line, on any
+    page: those columns share, in the proportions given, what is left of it once every other
+    column is as wide as its widest piece (every column wraps); one that fits is as wide as its
+    cells. A table that may be taller than a page is a longtable, which breaks across pages with
+    its header repeated."""
     heads = " & ".join(cell("text", _tex.text(h), mathjax) for h in headers) + r" \\"
-    wraps = [not mathjax and i in (widths or {}) for i in range(len(headers))]
+    layout = _columns.Layout(headers, body, small)
+    given: dict[int, float | str] = dict(widths or {})
+    if fill and not mathjax and not layout.fits():
+        given = dict(layout.fill(fill))
+    wraps = [not mathjax and i in given for i in range(len(headers))]
     lines = [
         " & ".join(cell(k, v, mathjax, w) for (k, v), w in zip(row, wraps, strict=True))
         + (r" \\*" if i in keep and not mathjax else r" \\")
@@ -125,14 +129,15 @@ def table(
         cols = "l" * len(headers)
         head = [r"\[", rf"\begin{{array}}{{{cols}}}", r"\hline", heads, r"\hline"]
         return [*head, *lines, r"\hline", r"\end{array}", r"\]"]
-    cols = "".join(_column((widths or {}).get(i)) for i in range(len(headers)))
+    cols = "".join(_column(given.get(i)) for i in range(len(headers)))
     # A little more height per row than a tabular's, so a fraction never touches its neighbours,
     # and a little less space between columns, so a wide table fits.
     start = [
         r"\begingroup\renewcommand{\arraystretch}{1.3}\setlength{\tabcolsep}{"
         + ("3pt}\\small" if small else "4pt}")
     ]
-    if len(body) <= _ONE_PAGE:  # a tabular: right on the first pdflatex run (longtable needs two)
+    if len(body) <= _ONE_PAGE and layout.height_pt(given) <= _columns.TABULAR_PT:
+        # a tabular: right on the first pdflatex run (longtable needs two)
         lines = [line.removesuffix("*") for line in lines]
         return [
             *start, r"\par\medskip\begin{center}", rf"\begin{{tabular}}{{{cols}}}", r"\hline",
@@ -241,9 +246,9 @@ def display(lines: Sequence[str], mathjax: bool) -> list[str]:
     """Lines of math in ``align*``; for a paper, a page may break between them."""
     if not lines:
         return []
-    body = [" \\\\\n".join(lines)]
     if mathjax:
-        return [r"\begin{align*}", *body, r"\end{align*}"]
+        return [r"\begin{align*}", " \\\\\n".join(map(_mathjax.mathjax, lines)), r"\end{align*}"]
+    body = [" \\\\\n".join(lines)]
     return [
         r"\begingroup\allowdisplaybreaks",
         r"\begin{align*}",
@@ -272,8 +277,29 @@ def sym(symbol: str) -> str:
     return _tex.frac_symbol(of, wrt)
 
 
-def wrap_document(lines: list[str], document: bool) -> str:
+_MATH_OPENS = {r"\[": r"\]", r"\begin{align*}": r"\end{align*}"}
+
+
+def _for_mathjax(body: str) -> str:
+    """A notebook's LaTeX, every line MathJax-safe: math by :func:`._mathjax.mathjax`, the text
+    between displays by :func:`._mathjax.mathjax_prose`."""
+    out, closing = [], None
+    for line in body.split("\n"):
+        if closing is None:
+            closing = _MATH_OPENS.get(line.strip())
+            out.append(line if closing else _mathjax.mathjax_prose(line))
+        else:
+            closing = None if line.strip() == closing else closing
+            out.append(_mathjax.mathjax(line))
+    return "\n".join(out)
+
+
+def wrap_document(lines: list[str], document: bool, mathjax: bool = False) -> str:
+    """The lines as one string: for a notebook (``mathjax``) made MathJax-safe, for a paper a
+    fragment or a ``document`` of its own."""
     body = "\n".join(lines) + "\n"
+    if mathjax:
+        return _for_mathjax(body)
     if not document:
         return body
     pre = [
@@ -288,8 +314,8 @@ def wrap_document(lines: list[str], document: bool) -> str:
     return "\n".join(pre) + "\n" + body + "\\end{document}\n"
 
 
-# The checks' descriptions and results wrap (a skipped check says why), as fractions of the line.
-CHECK_WIDTHS = {0: 0.45, 3: 0.2}
+# The checks' descriptions and results (a skipped check says why) share what the numbers leave.
+CHECK_FILL = {0: 1.0, 3: 1.0}
 
 
 def check_cells(checks: Sequence[Check], floor: float | None) -> list[list[tuple[str, str]]]:

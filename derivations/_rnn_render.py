@@ -70,10 +70,10 @@ def rnn_latex(
     ]
     out += lay.table(headers, body, mathjax)
     out += lay.table(
-        rows.CHECK_HEADERS, lay.check_cells(t.checks, floor), mathjax, lay.CHECK_WIDTHS
+        rows.CHECK_HEADERS, lay.check_cells(t.checks, floor), mathjax, fill=lay.CHECK_FILL
     )
     out += list(t.notes_latex)
-    return lay.wrap_document(lay.header(mathjax) + out, document)
+    return lay.wrap_document(lay.header(mathjax) + out, document, mathjax)
 
 
 @renders(RnnTable, "dict")

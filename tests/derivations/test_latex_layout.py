@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from derivations import _latex_layout as lay
-from derivations import single_layer
+from derivations import _tex, single_layer
 from derivations._tex import shape, text
 
 
@@ -65,8 +65,11 @@ def test_small_and_large_numbers_read_as_powers_of_ten():
 def test_a_wrapping_column_lets_math_break_after_its_words():
     rows = [[("math", r"I_n \text{, or } 1_n \text{ for a scalar } u"), ("math", "")]]
     out = lay.table(["closed form", "empty"], rows, mathjax=False, widths={0: 0.3})
-    body = next(line for line in out if "for a scalar" in line)
-    assert body == r"$I_n \text{, or }\allowbreak{} 1_n \text{ for a scalar }\allowbreak{} u$ &  \\"
+    body = next(line for line in out if "scalar" in line)
+    assert body == (
+        r"$I_n \text{, or }\allowbreak{} 1_n "
+        r"\text{ for }\allowbreak{}\text{a }\allowbreak{}\text{scalar }\allowbreak{} u$ &  \\"
+    )
     column = r">{\raggedright\arraybackslash}p{0.3\linewidth}l"
     assert rf"\begin{{tabular}}{{{column}}}" in out  # one page: a tabular, right at once
     long = lay.table(["closed form", "empty"], rows * 30, mathjax=False, widths={0: 0.3})
@@ -94,3 +97,62 @@ def test_the_document_loads_what_the_fragments_need():
     for package in lay.PACKAGES:
         assert rf"\usepackage{{{package}}}" in document
         assert package in lay.header(False)[0]
+
+
+def test_a_rule_in_a_wrapping_column_may_break_inside_its_brackets():
+    """\\left( … \\right) and braces are boxes TeX never breaks: a wrapping column drops them
+    and lets the rule break after its binary operators (not after a sign, not inside a shape)."""
+    rule = r"{\operatorname{diag}\left(\sigma({u_{2}}) \odot (1 - \sigma({u_{2}}))\right)}"
+    assert _tex.math_breaks(rule) == (
+        r"\operatorname{diag}(\sigma(u_{2}) \odot\allowbreak{} (1 -\allowbreak{} \sigma(u_{2})))"
+    )
+    assert _tex.math_breaks(r"\left(\frac{1}{x} - y\right)") == (
+        r"\bigl(\frac{1}{x} -\allowbreak{} y\bigr)"
+    )
+    assert (
+        _tex.math_breaks(r"{-I_n} \otimes x, {u}^{2}")
+        == r"-I_n \otimes\allowbreak{} x,\allowbreak{} {u}^{2}"
+    )
+    assert _tex.math_breaks(r"4\times 4") == r"4\times 4"
+
+
+def test_code_breaks_after_a_bracket_and_in_a_name_only_when_it_must():
+    assert _tex.code_breaks(r"diag(vec(X\_t))") == (
+        r"diag(\allowbreak{}vec(\allowbreak{}X\_\penalty300{}t))"
+    )
+
+
+def test_a_table_too_wide_for_the_line_shares_what_its_other_columns_leave():
+    code = "diag(vec(softmax(sigmoid(tanh(exp(X_t)))))) - vec(softmax(X_t))*vec(softmax(X_t))'"
+    rows = [[("math", r"\frac{\partial u_1}{\partial X}"), ("code", code), ("text", "diagonal")]]
+    wide = lay.table(["local Jacobian", "closed form", "structure"], rows, False, fill={1: 1.0})
+    columns = next(line for line in wide if line.startswith(r"\begin{tabular}"))
+    assert r"p{\dimexpr(\linewidth-" in columns and r"*1000/1000\relax}" in columns
+    assert columns.count("p{") == 3  # every column wraps, the others at their widest piece
+    narrow = lay.table(
+        ["node", "definition"], [[("math", "u_1"), ("code", "exp(X)")]], False, fill={1: 1.0}
+    )
+    assert (
+        r"\begin{tabular}{ll}" in narrow
+    )  # one that fits the narrowest line is as wide as its cells
+
+
+def test_a_table_taller_than_a_page_is_a_longtable_whatever_its_rows():
+    """Ten rows of long code, each several lines high: longer than a page, so a longtable."""
+    code = "sigmoid(W_third*tanh(W_second*tanh(W_first*x_input + b_first) + b_second) + b_third)"
+    rows = [[("math", f"u_{{{i}}}"), ("code", f"{code} .* {code}")] for i in range(10)]
+    out = lay.table(["node", "definition"], rows, False, widths={1: 0.3})
+    assert r"\begin{longtable}{l>{\raggedright\arraybackslash}p{0.3\linewidth}}" in out
+    assert r"\endhead" in out
+    assert r"\begin{tabular}" in "".join(
+        lay.table(["node", "definition"], rows[:1], False, widths={1: 0.3})
+    )
+
+
+def test_a_notebook_cell_holds_no_text_mode_escape():
+    assert lay.cell("code", r"x.\textasciicircum{}2", mathjax=True) == (
+        r"\texttt{x.}\mathtt{\hat{\phantom{x}}}\texttt{2}"
+    )
+    assert (
+        lay.cell("text", r"shaped like W\_in", mathjax=True) == r"\text{shaped like W}\_\text{in}"
+    )
