@@ -156,12 +156,25 @@ def either(wrt: str, same: str, column: str) -> dict[str, str]:
     ``column`` (n×1) where it is a scalar broadcast over the output."""
     # a parenthesised exponent is one group in LaTeX: u^(v − 1) is u^{v - 1}
     latex = [re.sub(r"\^\(([^()]*)\)", r"^{\1}", to_latex(t)) for t in (same, column)]
-    latex[1] = latex[1].replace("vec", r"\operatorname{vec}")
     return {
         "closed_form": f"{same}, or {column} for a scalar ${wrt}",
         "shape": "n×n or n×1",
         "latex": rf"{{{latex[0]}}} \text{{, or }} {{{latex[1]}}} \text{{ for a scalar }} ${wrt}",
     }
+
+
+_EITHER_TEXT = re.compile(r"^(.*), or (.*) for a scalar ([^ ]+)$")
+_EITHER_LATEX = re.compile(r"^\{(.*)\} \\text\{, or \} \{(.*)\} \\text\{ for a scalar \} (.+)$")
+
+
+def either_one(text: str, latex: str, scalar: bool) -> tuple[str, str]:
+    """The alternative of an :func:`either` rule (filled or not) that applies: the column where
+    the operand is a ``scalar``, else the same-shaped one; other rules as they are."""
+    t, tex = _EITHER_TEXT.match(text), _EITHER_LATEX.match(latex)
+    if t is None or tex is None:
+        return text, latex
+    k = 2 if scalar else 1
+    return t.group(k), tex.group(k)
 
 
 def arithmetic(

@@ -105,8 +105,11 @@ _BLACKBOARD_DIGIT = re.compile(r"\\mathbb\{\s*(\d)\s*\}")
 _SUPER_RUN = re.compile(f"[{_READ_SUPERSCRIPTS}](?:·?[{_READ_SUPERSCRIPTS}])*")
 _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
 _HAT = re.compile("([A-Za-z])\u0302")  # x̂: a letter and the combining circumflex
-_WORDS = re.compile(r"\b(diag|softmax|log|exp|tanh|max|min)\b(?=(.?))")
-_OPERATORS = {"log", "exp", "tanh", "max", "min"}  # LaTeX has these; the others are named
+_WORDS = re.compile(
+    r"\b(diag|softmax|log|exp|tanh|max|min|vec|blockdiag|det|sin|cos|tan|sign|tr)\b(?=(.?))"
+)
+# LaTeX has these; the others are named with \operatorname
+_OPERATORS = {"log", "exp", "tanh", "max", "min", "det", "sin", "cos", "tan"}
 
 
 def _word(m: re.Match[str]) -> str:
@@ -140,21 +143,59 @@ def _script(mark: str, digits: str) -> str:
 # "n", x_a_b a double subscript. I_n and W_1 are already right; a subscript the notation braces
 # itself (K_{r,q}, I_{pq}) or a Form's slot (I_$n) is no name's.
 _NAME = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*(?![A-Za-z0-9_{$])")
+# A word of two letters or more outside braces: a user's name or a word of a label where it
+# reads as one (_is_word), set as one symbol (\mathit{Wq}, not W times q) or as the Greek letter
+# it names (alpha, \alpha); else a product of sizes (nd, OT), as it stands.
+_WORD = re.compile(r"(?<![A-Za-z0-9_\\{])[A-Za-z]{2,}[A-Za-z0-9]*(?![A-Za-z0-9_{$])")
+_NOTATION_WORDS = frozenset(
+    "diag softmax log exp tanh max min vec blockdiag det sin cos tan sign tr im2col".split()
+)
+_GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
+    "xi pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+    "Upsilon Phi Psi Omega".split()
+)
 _HIDDEN = re.compile("\x00(\\d+)\x01")
+
+
+def _is_word(w: str) -> bool:
+    """Whether a run of letters is a name or a word, not a product of sizes: a Greek letter's
+    name, a capital and small letters (Wq), or three letters or more with a vowel (foo, sample);
+    sizes multiplied (nd, prqs, OCK) are none of these."""
+    if w in _GREEK:
+        return True
+    letters = w.rstrip("0123456789")
+    if len(letters) > 1 and letters[0].isupper() and letters[1:].islower():
+        return True
+    return len(letters) > 2 and letters.islower() and any(c in "aeiou" for c in letters)
+
+
+def _head_latex(head: str) -> str:
+    """The part of a name before its subscript: a Greek letter's name as the letter, a word of
+    two letters or more as one italic symbol, one letter (and its digits) as itself."""
+    if head in _GREEK:
+        return "{\\" + head + "}"
+    if len(head) > 1 and head[1].isalpha():
+        return rf"\mathit{{{head}}}"
+    return head
 
 
 def name_latex(name: str) -> str:
     r"""A name of the expression language (letters, digits, ``_``, from a letter) in LaTeX math:
     the tail after the first underscore is one braced subscript, further underscores in it
-    escaped; an underscore with nothing after it is escaped. A name without one is itself.
+    escaped; an underscore with nothing after it is escaped. The head is one symbol: a word
+    (Wq, W_out's W is a letter) set as ``\mathit``, not as a product of letters, a Greek
+    letter's name as the letter.
 
     >>> print(name_latex("W_in"), name_latex("W_1"), name_latex("x_a_b"), name_latex("x_"))
     W_{in} W_{1} x_{a\_b} x\_
+    >>> print(name_latex("Wq_h"), name_latex("alpha"), name_latex("x1"))
+    \mathit{Wq}_{h} {\alpha} x1
     """
     head, _, tail = name.partition("_")
     if not tail.strip("_"):  # x_, x__: no subscript to set, the underscores are the name's
-        return head + name[len(head) :].replace("_", r"\_")
-    return head + "_{" + tail.replace("_", r"\_") + "}"
+        return _head_latex(head) + name[len(head) :].replace("_", r"\_")
+    return _head_latex(head) + "_{" + tail.replace("_", r"\_") + "}"
 
 
 def to_latex(text: str) -> str:
@@ -170,12 +211,16 @@ def to_latex(text: str) -> str:
     names: list[str] = []
 
     def hide(m: re.Match[str]) -> str:
-        if len(m.group()) - m.group().index("_") == 2 and m.group()[-1] != "_":
-            return m.group()  # I_n, W_1: one character after the underscore, right as it is
-        names.append(name_latex(m.group()))
+        word = m.group()
+        one = len(word) - word.find("_") == 2 and word[-1] != "_"  # I_n, W_1: right as it is
+        if one and len(_head_latex(word.partition("_")[0])) == word.index("_"):
+            return word
+        if "_" not in word and (word in _NOTATION_WORDS or not _is_word(word)):
+            return word  # diag, vec, …: the notation's own, set below; or sizes multiplied
+        names.append(name_latex(word))
         return f"\x00{len(names) - 1}\x01"
 
-    s = _notation_latex(_NAME.sub(hide, text))
+    s = _notation_latex(_WORD.sub(hide, _NAME.sub(hide, text)))
     return _HIDDEN.sub(lambda m: names[int(m.group(1))], s) if names else s
 
 

@@ -224,4 +224,4 @@ def test_tex_specials_in_a_users_labels_are_escaped():
     from jacobians import Diagonal
 
     tex = Diagonal(np.ones(2)).label("C", "W#1", "diag(1) & more 50%")._repr_latex_()
-    assert r"W\#1" in tex and r"\& more 50\%" in tex  # not a parameter, a tab and a comment
+    assert r"W\#1" in tex and r"\& \mathit{more} 50\%" in tex  # not a parameter, a tab, a comment

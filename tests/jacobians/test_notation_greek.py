@@ -11,7 +11,7 @@ from jacobians._notation import to_latex
     [
         ("∂y/∂γ", r"\partial y/\partial \gamma"),
         ("γ ⊙ x̂ + β", r"\gamma \odot \hat{x} + \beta"),
-        ("(x − μ)/(var + ε)", r"(x - \mu )/(var + \varepsilon )"),
+        ("(x − μ)/(var + ε)", r"(x - \mu )/(\mathit{var} + \varepsilon )"),
         ("∂ℓ/∂y⁽²⁾", r"\partial \ell /\partial y^{(2)}"),
         ("diag(x̂)", r"\operatorname{diag}(\hat{x})"),
         ("∂y⁽¹·²⁾/∂γ⁽¹·¹⁾", r"\partial y^{(1.2)}/\partial \gamma^{(1.1)}"),
