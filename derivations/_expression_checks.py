@@ -8,11 +8,15 @@ compared with the matrix it claims to be, to 1e-12 relative to that matrix's lar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from math import prod
 
 import numpy as np
 
-from jacobians import OPERATIONS, Dense, DenseLimitError, Jacobian, numeric
+from jacobians import OPERATIONS, Dense, DenseLimitError, Form, Jacobian, numeric
+from jacobians._binary import either_one
+from jacobians.expressions import Expression
 from jacobians.expressions._linearise import LIPSCHITZ
 from jacobians.expressions._simplify import simplify
 from reshape import InputError
@@ -36,6 +40,65 @@ __all__ = [
 EXACT = 1e-12  # a closed form against the matrix it claims to be: the same numbers, to rounding
 
 
+def _size_letters(n: Expression, g: Evaluated) -> dict[str, str]:
+    """What the letters of node n's operation's shapes (matmul's A n×m, B m×p) are in this table:
+    its arguments' and its output's sizes (a scalar's are 1)."""
+    assert n.op is not None
+    out: dict[str, str] = {}
+    shapes = [(p.shape, a.key) for p, a in zip(n.op.params, n.args, strict=True)]
+    for shape, key in (*shapes, (n.op.out_shape, n.key)):
+        letters = shape.split("×") if shape != "1" else []
+        dims = g.dims[key] + ["1"] * (len(letters) - len(g.dims[key]))
+        for letter, d in zip(letters, dims, strict=False):
+            if len(letter) == 1 and letter.isalpha():
+                out.setdefault(letter, d)
+    return out
+
+
+_SUBSCRIPT = re.compile(r"_(?:\{([^{}]*)\}|([A-Za-z]))")
+
+
+def _sized(rule: str, sizes: dict[str, str]) -> str:
+    """A rule's subscripts in this table's sizes: I_n of a 1×n row is I_1, K_{n,m} of x (n×1)
+    K_{n,1}, I_{pq} with q 1 is I_p (letters of a product side by side, numbers multiplied)."""
+
+    def product(letters: str) -> str:
+        parts = [sizes.get(c, c) for c in letters]
+        number = prod(int(p) for p in parts if p.isdigit())
+        rest = "".join(p for p in parts if not p.isdigit())
+        return (str(number) if number != 1 or not rest else "") + rest
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(2) is not None:
+            return "_" + _braced(product(m.group(2)))
+        inner = m.group(1)
+        if not re.fullmatch(r"[A-Za-z]+(,[A-Za-z]+)*", inner):
+            return m.group()  # not sizes (a slot's braces, an index j)
+        return "_{" + ",".join(product(part) for part in inner.split(",")) + "}"
+
+    return _SUBSCRIPT.sub(one, rule)
+
+
+def _braced(s: str) -> str:
+    return s if len(s) == 1 else "{" + s + "}"
+
+
+def _rule_here(
+    form: Form, fill: dict[str, str], fill_tex: dict[str, str], scalar: bool,
+    n: Expression, g: Evaluated,
+) -> tuple[str, str]:  # fmt: skip
+    """The rule of node n as it reads in this table, as text and LaTeX: its alternative that
+    applies (the argument's own shape, or a ``scalar``'s), its subscripts in the table's sizes,
+    its letters the nodes' symbols (filled last, so a user's W_n is no size's subscript)."""
+    held = {k: f"\x00{i}\x01" for i, k in enumerate(fill)}
+    text, tex = either_one(form.text(**held), form.latex(**held), scalar)
+    sizes = _size_letters(n, g)
+    text, tex = _sized(text, sizes), _sized(tex, sizes)
+    for k, mark in held.items():
+        text, tex = text.replace(mark, fill[k]), tex.replace(mark, fill_tex[k])
+    return text, tex
+
+
 def locals_of(g: Evaluated) -> Iterator[Local]:
     """∂n/∂a for each operation n on a path from the variable and each argument a on one."""
     names = g.names
@@ -43,7 +106,10 @@ def locals_of(g: Evaluated) -> Iterator[Local]:
         if n.op is None or n.key not in g.on:
             continue
         uses = [a.key for a in n.args]
-        fill = {p.name: names[b.key] for p, b in zip(n.op.params, n.args, strict=True)}
+        # the rule's letters: its arguments', and its output's (softmax's diag(a) − a aᵀ), each
+        # the node's own symbol, never a letter that may be a user's name for something else
+        fill = {n.op.output: names[n.key]}
+        fill |= {p.name: names[b.key] for p, b in zip(n.op.params, n.args, strict=True)}
         fill_tex = {p: "{" + _tex.math(s) + "}" for p, s in fill.items()}
         for i, a in enumerate(n.args):
             if a.key not in g.on:
@@ -68,11 +134,12 @@ def locals_of(g: Evaluated) -> Iterator[Local]:
             if rule.expression is not None and not absent:
                 closed = str(simplify(rule.expression(n)))
                 check, tolerance = _local_check(g, closed, J, symbol)
+            text, tex = _rule_here(rule.form, fill, fill_tex, not g.dims[a.key], n, g)
             yield Local(
                 symbol + (f" (as {param})" if uses.count(a.key) > 1 else ""),
                 _tex.frac_symbol(names[n.key], names[a.key]),
-                rule.form.text(**fill),
-                rule.form.latex(**fill_tex),
+                text,
+                tex,
                 closed,
                 g.rows_by(n.key, a.key),
                 (int(J.shape[0]), int(J.shape[1])),

@@ -63,10 +63,12 @@ def size_text(dims: list[str]) -> str:
 
 
 def _names(e: Expression) -> dict[object, str]:
-    """Variables by name, constants by their text, operations u₁, u₂, … and the output f."""
+    """Variables by name, constants by their text, operations u₁, u₂, … and the output f (u is
+    v, w, … where a variable is called u or u_1, which LaTeX would set as u₁ too)."""
     out: dict[object, str] = {}
     k = 0
     taken = set(e.variables())
+    letter = next(c for c in "uvwtsqrpghk" if not any(_stem(name) == c for name in taken))
     for n in e.nodes():
         if n.op is None:
             out[n.key] = n.name if n.is_variable else str(n)
@@ -74,8 +76,14 @@ def _names(e: Expression) -> dict[object, str]:
             out[n.key] = "f"
         else:
             k += 1
-            out[n.key] = f"u{sub(k)}"
+            out[n.key] = f"{letter}{sub(k)}"
     return out
+
+
+def _stem(name: str) -> str:
+    """The letter a name reads as, subscripts aside: u for u, u_1 and u_12 (not for u1 or u_a)."""
+    head, _, tail = name.partition("_")
+    return head if not tail or tail.isdigit() else name
 
 
 @dataclass

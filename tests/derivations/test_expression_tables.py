@@ -73,6 +73,27 @@ def test_fourth_order_jacobian_is_shown_flattened():
     assert text.count("\n  [") == 4  # its four rows
 
 
+def test_node_symbols_never_read_as_a_users_name():
+    t = expression("f*x + sum(u_1)", "u_1", ["x=3", "u_1=3"])  # LaTeX would set u₁ as u_1 too
+    nodes = [r.symbol for r in t.nodes]
+    assert "u_1" in nodes and not any(s.startswith("u") and s != "u_1" for s in nodes), nodes
+    # a rule's own letters are the node's: softmax's a is not the user's scalar a
+    rows = {r.symbol: r.rule for r in expression("softmax(a*x)", "x", ["x=3"]).locals}
+    assert rows["∂f/∂u₁"] == "diag(f) − f fᵀ"
+
+
+def test_rules_read_in_the_tables_own_sizes_and_alternative():
+    rows = {r.symbol: r.rule for r in expression("x'*A*x", "x").locals}
+    # matmul's I_n is the rows of its left operand, here the row u₁ (1×n): I_1, not the table's n
+    assert rows["∂u₂/∂u₁"] == "I_1 ⊗ Aᵀ" and rows["∂f/∂x"] == "u₂ ⊗ I_1"
+    assert rows["∂u₁/∂x"] == "K_{1,n}"  # transpose of x (n×1)
+    kron = {r.symbol: r.rule for r in expression("kron(A, B)", "A", ["A=2x3", "B=2x2"]).locals}
+    assert kron["∂f/∂A"] == "(I_2 ⊗ K_{2,3} ⊗ I_2)(I_{6} ⊗ vec(B))"
+    # a user's name is no size's subscript, and only the alternative that applies is shown
+    rows = {r.symbol: r.rule for r in expression("sum(W_n*x) + a*sum(x)", "x", ["x=3"]).locals}
+    assert rows["∂u₁/∂x"] == "W_n ⊗ I_1" and "for a scalar" not in "".join(rows.values())
+
+
 def test_gradient_is_reshaped_like_wrt():
     t = expression("tr(A*X'*B*X*C)", "X", shapes=["X=3x4", "A=4x4"])
     assert t.gradient.shape == (3, 4) and t.result_instance == (1, 12)
