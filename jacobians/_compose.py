@@ -171,9 +171,18 @@ def _numbers(P: Jacobian) -> list[np.ndarray]:
     return [a for a in arrays if isinstance(a, np.ndarray)]
 
 
-@np.errstate(over="ignore", invalid="ignore")  # an overflow is refused below, not warned of
-def _quiet(run: Callable[..., Jacobian], A: Jacobian, B: Jacobian) -> Jacobian:
-    return run(A, B)
+if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+
+    @np.errstate(over="ignore", invalid="ignore")  # an overflow is refused below, not warned of
+    def _quiet(run: Callable[..., Jacobian], A: Jacobian, B: Jacobian) -> Jacobian:
+        return run(A, B)
+
+else:  # numpy 1's errstate decorator keeps one saved state: a sum's terms re-enter _quiet, and
+    # the outer call would restore the inner's "ignore" for the rest of the session
+
+    def _quiet(run: Callable[..., Jacobian], A: Jacobian, B: Jacobian) -> Jacobian:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return run(A, B)
 
 
 def _product(A: Jacobian, B: Jacobian, op: str = "compose") -> Jacobian:
