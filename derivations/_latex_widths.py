@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from ._tex import group_end
+
 __all__ = ["longest_piece_pt", "width_pt"]
 
 # cmr10's widths, in points: the letters one by one, the rest by class
@@ -73,13 +75,7 @@ def _argument(s: str, i: int) -> tuple[str, int]:
     if s[i] != "{":
         m = _COMMAND.match(s, i)
         return (m[0], m.end()) if m else (s[i], i + 1)
-    depth, j = 1, i + 1
-    while depth:
-        if s[j] == "\\":
-            j += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
-        j += 1
+    j = group_end(s, i + 1)
     return s[i + 1 : j - 1], j
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from derivations import expression
 from derivations._latex_layout import PACKAGES, wrap_document
+from tests.derivations.test_latex_pages import pdflatex_log
 
 ENGINE = shutil.which("pdflatex")
 pytestmark = pytest.mark.skipif(
@@ -59,18 +59,7 @@ def sources() -> dict[str, str]:
 
 def _compile(where: Path, name: str, source: str) -> str:
     (where / f"{name}.tex").write_text(source, encoding="ascii")
-    for _ in range(2):  # a second run only where LaTeX asks for one
-        subprocess.run(
-            [ENGINE, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
-            cwd=where,
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        log = (where / f"{name}.log").read_text(errors="replace")
-        if "Rerun LaTeX" not in log:
-            return log
-    return log
+    return pdflatex_log(where, name)
 
 
 @pytest.mark.parametrize("page", PREAMBLES)

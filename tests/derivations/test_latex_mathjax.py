@@ -20,6 +20,7 @@ import subprocess
 import pytest
 
 from derivations import catalog, expression, mlp, network, single_layer, softmax_cross_entropy
+from derivations._tex import group_end
 
 NET = "norm2(W_out*tanh(W_in*x1 + b_1) - y_hat)^2"
 NET_SHAPES = ["W_out=2x3", "W_in=3x4", "x1=4", "b_1=3", "y_hat=2"]
@@ -44,13 +45,7 @@ def notebooks() -> dict[str, str]:
 
 def _group(s: str, i: int) -> tuple[str, int]:
     """The content of the group opened just before s[i], and where it ends."""
-    depth, j = 1, i
-    while depth:
-        if s[j] == "\\":
-            j += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
-        j += 1
+    j = group_end(s, i)
     return s[i : j - 1], j
 
 

@@ -30,6 +30,22 @@ SLACK_PT = 5.0  # a box may stick out by this much, invisible on the page
 _OVERFULL = re.compile(r"^Overfull \\[hv]box \(([\d.]+)pt too (?:wide|high)\)(.*)$")
 
 
+def pdflatex_log(where: Path, name: str) -> str:
+    """pdflatex on where/name.tex, run a second time only where LaTeX asks for one; its log."""
+    for _ in range(2):
+        subprocess.run(
+            [ENGINE, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+            cwd=where,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        log = (where / f"{name}.log").read_text(errors="replace")
+        if "Rerun LaTeX" not in log:
+            break
+    return log
+
+
 def _problems(log: str) -> list[str]:
     """What the log says is wrong: errors, boxes past the slack, missing glyphs."""
     out = []
@@ -51,17 +67,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, s
         tex = where / f"{name}.tex"
         code = main([*argv, "--format", "latex", "--document", "--output", str(tex)])
         assert code == EXIT.get(name, 0), f"jacobians {' '.join(argv)} exited with {code}"
-        for _ in range(2):  # a second run only where LaTeX asks for one
-            subprocess.run(
-                [ENGINE, "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                cwd=where,
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-            log = (where / f"{name}.log").read_text(errors="replace")
-            if "Rerun LaTeX" not in log:
-                break
+        log = pdflatex_log(where, name)
         out[name] = (tex.read_text(encoding="utf-8"), log)
         assert (where / f"{name}.pdf").exists(), f"{name}: no PDF\n" + "\n".join(_problems(log))
     return out
