@@ -24,7 +24,7 @@ from jacobians._planner_records import check_structure
 from .test_structures_edges import LOW, pairs
 
 
-# ----- 9: numpy's copy protocol -----
+# ----- numpy's copy protocol -----
 def test_np_array_of_a_dense_is_a_copy_of_its_own():
     W = np.ones((2, 2))
     D = Dense(W)
@@ -67,7 +67,7 @@ def test_np_array_of_a_structure_builds_its_matrix():
     np.testing.assert_array_equal(A, W)
 
 
-# ----- 10: plan refuses records it cannot read, naming sa or sb -----
+# ----- plan refuses records it cannot read, naming sa or sb -----
 S_ = Structure
 MALFORMED = [
     (S_("toeplitz", 3, 3), "block"),
@@ -143,7 +143,7 @@ def test_every_jacobians_own_structure_is_accepted_and_costs_are_whole(AB):
         assert isinstance(cost, int) and cost >= 0 and (out.rows, out.cols) == F.shape
 
 
-# ----- 12: labelled is checked; label is the unchecked internal form -----
+# ----- labelled is checked; label is the unchecked internal form -----
 def test_labelled_checks_its_arguments_naming_each():
     D = Diagonal(np.ones(6))
     for args, kw, arg, error in [

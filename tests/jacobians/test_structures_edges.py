@@ -80,7 +80,7 @@ def make(kind, n, rng, pick, dtype=np.float64):
     assert kind == "sum"
     flat = [k for k in STRUCTURES if k != "sum"]
     terms = [make(pick(flat), n, rng, pick, dtype) for _ in range(pick([1, 2, 3]))]
-    if pick([True, False]):  # a sum holding a dense term, as finding 7's
+    if pick([True, False]):  # a sum holding a dense term (plan_sum once missed it)
         terms.insert(pick(range(len(terms) + 1)), make("dense", n, rng, pick, dtype))
     return Sum(terms)
 
@@ -102,7 +102,7 @@ def close(got, want, rtol=1e-12):
     )
 
 
-# ----- 5: a product past a narrow dtype's range is refused by name, never ±inf nor a warning -----
+# ----- a product past a narrow dtype's range is refused by name, never ±inf nor a warning -----
 NARROW = [np.float32, np.float16, np.complex64]
 KINDS5 = ["diagonal", "kronecker", "kronecker I_k", "dense", "block-diagonal"]
 
@@ -239,7 +239,7 @@ def test_the_float64_bound_is_as_it_was_and_each_narrow_one_is_below_its_range()
         assert bound * 1e8 <= top * 1.0000001 and bound > top * 1e-9, dt
 
 
-# ----- 6: a sum has the dtype numpy gives its terms' (float32 stays float32) -----
+# ----- a sum has the dtype numpy gives its terms' (float32 stays float32) -----
 def test_the_reports_float32_sums_stay_float32():
     f = np.float32
     A, B = Kronecker(2, np.ones((2, 2), f)), Kronecker(np.ones((2, 2), f), np.ones((2, 2), f))
@@ -275,7 +275,7 @@ def test_a_sums_dtype_is_its_terms_result_type(AB):
     close(S.matrix, A.matrix + B.matrix, rtol=1e-5)
 
 
-# ----- 7: plan_sum predicts what add_jacobians makes, rule for rule -----
+# ----- plan_sum predicts what add_jacobians makes, rule for rule -----
 @pytest.mark.parametrize(
     "other", ["block-diagonal", "toeplitz", "product", LOW, "identity", "sum", "diagonal"]
 )
