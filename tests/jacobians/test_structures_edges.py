@@ -18,11 +18,9 @@ from jacobians import (
     BlockDiagonal,
     Dense,
     Diagonal,
-    DiagonalPlusLowRank,
     Identity,
     InputError,
     Kronecker,
-    Permutation,
     Product,
     Structure,
     Sum,
@@ -34,42 +32,14 @@ from jacobians._planner import STRUCTURES
 from jacobians._structure_args import _SAFE
 from jacobians._sum import plan_sum
 
-LOW = DiagonalPlusLowRank.kind
-SIZES = [1, 2, 3, 4, 6]
-seeds = st.integers(0, 2**32 - 1)
-
-
-def _divisors(k):
-    return [i for i in range(1, k + 1) if k % i == 0]
+from .test_structures_more import LOW, SIZES, build, seeds
 
 
 def make(kind, n, rng, pick, dtype=np.float64):
-    """An n×n Jacobian of structure ``kind`` in ``dtype`` (an int Kronecker factor, I_k, has
-    none of its own), ``pick(options)`` choosing among variants; a sum's terms may be dense."""
+    """An n×n Jacobian of structure ``kind`` in ``dtype``: test_structures_more's ``build`` for
+    the kinds it makes, and here a Toeplitz, a product and sums of any kinds, dense terms among
+    them; ``pick(options)`` chooses among variants."""
     normal = lambda *shape: rng.normal(size=shape).astype(dtype)
-    if kind == "identity":
-        return Identity((n,), dtype=dtype)
-    if kind == "diagonal":
-        return Diagonal(normal(n))
-    if kind == "dense":
-        return Dense(normal(n, n))
-    if kind == "kronecker":
-        a = pick(_divisors(n))
-        p = n // a
-        return Kronecker(
-            a if pick([True, False]) else normal(a, a), p if pick([True, False]) else normal(p, p)
-        )
-    if kind == "block-diagonal":
-        b = pick(_divisors(n))
-        return BlockDiagonal(normal(n // b, b, b), (n,), (n,))
-    if kind == LOW:  # samples of s as the columns (axis 1) or rows (2) of the batch, rank k
-        s, axis, k = pick(_divisors(n)), pick([1, 2]), pick([1, 2])
-        sheet = (s, n // s) if axis == 1 else (n // s, s)
-        return DiagonalPlusLowRank(
-            normal(*sheet), normal(*sheet, k), normal(*sheet, k), axis, (n,), (n,)
-        )
-    if kind == "permutation":
-        return Permutation(rng.permutation(n), dtype=dtype)
     if kind == "toeplitz":  # a 3-tap kernel, padding 1: n outputs from n inputs
         return Toeplitz(normal(1, 1, 3), n, padding=1)
     if kind == "product":
@@ -77,7 +47,8 @@ def make(kind, n, rng, pick, dtype=np.float64):
             Diagonal(normal(n)),
             make(pick(["dense", "kronecker", "permutation"]), n, rng, pick, dtype),
         )
-    assert kind == "sum"
+    if kind != "sum":
+        return build(kind, n, n, rng, pick, dtype)
     flat = [k for k in STRUCTURES if k != "sum"]
     terms = [make(pick(flat), n, rng, pick, dtype) for _ in range(pick([1, 2, 3]))]
     if pick([True, False]):  # a sum holding a dense term (plan_sum once missed it)

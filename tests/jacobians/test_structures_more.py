@@ -45,10 +45,10 @@ def _divisors(k):
     return [i for i in range(1, k + 1) if k % i == 0]
 
 
-def build(kind, r, c, rng, pick):
-    """A Jacobian of structure ``kind`` with an r×c matrix, or None where the kind needs r == c;
-    ``pick(options)`` chooses among variants (hypothesis's draw, or the first)."""
-    normal = lambda *shape: rng.normal(size=shape)
+def build(kind, r, c, rng, pick, dtype=np.float64):
+    """A Jacobian of structure ``kind`` with an r×c matrix in ``dtype``, or None where the kind
+    needs r == c; ``pick(options)`` chooses among variants (hypothesis's draw, or the first)."""
+    normal = lambda *shape: rng.normal(size=shape).astype(dtype, copy=False)
     if kind == "dense":
         return Dense(normal(r, c))
     if kind == "kronecker":
@@ -57,13 +57,15 @@ def build(kind, r, c, rng, pick):
         L = a if a == b and pick([False, True]) else normal(a, b)
         return Kronecker(L, p if p == q and pick([False, True]) else normal(p, q))
     if kind == "sum":
-        other = build(pick(["kronecker", "dense", "permutation", "diagonal"]), r, c, rng, pick)
-        first = Identity((r,)) if r == c else Kronecker(normal(1, c), normal(r, 1))
+        other = build(
+            pick(["kronecker", "dense", "permutation", "diagonal"]), r, c, rng, pick, dtype
+        )
+        first = Identity((r,), dtype=dtype) if r == c else Kronecker(normal(1, c), normal(r, 1))
         return Sum([first, other or Dense(normal(r, c))])
     if r != c:
         return None
     if kind == "identity":
-        return Identity((r,))
+        return Identity((r,), dtype=dtype)
     if kind == "diagonal":
         return Diagonal(normal(r))
     if kind == "block-diagonal":
@@ -76,7 +78,7 @@ def build(kind, r, c, rng, pick):
         return DiagonalPlusLowRank(normal(*sheet), U, V, axis, (r,), (r,))
     a = pick(_divisors(r))  # a permutation: the transpose of an a×(r/a) matrix, or a random one
     index = Permutation.transpose_of(a, r // a).index if pick([True, False]) else rng.permutation(r)
-    return Permutation(index)
+    return Permutation(index, dtype=dtype)
 
 
 @st.composite
