@@ -37,24 +37,22 @@ import numpy as np
 from reshape import InputError, unflatten
 
 from ._display import DISPLAY_MAX, html_display, latex_display
-from ._labels import Label, render, transposed, wrap, wrap_latex
+from ._labelled import Labelled, checked_labels
+from ._labels import Label
 from ._limit import check_limit, checked_bytes
 from ._structure_args import (
     _BUILDING,
     Structure,
-    checked_label,
     checked_operand,
     checked_shape,
     finite_result,
     fmt_shape,
-    given_shapes,
 )
 
 __all__ = ["Jacobian", "Label", "bare"]
 
 
 _J = TypeVar("_J", bound="Jacobian")
-_LABEL = (str, type(None))  # a closed form or its LaTeX: text, or None for the symbol
 
 
 def bare(cls: type[_J], **data: object) -> _J:
@@ -65,17 +63,7 @@ def bare(cls: type[_J], **data: object) -> _J:
     return J
 
 
-def _checked_labels(op: str, of: object, wrt: object, closed_form: object, latex: object) -> None:
-    """Refuse labels that are not text (a closed form or its LaTeX may be None: the symbol)."""
-    if not (type(of) is str and type(wrt) is str and type(closed_form) in _LABEL):
-        checked_label(op, "of", of)
-        checked_label(op, "wrt", wrt)
-        checked_label(op, "closed_form", closed_form, optional=True)
-    if type(latex) not in _LABEL:
-        checked_label(op, "latex", latex, optional=True)
-
-
-class Jacobian:
+class Jacobian(Labelled):
     """The derivative ∂of/∂wrt as a structured linear map (abstract; one subclass per structure).
 
     Attributes:
@@ -101,12 +89,6 @@ class Jacobian:
     # objects, since chain(order="cheapest") plans products of products before making them.
     short: ClassVar[str] = "abstract"  # names its routines in plans: "diag_left", "kron_right"
     rank: ClassVar[int] = 99  # in a pair without a row of its own, the lower rank applies itself
-    # A structure's labels until it is given its own: a rule builder's (inside from_checked) may
-    # set only its shapes and data, as every gradient builds several per layer.
-    of: str = "f"
-    wrt: str = "x"
-    _cf: Label = None
-    _tex: Label = None
     # How both sides are flattened: "C" (row-major vec, the toolkit's) or "F" (column-major, set
     # by column_major); .tensor and to_gradient unflatten in it, and products refuse a mix.
     vec_order: str = "C"
@@ -129,128 +111,18 @@ class Jacobian:
             op = type(self).__name__
             self.out_shape = checked_shape(op, "out_shape", out_shape)
             self.in_shape = checked_shape(op, "in_shape", in_shape)
-            _checked_labels(op, of, wrt, closed_form, latex)
+            checked_labels(op, of, wrt, closed_form, latex)
         self.of, self.wrt = of, wrt
         # A product keeps its factors' labels, never the factors themselves (their matrices can
         # be freed), and renders them on first use: a chain pays for no text it does not show.
         self._cf: Label = closed_form
         self._tex: Label = latex
 
-    # ----- shape and labels -----
+    # ----- shape -----
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the matrix: (prod(out_shape), prod(in_shape))."""
         return (prod(self.out_shape), prod(self.in_shape))
-
-    @property
-    def symbol(self) -> str:
-        """The symbol for tables, e.g. ``∂z/∂W``."""
-        return f"∂{self.of}/∂{self.wrt}"
-
-    @property
-    def closed_form(self) -> str:
-        """The closed form as text, e.g. ``I_n ⊗ xᵀ``; a product's is its factors' joined by ·."""
-        if self._cf is None:
-            return self.symbol
-        if not isinstance(self._cf, str):
-            self._cf = render(self._cf, " · ", wrap)
-        return self._cf
-
-    @closed_form.setter
-    def closed_form(self, text: str | None) -> None:
-        self._cf = text
-
-    @property
-    def latex(self) -> str:
-        """The closed form as LaTeX, e.g. ``I_n \\otimes x^{\\top}``."""
-        if self._tex is None:
-            return rf"\frac{{\partial {self.of}}}{{\partial {self.wrt}}}"
-        if not isinstance(self._tex, str):
-            self._tex = render(self._tex, r" \, ", wrap_latex)
-        return self._tex
-
-    @latex.setter
-    def latex(self, text: str | None) -> None:
-        self._tex = text
-
-    def label(
-        self: _J,
-        of: str,
-        wrt: str,
-        closed_form: Label = None,
-        latex: Label = None,
-        out_shape: Sequence[int] | None = None,
-        in_shape: Sequence[int] | None = None,
-    ) -> _J:
-        """Label this Jacobian in place and return it: internal, unchecked. Use :meth:`labelled`.
-
-        This is the toolkit's own form, for a Jacobian the caller has just made (a product, a
-        sum, a transpose, often not yet given its shapes, so their sizes cannot be compared
-        here): it runs on every product and is not checked, as a builder's arrays are not.
-        ``closed_form`` and ``latex`` are strings, None for the symbol ∂of/∂wrt, or for a product
-        the pair of its factors' labels, rendered on first use. The shapes, if given, must have
-        the sizes of the matrix's rows and columns.
-
-        >>> from jacobians import Identity
-        >>> Identity((3,)).label("z", "b", "I_n").symbol
-        '∂z/∂b'
-        """
-        self.of, self.wrt, self._cf, self._tex = of, wrt, closed_form, latex
-        if out_shape is not None:
-            self.out_shape = tuple(out_shape)
-        if in_shape is not None:
-            self.in_shape = tuple(in_shape)
-        return self
-
-    def labelled(
-        self,
-        of: str,
-        wrt: str,
-        closed_form: str | None = None,
-        latex: str | None = None,
-        out_shape: Sequence[int] | None = None,
-        in_shape: Sequence[int] | None = None,
-    ) -> Jacobian:
-        """A copy with other labels, and other shapes of the same sizes if given (same numbers,
-        same structure). The names are text, the closed form and its LaTeX text or None (the
-        symbol ∂of/∂wrt), each shape whole numbers ≥ 1 with as many entries as the one it
-        replaces.
-
-        >>> from jacobians import Identity
-        >>> J = Identity((6,)).labelled("z", "b", "I_6", out_shape=(2, 3), in_shape=(3, 2))
-        >>> J.symbol, J.out_shape, J.in_shape
-        ('∂z/∂b', (2, 3), (3, 2))
-        """
-        op = f"{type(self).__name__}.labelled"
-        _checked_labels(op, of, wrt, closed_form, latex)
-        rows, cols = self.shape
-        out, inn = given_shapes(
-            op,
-            out_shape,
-            in_shape,
-            (self.out_shape, self.in_shape),
-            lambda: (
-                f"shapes of {rows} and {cols} entries, the sizes of the matrix's rows and"
-                f" columns ({self.symbol} is {rows}×{cols})"
-            ),
-        )
-        return self._copy().label(of, wrt, closed_form, latex, out, inn)
-
-    def _label_node(self) -> tuple[Label, Label]:
-        """What a product keeps of this factor: its labels (strings or pairs), no data."""
-        cf = self.symbol if self._cf is None else self._cf
-        return cf, self.latex if self._tex is None else self._tex
-
-    def _as_transpose_of(self: _J, J: Jacobian) -> _J:
-        """Label this new Jacobian as J transposed: J's names, shapes swapped, closed form ᵀ."""
-        return self.label(
-            J.of,
-            J.wrt,
-            transposed(J.closed_form, "ᵀ", lambda t: f"({t})"),
-            transposed(J.latex, r"^{\top}", lambda t: rf"\left({t}\right)"),
-            J.in_shape,
-            J.out_shape,
-        )
 
     @property
     def structure(self) -> Structure:
